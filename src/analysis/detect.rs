@@ -1,0 +1,139 @@
+//! Scan detection: groups of scan-like contacts that make a vertical or horizontal scan.
+//!
+//! A contact is *scan-like* when it holds at least one probe and, for TCP, no payload was
+//! exchanged on it, because a TCP port scan tests ports and does not use them. UDP probes
+//! carry payload by design (nmap sends a DNS query to port 53, an NTP request to 123), so a
+//! UDP reply does not make a contact ordinary use. There is no time window:
+//! all of a source's contacts in the case are considered together, so a scan spread over
+//! hours is one scan.
+//!
+//! Vertical scans are found first, per (source, target, technique family); the contacts
+//! they use are not counted again for horizontal scans, which are found per (source,
+//! technique family) over the ports that reached enough hosts.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::net::IpAddr;
+
+use super::contacts::ContactBuilder;
+use super::Parameters;
+use crate::model::{IpProtocol, ScanKind, Technique};
+
+/// One detected group of contacts, before scoring.
+#[derive(Debug)]
+pub struct Detection<'a> {
+    /// Vertical or horizontal.
+    pub kind: ScanKind,
+    /// Technique of the probes.
+    pub technique: Technique,
+    /// The source that sent the probes.
+    pub source: IpAddr,
+    /// The contacts of the scan.
+    pub contacts: Vec<&'a ContactBuilder>,
+}
+
+/// Techniques that produce the same probe on the wire are one family: SYN and connect
+/// scans both open with a SYN and differ only in how the handshake ends.
+fn family(technique: Technique) -> Technique {
+    match technique {
+        Technique::TcpConnect => Technique::TcpSyn,
+        other => other,
+    }
+}
+
+/// Returns the technique most of a contact's probes used.
+fn dominant_technique(builder: &ContactBuilder) -> Technique {
+    builder
+        .techniques
+        .iter()
+        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+        .map(|(technique, _)| *technique)
+        .unwrap_or(Technique::TcpSyn)
+}
+
+/// Returns true for a contact that tested a port without using it; see the module docs.
+fn is_scan_like(builder: &ContactBuilder) -> bool {
+    let contact = &builder.contact;
+    match contact.protocol {
+        IpProtocol::UDP => contact.probes > 0,
+        _ => contact.probes > 0 && !contact.payload_exchanged,
+    }
+}
+
+/// Names the technique of a group: a SYN family whose source completed any handshake used
+/// full connections.
+fn group_technique(technique: Technique, contacts: &[&ContactBuilder]) -> Technique {
+    if technique == Technique::TcpSyn && contacts.iter().any(|c| c.contact.handshake_completed) {
+        Technique::TcpConnect
+    } else {
+        technique
+    }
+}
+
+/// Finds vertical and horizontal scans among the contacts.
+pub fn detect<'a>(contacts: &'a [ContactBuilder], parameters: &Parameters) -> Vec<Detection<'a>> {
+    let mut detections = Vec::new();
+    let scan_like: Vec<(usize, &ContactBuilder, Technique)> = contacts
+        .iter()
+        .enumerate()
+        .filter(|(_, builder)| is_scan_like(builder))
+        .map(|(index, builder)| (index, builder, family(dominant_technique(builder))))
+        .collect();
+
+    // Vertical: distinct ports per (source, target, family).
+    let mut by_host: BTreeMap<(IpAddr, IpAddr, Technique), Vec<(usize, &ContactBuilder)>> = BTreeMap::new();
+    for (index, builder, technique) in &scan_like {
+        by_host
+            .entry((builder.contact.src, builder.contact.dst, *technique))
+            .or_default()
+            .push((*index, builder));
+    }
+    let mut used: BTreeSet<usize> = BTreeSet::new();
+    for ((source, _target, technique), group) in &by_host {
+        let ports: BTreeSet<Option<u16>> = group.iter().map(|(_, b)| b.contact.dst_port).collect();
+        if ports.len() >= parameters.min_ports_vertical {
+            let members: Vec<&ContactBuilder> = group.iter().map(|(_, b)| *b).collect();
+            used.extend(group.iter().map(|(index, _)| *index));
+            detections.push(Detection {
+                kind: ScanKind::Vertical,
+                technique: group_technique(*technique, &members),
+                source: *source,
+                contacts: members,
+            });
+        }
+    }
+
+    // Horizontal: per (source, family), the ports that reached enough distinct hosts.
+    let mut by_source: BTreeMap<(IpAddr, Technique), HashMap<Option<u16>, Vec<&ContactBuilder>>> = BTreeMap::new();
+    for (index, builder, technique) in &scan_like {
+        if used.contains(index) {
+            continue;
+        }
+        by_source
+            .entry((builder.contact.src, *technique))
+            .or_default()
+            .entry(builder.contact.dst_port)
+            .or_default()
+            .push(builder);
+    }
+    for ((source, technique), by_port) in by_source {
+        let mut members: Vec<&ContactBuilder> = Vec::new();
+        for group in by_port.values() {
+            let hosts: BTreeSet<IpAddr> = group.iter().map(|b| b.contact.dst).collect();
+            if hosts.len() >= parameters.min_hosts_horizontal {
+                members.extend(group.iter().copied());
+            }
+        }
+        if !members.is_empty() {
+            members.sort_by_key(|b| (b.contact.first_ts_ns, b.contact.dst, b.contact.dst_port));
+            detections.push(Detection {
+                kind: ScanKind::Horizontal,
+                technique: group_technique(technique, &members),
+                source,
+                contacts: members,
+            });
+        }
+    }
+
+    detections.sort_by_key(|d| d.contacts.iter().map(|c| c.contact.first_ts_ns).min().unwrap_or(0));
+    detections
+}

@@ -1,0 +1,239 @@
+//! Turning a detection into a finding: its numbers, scores, ATT&CK techniques and the
+//! plain-words explanation.
+
+use std::collections::BTreeSet;
+use std::net::IpAddr;
+
+use super::contacts::ContactBuilder;
+use super::detect::Detection;
+use super::score::{self, plural, ScoreInput};
+use super::Parameters;
+use crate::model::{format_rfc3339, Finding, IpProtocol, OpenPort, Outcome, OutcomeCounts, ScanKind, Technique};
+
+/// ATT&CK T1046 Network Service Discovery: listing services on hosts, which every port scan does.
+const ATTACK_NETWORK_SERVICE_DISCOVERY: &str = "T1046";
+/// ATT&CK T1595.001 Active Scanning: Scanning IP Blocks, for sweeps from outside addresses.
+const ATTACK_SCANNING_IP_BLOCKS: &str = "T1595.001";
+/// ATT&CK T1595 Active Scanning, for scans of one host from outside addresses.
+const ATTACK_ACTIVE_SCANNING: &str = "T1595";
+
+/// Builds the finding for one detection; returns it with the row ids of the cited probes.
+pub fn build(
+    label: String,
+    detection: &Detection<'_>,
+    all_contacts: &[ContactBuilder],
+    parameters: &Parameters,
+) -> (Finding, Vec<i64>) {
+    let contacts = &detection.contacts;
+    let targets: BTreeSet<IpAddr> = contacts.iter().map(|c| c.contact.dst).collect();
+    let ports: BTreeSet<u16> = contacts.iter().filter_map(|c| c.contact.dst_port).collect();
+    let first_seen_ns = contacts.iter().map(|c| c.contact.first_ts_ns).min().unwrap_or(0);
+    let last_seen_ns = contacts.iter().map(|c| c.contact.last_ts_ns).max().unwrap_or(0);
+    let probes: u64 = contacts.iter().map(|c| c.contact.probes).sum();
+
+    let mut outcomes = OutcomeCounts::default();
+    let mut open_ports = Vec::new();
+    for builder in contacts {
+        outcomes.add(builder.contact.outcome);
+        if builder.contact.outcome == Outcome::Open {
+            if let Some(port) = builder.contact.dst_port {
+                open_ports.push(OpenPort { target: builder.contact.dst, port });
+            }
+        }
+    }
+    open_ports.sort();
+
+    let mut probe_times: Vec<i64> = contacts.iter().flat_map(|c| c.probe_times.iter().copied()).collect();
+    probe_times.sort_unstable();
+    let median_gap_ms = median_gap_ms(&probe_times);
+
+    let follow_up = follow_up_sessions(detection.source, &targets, first_seen_ns, all_contacts);
+    let (breadth, threshold) = match detection.kind {
+        ScanKind::Vertical => (ports.len() as u64, parameters.min_ports_vertical as u64),
+        ScanKind::Horizontal => (targets.len() as u64, parameters.min_hosts_horizontal as u64),
+    };
+    let input = ScoreInput {
+        kind: detection.kind,
+        technique: detection.technique,
+        contacts: contacts.len() as u64,
+        breadth,
+        threshold,
+        open: outcomes.open,
+        follow_up_session: !follow_up.is_empty(),
+    };
+    let severity = score::severity(&input);
+    let confidence = score::confidence(&input, outcomes.total() - outcomes.open);
+
+    let mut attack = vec![ATTACK_NETWORK_SERVICE_DISCOVERY.to_string()];
+    if is_global(detection.source) {
+        let external = match detection.kind {
+            ScanKind::Horizontal => ATTACK_SCANNING_IP_BLOCKS,
+            ScanKind::Vertical => ATTACK_ACTIVE_SCANNING,
+        };
+        attack.push(external.to_string());
+    }
+
+    let mut cited: Vec<i64> = contacts.iter().flat_map(|c| c.probe_ids.iter().copied()).collect();
+    cited.sort_unstable();
+    cited.dedup();
+
+    let finding = Finding {
+        id: label,
+        kind: detection.kind,
+        technique: detection.technique,
+        sources: vec![detection.source],
+        targets: targets.iter().copied().collect(),
+        ports: ports.iter().copied().collect(),
+        first_seen_ns,
+        last_seen_ns,
+        probes,
+        contacts: contacts.len() as u64,
+        outcomes,
+        open_ports,
+        median_gap_ms,
+        severity,
+        confidence,
+        attack,
+        explanation: String::new(),
+        citations: Vec::new(),
+        citations_total: cited.len() as u64,
+    };
+    let explanation = explain(&finding, &follow_up);
+    (Finding { explanation, ..finding }, cited)
+}
+
+/// Returns the median gap between consecutive probe times, in milliseconds.
+fn median_gap_ms(sorted_times: &[i64]) -> Option<u64> {
+    if sorted_times.len() < 2 {
+        return None;
+    }
+    let mut gaps: Vec<i64> = sorted_times.windows(2).map(|pair| pair[1] - pair[0]).collect();
+    gaps.sort_unstable();
+    Some((gaps[gaps.len() / 2] / 1_000_000) as u64)
+}
+
+/// Lists the TCP (target, port) pairs on which the source completed a handshake and
+/// exchanged payload with a scanned host at or after the first probe. UDP replies are left
+/// out because UDP probes carry payload themselves.
+fn follow_up_sessions(
+    source: IpAddr,
+    targets: &BTreeSet<IpAddr>,
+    first_probe_ns: i64,
+    all_contacts: &[ContactBuilder],
+) -> Vec<OpenPort> {
+    all_contacts
+        .iter()
+        .map(|builder| &builder.contact)
+        .filter(|c| c.src == source && targets.contains(&c.dst) && c.protocol == IpProtocol::TCP)
+        .filter(|c| c.handshake_completed && c.payload_exchanged && c.last_ts_ns >= first_probe_ns)
+        .filter_map(|c| c.dst_port.map(|port| OpenPort { target: c.dst, port }))
+        .collect()
+}
+
+/// Returns true for addresses routed on the public internet: not private, loopback,
+/// link-local, unique-local, documentation or unspecified.
+fn is_global(address: IpAddr) -> bool {
+    match address {
+        IpAddr::V4(v4) => {
+            !(v4.is_private()
+                || v4.is_loopback()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_documentation()
+                || v4.is_broadcast()
+                || v4.octets()[0] == 100 && (v4.octets()[1] & 0xc0) == 64)
+        }
+        IpAddr::V6(v6) => {
+            let first = v6.segments()[0];
+            !(v6.is_loopback()
+                || v6.is_unspecified()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80
+                || first == 0x2001 && v6.segments()[1] == 0x0db8)
+        }
+    }
+}
+
+/// Writes the plain-words explanation of a finding from its numbers.
+fn explain(finding: &Finding, follow_up: &[OpenPort]) -> String {
+    let source = finding.sources.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ");
+    let targets = match finding.targets.as_slice() {
+        [one] => one.to_string(),
+        many => format!("{} hosts", many.len()),
+    };
+    let duration_s = (finding.last_seen_ns - finding.first_seen_ns) as f64 / 1e9;
+    let mut text = format!(
+        "{source} sent {} {} to {} on {targets} between {} and {} ({}).",
+        finding.probes,
+        probe_word(finding.technique, finding.probes),
+        plural(finding.ports.len() as u64, "port", "ports"),
+        format_rfc3339(finding.first_seen_ns),
+        format_rfc3339(finding.last_seen_ns),
+        describe_duration(duration_s),
+    );
+    if let Some(gap) = finding.median_gap_ms {
+        text.push_str(&format!(" The median gap between probes was {gap} ms."));
+    }
+    let o = &finding.outcomes;
+    text.push_str(&format!(
+        " Of {} probed port and host pairs, {} answered as open, {} as closed, {} with an ICMP prohibition, {} were blocked by a firewall and {} got no reply in the evidence.",
+        o.total(),
+        o.open,
+        o.closed,
+        o.filtered,
+        o.blocked,
+        o.unanswered
+    ));
+    if !finding.open_ports.is_empty() {
+        let shown: Vec<String> = finding.open_ports.iter().take(10).map(|p| format_endpoint(p.target, p.port)).collect();
+        let more = finding.open_ports.len().saturating_sub(shown.len());
+        text.push_str(&format!(" Open: {}", shown.join(", ")));
+        if more > 0 {
+            text.push_str(&format!(" and {more} more"));
+        }
+        text.push('.');
+    }
+    text.push_str(match finding.technique {
+        Technique::TcpSyn => " The source never completed a handshake, the pattern of a half-open SYN scan.",
+        Technique::TcpConnect => " The source completed handshakes without sending data, the pattern of a connect scan.",
+        _ => "",
+    });
+    if !follow_up.is_empty() {
+        let shown: Vec<String> = follow_up.iter().take(5).map(|p| format_endpoint(p.target, p.port)).collect();
+        text.push_str(&format!(
+            " Afterwards the source exchanged data with {}, a possible next step after the scan.",
+            shown.join(", ")
+        ));
+    }
+    text
+}
+
+fn probe_word(technique: Technique, count: u64) -> String {
+    let noun = if count == 1 { "probe" } else { "probes" };
+    let adjective = match technique {
+        Technique::TcpSyn | Technique::TcpConnect => "TCP SYN",
+        Technique::TcpFin => "TCP FIN",
+        Technique::TcpNull => "TCP NULL",
+        Technique::TcpXmas => "TCP Xmas",
+        Technique::TcpAck => "TCP ACK",
+        Technique::Udp => "UDP",
+    };
+    format!("{adjective} {noun}")
+}
+
+fn format_endpoint(address: IpAddr, port: u16) -> String {
+    match address {
+        IpAddr::V6(v6) => format!("[{v6}]:{port}"),
+        IpAddr::V4(v4) => format!("{v4}:{port}"),
+    }
+}
+
+fn describe_duration(seconds: f64) -> String {
+    if seconds < 120.0 {
+        format!("{seconds:.1} s")
+    } else if seconds < 7200.0 {
+        format!("{:.1} min", seconds / 60.0)
+    } else {
+        format!("{:.1} h", seconds / 3600.0)
+    }
+}

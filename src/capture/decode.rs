@@ -1,0 +1,383 @@
+//! Network and transport layers: from one frame to one [`Observation`].
+//!
+//! Terms used here:
+//! - the *IP payload* is what follows the IP header and its extension headers;
+//! - the *transport payload* is what follows the TCP, UDP or ICMP header;
+//! - a *non-first fragment* has a fragment offset other than 0, so its bytes are the middle
+//!   of the transport data: it keeps its protocol but never yields ports or flags;
+//! - a *quoted packet* is the start of the original datagram that an ICMP or ICMPv6 error
+//!   (destination unreachable, time exceeded) carries back to its sender.
+//!
+//! Headers are decoded with etherparse's lax slicing, which accepts frames cut by the capture's
+//! snapshot length. The one exception is [`leading_ports`], which reads the port pair where
+//! etherparse has no decoder (SCTP) or the header is cut short.
+
+use std::net::IpAddr;
+
+use etherparse::err::Layer;
+use etherparse::{
+    icmpv4, icmpv6, EtherType, Icmpv4Slice, Icmpv6Slice, Ipv6ExtensionSlice, LaxIpPayloadSlice,
+    LaxIpSlice, LaxIpv4Slice, LaxIpv6Slice, LaxNetSlice, LaxSlicedPacket, TcpSlice, UdpHeader,
+    UdpSlice,
+};
+
+use super::link::{decode_link, non_ip_reason, LinkLayer};
+use crate::model::{
+    IcmpInfo, IpProtocol, Locator, Observation, QuotedPacket, TcpFlags, TimestampNs,
+};
+
+/// Length of the source and destination port fields that open a TCP, UDP or SCTP header.
+const PORT_PAIR_LEN: usize = 4;
+
+/// What one frame turned into.
+// Returned once per frame and matched at once, so boxing the observation would only add
+// an allocation per frame.
+#[allow(clippy::large_enum_variant)]
+pub(super) enum FrameOutcome {
+    /// An IP packet. `problem` says which part could not be decoded, when one could not.
+    Packet { observation: Observation, problem: Option<String> },
+    /// Not an IP packet; the text is the skipped reason.
+    NotIp(String),
+    /// The frame's link type is not supported.
+    UnsupportedLinkType,
+    /// The link or IP header could not be decoded; the text says why.
+    Invalid(String),
+}
+
+/// Decodes one frame of link type `link_type` captured at `ts_ns`.
+pub(super) fn decode_frame(
+    link_type: u16,
+    frame: &[u8],
+    ts_ns: TimestampNs,
+    locator: Locator,
+) -> FrameOutcome {
+    let packet = match decode_link(link_type, frame) {
+        LinkLayer::Decoded(packet) => packet,
+        LinkLayer::NotIp(reason) => return FrameOutcome::NotIp(reason),
+        LinkLayer::Unsupported => return FrameOutcome::UnsupportedLinkType,
+        LinkLayer::Invalid(message) => return FrameOutcome::Invalid(message),
+    };
+
+    // etherparse also slices the transport layer, but `decode_transport` does that again
+    // to handle first fragments, so only errors below the transport layer count here.
+    let network_problem = packet
+        .stop_err
+        .as_ref()
+        .filter(|(_, layer)| !is_transport_layer(*layer))
+        .map(|(err, _)| err.to_string());
+
+    let ip = match &packet.net {
+        Some(LaxNetSlice::Ipv4(ipv4)) => ipv4_layer(ipv4),
+        Some(LaxNetSlice::Ipv6(ipv6)) => ipv6_layer(ipv6),
+        Some(LaxNetSlice::Arp(_)) => return FrameOutcome::NotIp(non_ip_reason(EtherType::ARP)),
+        None => return missing_network(&packet, network_problem),
+    };
+
+    let (transport, transport_problem) = decode_transport(&ip);
+    let problem = match (network_problem, transport_problem) {
+        (Some(network), Some(transport)) => Some(format!("{network}; {transport}")),
+        (network, transport) => network.or(transport),
+    };
+    let observation = Observation {
+        ts_ns,
+        src: ip.src,
+        dst: ip.dst,
+        protocol: ip.protocol,
+        src_port: transport.src_port,
+        dst_port: transport.dst_port,
+        tcp_flags: transport.tcp_flags,
+        icmp: transport.icmp,
+        ttl: Some(ip.ttl),
+        ip_id: ip.ip_id,
+        tcp_window: transport.tcp_window,
+        payload_len: transport.payload_len,
+        action: None,
+        rule: None,
+        locator,
+    };
+    FrameOutcome::Packet { observation, problem }
+}
+
+/// Returns true for the etherparse layers that `decode_transport` decodes itself.
+fn is_transport_layer(layer: Layer) -> bool {
+    matches!(
+        layer,
+        Layer::TcpHeader
+            | Layer::UdpHeader
+            | Layer::UdpPayload
+            | Layer::Icmpv4
+            | Layer::Icmpv4Timestamp
+            | Layer::Icmpv4TimestampReply
+            | Layer::Icmpv6
+            | Layer::Igmp
+    )
+}
+
+/// Classifies a decoded link layer that led to no network header.
+fn missing_network(packet: &LaxSlicedPacket<'_>, problem: Option<String>) -> FrameOutcome {
+    if let Some(problem) = problem {
+        return FrameOutcome::Invalid(problem);
+    }
+    match packet.ether_payload() {
+        Some(payload) if payload.ether_type == EtherType::IPV4 || payload.ether_type == EtherType::IPV6 => {
+            FrameOutcome::Invalid("IP header missing after the link header".to_string())
+        }
+        Some(payload) => FrameOutcome::NotIp(non_ip_reason(payload.ether_type)),
+        None => FrameOutcome::NotIp("non-IP frame (no EtherType, for example MACsec)".to_string()),
+    }
+}
+
+/// The network-layer fields that IPv4 and IPv6 share.
+struct IpLayer<'a> {
+    src: IpAddr,
+    dst: IpAddr,
+    protocol: IpProtocol,
+    /// IPv4 TTL or IPv6 hop limit.
+    ttl: u8,
+    /// IPv4 identification, or the identification of an IPv6 fragment header.
+    ip_id: Option<u32>,
+    /// True for every fragment, the first one included.
+    fragmented: bool,
+    non_first_fragment: bool,
+    /// The captured IP payload, possibly cut by the snapshot length.
+    payload: &'a [u8],
+    /// Length of the IP payload as sent, when known.
+    payload_len: Option<usize>,
+}
+
+fn ipv4_layer<'a>(ipv4: &LaxIpv4Slice<'a>) -> IpLayer<'a> {
+    let header = ipv4.header();
+    let payload = ipv4.payload();
+    let auth_len = ipv4.extensions().auth.map_or(0, |auth| auth.slice().len());
+    let declared_len = header
+        .payload_len()
+        .ok()
+        .map(|len| usize::from(len).saturating_sub(auth_len));
+    IpLayer {
+        src: IpAddr::V4(header.source_addr()),
+        dst: IpAddr::V4(header.destination_addr()),
+        protocol: IpProtocol(payload.ip_number.0),
+        ttl: header.ttl(),
+        ip_id: Some(u32::from(header.identification())),
+        fragmented: payload.fragmented,
+        non_first_fragment: header.fragments_offset().value() != 0,
+        payload: payload.payload,
+        payload_len: sent_payload_len(payload, declared_len),
+    }
+}
+
+fn ipv6_layer<'a>(ipv6: &LaxIpv6Slice<'a>) -> IpLayer<'a> {
+    let header = ipv6.header();
+    let payload = ipv6.payload();
+    let extensions = ipv6.extensions();
+    let fragment = extensions.clone().into_iter().find_map(|extension| match extension {
+        Ipv6ExtensionSlice::Fragment(fragment) => Some(fragment),
+        _ => None,
+    });
+    // A payload length of 0 means a jumbogram (RFC 2675), whose length is elsewhere.
+    let declared_len = match header.payload_length() {
+        0 => None,
+        len => Some(usize::from(len).saturating_sub(extensions.slice().len())),
+    };
+    IpLayer {
+        src: IpAddr::V6(header.source_addr()),
+        dst: IpAddr::V6(header.destination_addr()),
+        protocol: IpProtocol(payload.ip_number.0),
+        ttl: header.hop_limit(),
+        ip_id: fragment.as_ref().map(|fragment| fragment.identification()),
+        fragmented: payload.fragmented,
+        non_first_fragment: fragment.is_some_and(|fragment| fragment.fragment_offset().value() != 0),
+        payload: payload.payload,
+        payload_len: sent_payload_len(payload, declared_len),
+    }
+}
+
+/// Returns the IP payload length as sent: the captured length unless the capture cut it.
+fn sent_payload_len(payload: &LaxIpPayloadSlice<'_>, declared_len: Option<usize>) -> Option<usize> {
+    if payload.incomplete {
+        declared_len
+    } else {
+        Some(payload.payload.len())
+    }
+}
+
+/// The transport-layer fields of an observation.
+#[derive(Default)]
+struct Transport {
+    src_port: Option<u16>,
+    dst_port: Option<u16>,
+    tcp_flags: Option<TcpFlags>,
+    tcp_window: Option<u16>,
+    icmp: Option<IcmpInfo>,
+    payload_len: Option<u32>,
+}
+
+/// Decodes the transport header of `ip`, returning what could be read and, when part of it
+/// could not, a description of the problem.
+fn decode_transport(ip: &IpLayer<'_>) -> (Transport, Option<String>) {
+    if ip.non_first_fragment {
+        return (Transport::default(), None);
+    }
+    // A fragment holds only part of the transport payload, so its length says nothing.
+    let payload_after = |header_len: usize| -> Option<u32> {
+        let ip_payload_len = ip.payload_len.filter(|_| !ip.fragmented)?;
+        u32::try_from(ip_payload_len.saturating_sub(header_len)).ok()
+    };
+    match ip.protocol {
+        IpProtocol::TCP => match TcpSlice::from_slice(ip.payload) {
+            Ok(tcp) => {
+                let transport = Transport {
+                    src_port: Some(tcp.source_port()),
+                    dst_port: Some(tcp.destination_port()),
+                    tcp_flags: Some(tcp_flags(&tcp)),
+                    tcp_window: Some(tcp.window_size()),
+                    payload_len: payload_after(tcp.header_slice().len()),
+                    ..Transport::default()
+                };
+                (transport, None)
+            }
+            // NOTE: a TCP header cut inside its options (an old snapshot length of 68 bytes
+            // does that to Linux SYNs) keeps only its ports: etherparse 0.21 has no lax TCP
+            // decoder, so the flags of such a segment are lost.
+            Err(err) => {
+                let problem = format!("TCP header not decoded, flags unknown: {err}");
+                (ports_only(ip.payload), Some(problem))
+            }
+        },
+        IpProtocol::UDP => match UdpSlice::from_slice_lax(ip.payload) {
+            Ok(udp) => {
+                let transport = Transport {
+                    src_port: Some(udp.source_port()),
+                    dst_port: Some(udp.destination_port()),
+                    payload_len: payload_after(UdpHeader::LEN),
+                    ..Transport::default()
+                };
+                (transport, None)
+            }
+            Err(err) => (ports_only(ip.payload), Some(format!("UDP header not decoded: {err}"))),
+        },
+        IpProtocol::SCTP => {
+            let transport = ports_only(ip.payload);
+            let problem = transport
+                .src_port
+                .is_none()
+                .then(|| format!("SCTP header shorter than its {PORT_PAIR_LEN} port bytes"));
+            (transport, problem)
+        }
+        IpProtocol::ICMP => match Icmpv4Slice::from_slice(ip.payload) {
+            Ok(icmp) => {
+                let transport = Transport {
+                    icmp: Some(icmpv4_info(&icmp)),
+                    payload_len: payload_after(icmp.header_len()),
+                    ..Transport::default()
+                };
+                (transport, None)
+            }
+            Err(err) => (Transport::default(), Some(format!("ICMP header not decoded: {err}"))),
+        },
+        IpProtocol::ICMPV6 => match Icmpv6Slice::from_slice(ip.payload) {
+            Ok(icmp) => {
+                let transport = Transport {
+                    icmp: Some(icmpv6_info(&icmp)),
+                    payload_len: payload_after(icmp.header_len()),
+                    ..Transport::default()
+                };
+                (transport, None)
+            }
+            Err(err) => (Transport::default(), Some(format!("ICMPv6 header not decoded: {err}"))),
+        },
+        _ => (Transport::default(), None),
+    }
+}
+
+/// Returns a transport holding only the ports read by [`leading_ports`], if there are any.
+fn ports_only(bytes: &[u8]) -> Transport {
+    let ports = leading_ports(bytes);
+    Transport {
+        src_port: ports.map(|(src, _)| src),
+        dst_port: ports.map(|(_, dst)| dst),
+        ..Transport::default()
+    }
+}
+
+/// Reads the source and destination ports that open a TCP, UDP or SCTP header.
+///
+/// All three start with these two 16-bit fields in network byte order (RFC 9293, RFC 768,
+/// RFC 9260). This serves SCTP, which etherparse does not decode, and headers cut short:
+/// an ICMPv4 error may quote as little as the first 8 bytes of the original datagram's
+/// payload (RFC 792), which is less than a TCP header.
+fn leading_ports(bytes: &[u8]) -> Option<(u16, u16)> {
+    let (ports, _) = bytes.split_first_chunk::<PORT_PAIR_LEN>()?;
+    let [src_high, src_low, dst_high, dst_low] = *ports;
+    Some((u16::from_be_bytes([src_high, src_low]), u16::from_be_bytes([dst_high, dst_low])))
+}
+
+/// Collects the eight TCP control bits, ECE and CWR included, into one flags byte.
+fn tcp_flags(tcp: &TcpSlice<'_>) -> TcpFlags {
+    let bits = [
+        (tcp.fin(), TcpFlags::FIN),
+        (tcp.syn(), TcpFlags::SYN),
+        (tcp.rst(), TcpFlags::RST),
+        (tcp.psh(), TcpFlags::PSH),
+        (tcp.ack(), TcpFlags::ACK),
+        (tcp.urg(), TcpFlags::URG),
+        (tcp.ece(), TcpFlags::ECE),
+        (tcp.cwr(), TcpFlags::CWR),
+    ];
+    TcpFlags(bits.iter().filter(|(is_set, _)| *is_set).fold(0, |flags, (_, bit)| flags | bit))
+}
+
+fn icmpv4_info(icmp: &Icmpv4Slice<'_>) -> IcmpInfo {
+    let is_error = matches!(icmp.type_u8(), icmpv4::TYPE_DEST_UNREACH | icmpv4::TYPE_TIME_EXCEEDED);
+    IcmpInfo {
+        icmp_type: icmp.type_u8(),
+        code: icmp.code_u8(),
+        quoted: if is_error { quoted_packet(icmp.payload()) } else { None },
+    }
+}
+
+fn icmpv6_info(icmp: &Icmpv6Slice<'_>) -> IcmpInfo {
+    let is_error = matches!(icmp.type_u8(), icmpv6::TYPE_DST_UNREACH | icmpv6::TYPE_TIME_EXCEEDED);
+    IcmpInfo {
+        icmp_type: icmp.type_u8(),
+        code: icmp.code_u8(),
+        quoted: if is_error { quoted_packet(icmp.payload()) } else { None },
+    }
+}
+
+/// Decodes the packet quoted in an ICMP error, or returns `None` when its IP header is
+/// missing or damaged.
+fn quoted_packet(bytes: &[u8]) -> Option<QuotedPacket> {
+    let (ip_slice, _) = LaxIpSlice::from_slice(bytes).ok()?;
+    let ip = match &ip_slice {
+        LaxIpSlice::Ipv4(ipv4) => ipv4_layer(ipv4),
+        LaxIpSlice::Ipv6(ipv6) => ipv6_layer(ipv6),
+    };
+    let ports = if ip.protocol.has_ports() && !ip.non_first_fragment {
+        quoted_ports(ip.protocol, ip.payload)
+    } else {
+        None
+    };
+    Some(QuotedPacket {
+        src: ip.src,
+        dst: ip.dst,
+        protocol: ip.protocol,
+        src_port: ports.map(|(src, _)| src),
+        dst_port: ports.map(|(_, dst)| dst),
+    })
+}
+
+/// Reads the ports of a quoted transport header, through etherparse when the quote holds a
+/// whole header.
+fn quoted_ports(protocol: IpProtocol, bytes: &[u8]) -> Option<(u16, u16)> {
+    let decoded = match protocol {
+        IpProtocol::TCP => TcpSlice::from_slice(bytes)
+            .ok()
+            .map(|tcp| (tcp.source_port(), tcp.destination_port())),
+        IpProtocol::UDP => UdpSlice::from_slice_lax(bytes)
+            .ok()
+            .map(|udp| (udp.source_port(), udp.destination_port())),
+        _ => None,
+    };
+    decoded.or_else(|| leading_ports(bytes))
+}

@@ -1,0 +1,271 @@
+//! The case file: one SQLite database per investigation.
+//!
+//! This module owns opening and creating case files, the connection settings, and the
+//! tables' read and write functions. It does not parse evidence or analyze anything: the
+//! importers hand it observations through [`EvidenceWriter`], and the analysis hands it
+//! contacts and findings through [`Case::replace_analysis`].
+//!
+//! A case file is recognised by its `application_id`; its schema version is
+//! `user_version` (see [`schema`]). A case made by a newer scancase is rejected rather than
+//! misread.
+
+mod audit;
+mod evidence;
+mod findings;
+pub mod schema;
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+
+pub use audit::{hex_lower, AuditEntry};
+pub use evidence::{EvidenceWriter, NewEvidence};
+pub use findings::StoredAnalysis;
+
+use crate::model::{CaseInfo, TimestampNs};
+
+/// Milliseconds a writer waits for another connection's lock before giving up.
+const BUSY_TIMEOUT_MS: u64 = 5_000;
+
+/// An error while opening, reading or writing a case file.
+#[derive(Debug, thiserror::Error)]
+pub enum CaseError {
+    /// The case file does not exist.
+    #[error("case file {path} not found; create it with `scancase new {path}`")]
+    NotFound {
+        /// Path of the missing case.
+        path: PathBuf,
+    },
+    /// `scancase new` was given a path that exists already.
+    #[error("{path} already exists; choose another path or open the existing case")]
+    AlreadyExists {
+        /// Path that exists.
+        path: PathBuf,
+    },
+    /// The file is an SQLite database or some other file, but not a scancase case.
+    #[error("{path} is not a scancase case file (application_id {found:#010x})")]
+    NotACase {
+        /// Path of the file.
+        path: PathBuf,
+        /// The `application_id` found.
+        found: i32,
+    },
+    /// The case was written by a newer scancase with a schema this build does not know.
+    #[error(
+        "{path} has case schema version {found}, newer than version {supported} known to scancase {version}; open it with a newer scancase"
+    )]
+    NewerSchema {
+        /// Path of the case.
+        path: PathBuf,
+        /// Schema version found.
+        found: i32,
+        /// Newest schema version this build knows.
+        supported: i32,
+        /// This build's version.
+        version: &'static str,
+    },
+    /// SQLite failed.
+    #[error("case file {path}: {context}")]
+    Sqlite {
+        /// Path of the case.
+        path: PathBuf,
+        /// What was being done.
+        context: String,
+        /// The SQLite error.
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// A stored JSON value could not be read or written.
+    #[error("case file {path}: {context}")]
+    Json {
+        /// Path of the case.
+        path: PathBuf,
+        /// What was being done.
+        context: String,
+        /// The JSON error.
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+/// An open case file.
+pub struct Case {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// Returns the current time as UTC nanoseconds.
+pub fn now_ns() -> TimestampNs {
+    chrono::Utc::now().timestamp_nanos_opt().unwrap_or(i64::MAX)
+}
+
+impl Case {
+    /// Creates a new case file at `path`, which must not exist yet.
+    pub fn create(path: &Path, name: &str, examiner: Option<&str>) -> Result<Case, CaseError> {
+        if path.exists() {
+            return Err(CaseError::AlreadyExists { path: path.to_path_buf() });
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE;
+        let conn = Connection::open_with_flags(path, flags)
+            .map_err(|source| sqlite_error(path, "could not create the file", source))?;
+        let mut case = Case { conn, path: path.to_path_buf() };
+        case.configure()?;
+        case.conn
+            .pragma_update(None, "application_id", schema::APPLICATION_ID)
+            .map_err(|source| case.sqlite("could not mark the file as a case", source))?;
+        case.migrate()?;
+
+        let created_at_ns = now_ns();
+        let tx = case.transaction("could not start writing the case metadata")?;
+        tx.execute(
+            "INSERT INTO case_info (id, name, examiner, created_at_ns, created_by_version)
+             VALUES (1, ?1, ?2, ?3, ?4)",
+            rusqlite::params![name, examiner, created_at_ns, crate::VERSION],
+        )
+        .map_err(|source| sqlite_error(path, "could not write the case metadata", source))?;
+        audit::append(
+            &tx,
+            path,
+            examiner,
+            "case_created",
+            serde_json::json!({ "name": name, "version": crate::VERSION }),
+        )?;
+        tx.commit().map_err(|source| sqlite_error(path, "could not save the case metadata", source))?;
+        Ok(case)
+    }
+
+    /// Opens an existing case file for reading and writing.
+    pub fn open(path: &Path) -> Result<Case, CaseError> {
+        if !path.is_file() {
+            return Err(CaseError::NotFound { path: path.to_path_buf() });
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE;
+        let conn = Connection::open_with_flags(path, flags)
+            .map_err(|source| sqlite_error(path, "could not open the file", source))?;
+        let mut case = Case { conn, path: path.to_path_buf() };
+        let application_id: i32 = case
+            .conn
+            .pragma_query_value(None, "application_id", |row| row.get(0))
+            .map_err(|_| CaseError::NotACase { path: path.to_path_buf(), found: 0 })?;
+        if application_id != schema::APPLICATION_ID {
+            return Err(CaseError::NotACase { path: path.to_path_buf(), found: application_id });
+        }
+        case.configure()?;
+        case.migrate()?;
+        Ok(case)
+    }
+
+    /// Returns the path the case was opened from.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Reads the case metadata.
+    pub fn info(&self) -> Result<CaseInfo, CaseError> {
+        self.conn
+            .query_row(
+                "SELECT name, examiner, created_at_ns, created_by_version FROM case_info WHERE id = 1",
+                [],
+                |row| {
+                    Ok(CaseInfo {
+                        name: row.get(0)?,
+                        examiner: row.get(1)?,
+                        created_at_ns: row.get(2)?,
+                        created_by_version: row.get(3)?,
+                    })
+                },
+            )
+            .map_err(|source| self.sqlite("could not read the case metadata", source))
+    }
+
+    /// Sets the examiner responsible for the case, when none is recorded yet.
+    pub fn set_examiner_if_missing(&mut self, examiner: &str) -> Result<(), CaseError> {
+        let path = self.path.clone();
+        let tx = self.transaction("could not start updating the examiner")?;
+        let changed = tx
+            .execute("UPDATE case_info SET examiner = ?1 WHERE id = 1 AND examiner IS NULL", [examiner])
+            .map_err(|source| sqlite_error(&path, "could not update the examiner", source))?;
+        if changed > 0 {
+            audit::append(&tx, &path, Some(examiner), "examiner_set", serde_json::json!({ "examiner": examiner }))?;
+        }
+        tx.commit().map_err(|source| sqlite_error(&path, "could not save the examiner", source))
+    }
+
+    /// Applies the connection settings every case connection uses.
+    ///
+    /// A case file may come from someone else, so it is treated as untrusted: schema-defined
+    /// functions and extension loading are off and defensive mode is on.
+    fn configure(&mut self) -> Result<(), CaseError> {
+        self.conn
+            .busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS))
+            .map_err(|source| self.sqlite("could not set the busy timeout", source))?;
+        self.conn
+            .set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true)
+            .map_err(|source| self.sqlite("could not enable defensive mode", source))?;
+        self.conn
+            .set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_TRUSTED_SCHEMA, false)
+            .map_err(|source| self.sqlite("could not disable trusted schema", source))?;
+        self.conn
+            .execute_batch("PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
+            .map_err(|source| self.sqlite("could not apply the connection settings", source))?;
+        Ok(())
+    }
+
+    /// Applies the migrations this file lacks, each in its own transaction.
+    fn migrate(&mut self) -> Result<(), CaseError> {
+        let found: i32 = self
+            .conn
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .map_err(|source| self.sqlite("could not read the schema version", source))?;
+        let supported = schema::current_version();
+        if found > supported {
+            return Err(CaseError::NewerSchema {
+                path: self.path.clone(),
+                found,
+                supported,
+                version: crate::VERSION,
+            });
+        }
+        for (index, sql) in schema::MIGRATIONS.iter().enumerate().skip(found as usize) {
+            let path = self.path.clone();
+            let tx = self.transaction("could not start a schema migration")?;
+            tx.execute_batch(sql)
+                .map_err(|source| sqlite_error(&path, &format!("schema migration {} failed", index + 1), source))?;
+            tx.pragma_update(None, "user_version", index as i32 + 1)
+                .map_err(|source| sqlite_error(&path, "could not record the schema version", source))?;
+            tx.commit().map_err(|source| sqlite_error(&path, "could not save a schema migration", source))?;
+        }
+        Ok(())
+    }
+
+    fn transaction(&mut self, context: &str) -> Result<rusqlite::Transaction<'_>, CaseError> {
+        let path = self.path.clone();
+        self.conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|source| sqlite_error(&path, context, source))
+    }
+
+    fn sqlite(&self, context: &str, source: rusqlite::Error) -> CaseError {
+        sqlite_error(&self.path, context, source)
+    }
+
+    /// Returns the id and path of the evidence already imported with this SHA-256, if any.
+    pub fn find_evidence_by_hash(&self, sha256: &str) -> Result<Option<(i64, String)>, CaseError> {
+        self.conn
+            .query_row("SELECT id, path FROM evidence WHERE sha256 = ?1", [sha256], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })
+            .optional()
+            .map_err(|source| self.sqlite("could not look up evidence by hash", source))
+    }
+}
+
+/// Wraps an SQLite error with the case path and what was being done.
+fn sqlite_error(path: &Path, context: &str, source: rusqlite::Error) -> CaseError {
+    CaseError::Sqlite { path: path.to_path_buf(), context: context.to_string(), source }
+}
+
+/// Wraps a JSON error with the case path and what was being done.
+fn json_error(path: &Path, context: &str, source: serde_json::Error) -> CaseError {
+    CaseError::Json { path: path.to_path_buf(), context: context.to_string(), source }
+}

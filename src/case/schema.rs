@@ -1,0 +1,146 @@
+//! Case file schema: the embedded, ordered migrations and the markers that identify a case.
+//!
+//! A migration is applied in its own transaction and is never edited once released; a
+//! change to the schema is a new entry at the end of [`MIGRATIONS`]. `PRAGMA user_version`
+//! holds the number of migrations applied, and `PRAGMA application_id` marks the file as a
+//! scancase case so that other SQLite files are rejected by name.
+
+/// Value of `PRAGMA application_id` in every case file: the ASCII bytes `SCNC`.
+pub const APPLICATION_ID: i32 = 0x5343_4E43;
+
+/// Migrations in the order they are applied; entry `i` moves `user_version` from `i` to `i + 1`.
+pub const MIGRATIONS: &[&str] = &[MIGRATION_1];
+
+/// Schema version a case has after every migration of this build.
+pub fn current_version() -> i32 {
+    MIGRATIONS.len() as i32
+}
+
+const MIGRATION_1: &str = r#"
+CREATE TABLE case_info (
+    id                  INTEGER PRIMARY KEY CHECK (id = 1),
+    name                TEXT NOT NULL,
+    examiner            TEXT,
+    created_at_ns       INTEGER NOT NULL,
+    created_by_version  TEXT NOT NULL
+);
+
+CREATE TABLE evidence (
+    id               INTEGER PRIMARY KEY,
+    path             TEXT NOT NULL,
+    size_bytes       INTEGER NOT NULL,
+    sha256           TEXT NOT NULL UNIQUE,
+    kind             TEXT NOT NULL,
+    format           TEXT NOT NULL,
+    imported_at_ns   INTEGER NOT NULL,
+    imported_by      TEXT,
+    first_ts_ns      INTEGER,
+    last_ts_ns       INTEGER,
+    records          INTEGER NOT NULL DEFAULT 0,
+    observations     INTEGER NOT NULL DEFAULT 0,
+    skipped_json     TEXT NOT NULL DEFAULT '{}',
+    anomalies_total  INTEGER NOT NULL DEFAULT 0,
+    time_assumption  TEXT
+);
+
+CREATE TABLE anomaly (
+    id           INTEGER PRIMARY KEY,
+    evidence_id  INTEGER NOT NULL REFERENCES evidence(id),
+    record       INTEGER NOT NULL,
+    byte_offset  INTEGER NOT NULL,
+    message      TEXT NOT NULL
+);
+
+CREATE TABLE observation (
+    id            INTEGER PRIMARY KEY,
+    evidence_id   INTEGER NOT NULL REFERENCES evidence(id),
+    record        INTEGER NOT NULL,
+    byte_offset   INTEGER NOT NULL,
+    ts_ns         INTEGER NOT NULL,
+    src           TEXT NOT NULL,
+    dst           TEXT NOT NULL,
+    protocol      INTEGER NOT NULL,
+    src_port      INTEGER,
+    dst_port      INTEGER,
+    tcp_flags     INTEGER,
+    icmp_type     INTEGER,
+    icmp_code     INTEGER,
+    quoted_src    TEXT,
+    quoted_dst    TEXT,
+    quoted_protocol INTEGER,
+    quoted_src_port INTEGER,
+    quoted_dst_port INTEGER,
+    ttl           INTEGER,
+    ip_id         INTEGER,
+    tcp_window    INTEGER,
+    payload_len   INTEGER,
+    action        TEXT,
+    rule          TEXT
+);
+CREATE INDEX observation_by_time ON observation(ts_ns, id);
+
+CREATE TABLE analysis_run (
+    id               INTEGER PRIMARY KEY,
+    ran_at_ns        INTEGER NOT NULL,
+    version          TEXT NOT NULL,
+    parameters_json  TEXT NOT NULL
+);
+
+CREATE TABLE contact (
+    id            INTEGER PRIMARY KEY,
+    run_id        INTEGER NOT NULL REFERENCES analysis_run(id),
+    src           TEXT NOT NULL,
+    dst           TEXT NOT NULL,
+    protocol      INTEGER NOT NULL,
+    dst_port      INTEGER,
+    first_ts_ns   INTEGER NOT NULL,
+    last_ts_ns    INTEGER NOT NULL,
+    probes        INTEGER NOT NULL,
+    flags_seen    INTEGER NOT NULL,
+    outcome       TEXT NOT NULL,
+    handshake_completed INTEGER NOT NULL,
+    payload_exchanged   INTEGER NOT NULL
+);
+
+CREATE TABLE finding (
+    id              INTEGER PRIMARY KEY,
+    run_id          INTEGER NOT NULL REFERENCES analysis_run(id),
+    label           TEXT NOT NULL,
+    kind            TEXT NOT NULL,
+    technique       TEXT NOT NULL,
+    first_ts_ns     INTEGER NOT NULL,
+    last_ts_ns      INTEGER NOT NULL,
+    severity_score  INTEGER NOT NULL,
+    severity_level  TEXT NOT NULL,
+    confidence      INTEGER NOT NULL,
+    finding_json    TEXT NOT NULL
+);
+
+CREATE TABLE finding_citation (
+    finding_id      INTEGER NOT NULL REFERENCES finding(id),
+    observation_id  INTEGER NOT NULL REFERENCES observation(id),
+    PRIMARY KEY (finding_id, observation_id)
+) WITHOUT ROWID;
+
+CREATE TABLE report (
+    id              INTEGER PRIMARY KEY,
+    run_id          INTEGER REFERENCES analysis_run(id),
+    drafted_at_ns   INTEGER NOT NULL,
+    state           TEXT NOT NULL DEFAULT 'draft',
+    content_json    TEXT NOT NULL
+);
+
+CREATE TABLE audit_log (
+    id            INTEGER PRIMARY KEY,
+    at_ns         INTEGER NOT NULL,
+    actor         TEXT,
+    action        TEXT NOT NULL,
+    details_json  TEXT NOT NULL,
+    prev_hash     TEXT NOT NULL,
+    hash          TEXT NOT NULL
+);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+"#;

@@ -1,0 +1,81 @@
+//! Command-line interface: argument definitions, logging setup and error printing.
+//!
+//! Each subcommand lives in its own file and calls library functions; no analysis or
+//! storage logic lives here. Data goes to stdout, logs and errors to stderr.
+//!
+//! Exit status: 0 on success, 1 when a command failed or rejected an input file, 2 for
+//! invalid arguments (clap's own status).
+
+mod case_commands;
+mod investigate;
+mod options;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+
+
+/// Offline forensics and reporting for network scan incidents.
+#[derive(Debug, Parser)]
+#[command(name = "scancase", version, about, long_about = None)]
+struct Cli {
+    /// Log level for messages on stderr: error, warn, info, debug or trace.
+    #[arg(long, global = true, default_value = "info", value_name = "LEVEL")]
+    log_level: log::LevelFilter,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create a case, import the evidence, analyze it and write the reports in one step.
+    Investigate(investigate::InvestigateArgs),
+    /// Create an empty case file.
+    New(case_commands::NewArgs),
+    /// Import evidence files (captures or firewall logs) into a case.
+    Import(case_commands::ImportArgs),
+    /// Find the scans in a case's evidence.
+    Analyze(case_commands::CaseArg),
+    /// Print the findings of the latest analysis.
+    Findings(case_commands::FindingsArgs),
+    /// Draft the incident report and write it as Markdown, PDF or JSON.
+    Report(case_commands::ReportArgs),
+}
+
+/// Parses the arguments, runs the command and returns the exit status.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    env_logger::Builder::new()
+        .filter_level(cli.log_level)
+        .format_target(false)
+        .format_timestamp(None)
+        .init();
+
+    let result = match cli.command {
+        Command::Investigate(args) => investigate::run(args),
+        Command::New(args) => case_commands::new(args),
+        Command::Import(args) => case_commands::import(args),
+        Command::Analyze(args) => case_commands::analyze(args),
+        Command::Findings(args) => case_commands::findings(args),
+        Command::Report(args) => case_commands::report(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        // A reader such as `head` that closes stdout early is not a failure of scancase.
+        Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("scancase: error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || cause.downcast_ref::<serde_json::Error>().and_then(|json| json.io_error_kind())
+                == Some(std::io::ErrorKind::BrokenPipe)
+    })
+}

@@ -1,0 +1,65 @@
+//! Options shared by several subcommands, parsed once into validated values.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+use scancase::import::ImportOptions;
+use scancase::workflow::ReportFormat;
+
+/// How evidence is read: time assumptions and the examiner.
+#[derive(Debug, Clone, Args)]
+pub struct EvidenceOptions {
+    /// IANA time zone of log timestamps that carry no offset, for example Europe/Berlin.
+    #[arg(long, value_name = "ZONE", default_value = "UTC", value_parser = parse_zone)]
+    pub tz: chrono_tz::Tz,
+
+    /// Year of log timestamps that carry none (RFC 3164 syslog); by default taken from
+    /// each file's modification time.
+    #[arg(long, value_name = "YEAR", value_parser = clap::value_parser!(i32).range(1970..=9999))]
+    pub year: Option<i32>,
+
+    /// Name of the examiner, recorded with the case, each import and the report.
+    #[arg(long, value_name = "NAME")]
+    pub examiner: Option<String>,
+}
+
+impl EvidenceOptions {
+    /// Returns the library's import options.
+    pub fn import_options(&self) -> ImportOptions {
+        ImportOptions { zone: self.tz, year: self.year, examiner: self.examiner.clone() }
+    }
+}
+
+fn parse_zone(text: &str) -> Result<chrono_tz::Tz, String> {
+    text.parse::<chrono_tz::Tz>()
+        .map_err(|_| format!("unknown time zone '{text}'; give an IANA name such as UTC or Europe/Berlin"))
+}
+
+/// Report output formats on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormatArg {
+    /// Markdown.
+    Md,
+    /// PDF.
+    Pdf,
+    /// The drafted report's structure as JSON.
+    Json,
+}
+
+impl From<ReportFormatArg> for ReportFormat {
+    fn from(format: ReportFormatArg) -> Self {
+        match format {
+            ReportFormatArg::Md => ReportFormat::Markdown,
+            ReportFormatArg::Pdf => ReportFormat::Pdf,
+            ReportFormatArg::Json => ReportFormat::Json,
+        }
+    }
+}
+
+/// Path of a case file.
+#[derive(Debug, Clone, Args)]
+pub struct CasePath {
+    /// Case file (`*.scancase`).
+    #[arg(value_name = "CASE")]
+    pub case: PathBuf,
+}

@@ -1,0 +1,120 @@
+//! The findings JSON contract: the shape `scancase findings --json` prints.
+//!
+//! Later versions add fields and never remove or rename one; `docs/findings-json.md`
+//! documents every field. Times are RFC 3339 in UTC, addresses are strings, ports are
+//! numbers.
+
+use serde::Serialize;
+
+use crate::model::{format_rfc3339, Finding, OpenPort, OutcomeCounts};
+
+/// The top-level object: `{"findings": [...]}`.
+#[derive(Debug, Serialize)]
+pub struct FindingsDocument {
+    /// Every finding of the latest analysis.
+    pub findings: Vec<FindingJson>,
+}
+
+/// One finding as printed.
+#[derive(Debug, Serialize)]
+pub struct FindingJson {
+    /// Identifier unique in the case, for example `F-1`.
+    pub id: String,
+    /// `vertical` or `horizontal`.
+    pub kind: &'static str,
+    /// Technique name, for example `tcp_syn`.
+    pub technique: &'static str,
+    /// Addresses that sent the probes.
+    pub sources: Vec<String>,
+    /// Addresses that were probed.
+    pub targets: Vec<String>,
+    /// Distinct destination ports probed.
+    pub ports: Vec<u16>,
+    /// First probe, RFC 3339 UTC.
+    pub first_seen: String,
+    /// Last probe, RFC 3339 UTC.
+    pub last_seen: String,
+    /// Probe packets or log lines, retransmissions included.
+    pub probes: u64,
+    /// Severity score, level and explanation.
+    pub severity: SeverityJson,
+    /// Confidence in percent.
+    pub confidence: u8,
+    /// How the confidence follows from the evidence.
+    pub confidence_explanation: String,
+    /// MITRE ATT&CK technique IDs.
+    pub attack: Vec<String>,
+    /// Plain-words explanation.
+    pub explanation: String,
+    /// Distinct (target, port) pairs probed.
+    pub contacts: u64,
+    /// Contacts by outcome.
+    pub outcomes: OutcomeCounts,
+    /// Ports that answered as open.
+    pub open_ports: Vec<OpenPortJson>,
+    /// Median gap between probes in milliseconds, when there were two or more.
+    pub median_gap_ms: Option<u64>,
+    /// Observations cited by the finding in the case file.
+    pub citations: u64,
+}
+
+/// Severity as printed.
+#[derive(Debug, Serialize)]
+pub struct SeverityJson {
+    /// Score from 0 to 100.
+    pub score: u8,
+    /// `Low`, `Medium`, `High` or `Critical`.
+    pub level: &'static str,
+    /// How the score follows from the evidence.
+    pub explanation: String,
+}
+
+/// An open port as printed.
+#[derive(Debug, Serialize)]
+pub struct OpenPortJson {
+    /// Host address.
+    pub target: String,
+    /// Port number.
+    pub port: u16,
+}
+
+impl From<&OpenPort> for OpenPortJson {
+    fn from(open: &OpenPort) -> Self {
+        Self { target: open.target.to_string(), port: open.port }
+    }
+}
+
+impl From<&Finding> for FindingJson {
+    fn from(f: &Finding) -> Self {
+        Self {
+            id: f.id.clone(),
+            kind: f.kind.as_str(),
+            technique: f.technique.as_str(),
+            sources: f.sources.iter().map(|a| a.to_string()).collect(),
+            targets: f.targets.iter().map(|a| a.to_string()).collect(),
+            ports: f.ports.clone(),
+            first_seen: format_rfc3339(f.first_seen_ns),
+            last_seen: format_rfc3339(f.last_seen_ns),
+            probes: f.probes,
+            severity: SeverityJson {
+                score: f.severity.score,
+                level: f.severity.level.as_str(),
+                explanation: f.severity.explanation.clone(),
+            },
+            confidence: f.confidence.percent,
+            confidence_explanation: f.confidence.explanation.clone(),
+            attack: f.attack.clone(),
+            explanation: f.explanation.clone(),
+            contacts: f.contacts,
+            outcomes: f.outcomes,
+            open_ports: f.open_ports.iter().map(OpenPortJson::from).collect(),
+            median_gap_ms: f.median_gap_ms,
+            citations: f.citations_total,
+        }
+    }
+}
+
+/// Builds the document for a list of findings.
+pub fn findings_document(findings: &[Finding]) -> FindingsDocument {
+    FindingsDocument { findings: findings.iter().map(FindingJson::from).collect() }
+}

@@ -1,0 +1,322 @@
+//! The key=value body of a netfilter LOG message: `IN=... OUT=... SRC=... DST=... PROTO=...`.
+//!
+//! The kernel (`nf_log_syslog.c`) writes one packet dump in this order:
+//!
+//! 1. interfaces and MAC address;
+//! 2. the IP header: `SRC DST LEN TOS PREC TTL ID`, flags `CE DF MF` and `FRAG:offset` (in
+//!    8-byte units) for IPv4, or `SRC DST LEN TC HOPLIMIT FLOWLBL` and an optional fragment
+//!    header `FRAG:offset [INCOMPLETE] ID:hex` (offset in bytes) for IPv6;
+//! 3. `PROTO=`;
+//! 4. the transport header: `SPT DPT WINDOW RES`, flag words and `URGP` for TCP, `SPT DPT LEN`
+//!    for UDP, `TYPE CODE` for ICMP.
+//!
+//! Keys repeat across layers (`LEN`, `ID`), so each key is read in its layer. Before `PROTO=` it
+//! belongs to the IP header, after it to the transport header. An ICMP error quotes the offending packet's headers in
+//! brackets, `[SRC=... DST=... PROTO=TCP SPT=... DPT=... ]`, read as a second dump.
+//!
+//! `INCOMPLETE [N bytes]` after `PROTO=` means the transport header was cut short. Fragments with
+//! an offset above zero carry no transport header, and their ports are never reported.
+
+use std::net::IpAddr;
+use std::str::FromStr;
+
+use crate::model::{IcmpInfo, IpProtocol, QuotedPacket, TcpFlags};
+
+/// Size of the UDP header in bytes (RFC 768), subtracted from the UDP `LEN=` for the payload.
+const UDP_HEADER_BYTES: u32 = 8;
+
+/// IP protocol number of UDP-Lite (RFC 3828), which the kernel logs as `PROTO=UDPLITE`.
+const UDPLITE: IpProtocol = IpProtocol(136);
+
+/// The packet fields read from one LOG message.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct PacketFields {
+    pub src: IpAddr,
+    pub dst: IpAddr,
+    pub protocol: IpProtocol,
+    pub src_port: Option<u16>,
+    pub dst_port: Option<u16>,
+    pub tcp_flags: Option<TcpFlags>,
+    pub icmp: Option<IcmpInfo>,
+    pub ttl: Option<u8>,
+    pub ip_id: Option<u32>,
+    pub tcp_window: Option<u16>,
+    pub payload_len: Option<u32>,
+    /// Problems that did not stop the line, one sentence each.
+    pub warnings: Vec<String>,
+}
+
+/// Content of a LOG message body.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Body {
+    /// An IPv4 or IPv6 packet.
+    Packet(PacketFields),
+    /// A message without an IP header, such as an ARP packet or a truncated frame.
+    NoIpPacket,
+}
+
+/// The raw values of one header dump, each the first occurrence of its key in its layer.
+#[derive(Debug, Default)]
+struct Dump<'a> {
+    src: Option<&'a str>,
+    dst: Option<&'a str>,
+    ttl: Option<&'a str>,
+    hop_limit: Option<&'a str>,
+    ipv4_id: Option<&'a str>,
+    ipv6_fragment_id: Option<&'a str>,
+    fragment_offset: Option<&'a str>,
+    proto: Option<&'a str>,
+    src_port: Option<&'a str>,
+    dst_port: Option<&'a str>,
+    udp_len: Option<&'a str>,
+    window: Option<&'a str>,
+    icmp_type: Option<&'a str>,
+    icmp_code: Option<&'a str>,
+    flags: u8,
+    is_transport_incomplete: bool,
+}
+
+fn keep_first<'a>(slot: &mut Option<&'a str>, value: &'a str) {
+    if slot.is_none() {
+        *slot = Some(value);
+    }
+}
+
+/// Returns the TCP flag bit for a flag word as the kernel writes it.
+fn tcp_flag_bit(word: &str) -> Option<u8> {
+    let bit = match word {
+        "CWR" => TcpFlags::CWR,
+        "ECE" => TcpFlags::ECE,
+        "URG" => TcpFlags::URG,
+        "ACK" => TcpFlags::ACK,
+        "PSH" => TcpFlags::PSH,
+        "RST" => TcpFlags::RST,
+        "SYN" => TcpFlags::SYN,
+        "FIN" => TcpFlags::FIN,
+        _ => return None,
+    };
+    Some(bit)
+}
+
+impl<'a> Dump<'a> {
+    fn has_proto(&self) -> bool {
+        self.proto.is_some()
+    }
+
+    /// Takes one space-separated token that is not an `INCOMPLETE` marker or a bracket.
+    fn take(&mut self, token: &'a str) {
+        if let Some((key, value)) = token.split_once('=') {
+            if self.proto.is_none() {
+                match key {
+                    "SRC" => keep_first(&mut self.src, value),
+                    "DST" => keep_first(&mut self.dst, value),
+                    "TTL" => keep_first(&mut self.ttl, value),
+                    "HOPLIMIT" => keep_first(&mut self.hop_limit, value),
+                    "ID" => keep_first(&mut self.ipv4_id, value),
+                    "PROTO" => self.proto = Some(value),
+                    _ => {}
+                }
+            } else {
+                match key {
+                    "SPT" => keep_first(&mut self.src_port, value),
+                    "DPT" => keep_first(&mut self.dst_port, value),
+                    "LEN" => keep_first(&mut self.udp_len, value),
+                    "WINDOW" => keep_first(&mut self.window, value),
+                    "TYPE" => keep_first(&mut self.icmp_type, value),
+                    "CODE" => keep_first(&mut self.icmp_code, value),
+                    _ => {}
+                }
+            }
+        } else if self.proto.is_none() {
+            if let Some(offset) = token.strip_prefix("FRAG:") {
+                keep_first(&mut self.fragment_offset, offset);
+            } else if let Some(id) = token.strip_prefix("ID:") {
+                keep_first(&mut self.ipv6_fragment_id, id);
+            }
+        } else if let Some(bit) = tcp_flag_bit(token) {
+            self.flags |= bit;
+        }
+    }
+
+    /// Marks `INCOMPLETE`. After `PROTO=` it means the transport header is cut short. Before it,
+    /// in an IPv6 fragment header, it only means that more fragments follow.
+    fn mark_incomplete(&mut self) {
+        if self.proto.is_some() {
+            self.is_transport_incomplete = true;
+        }
+    }
+
+    /// Returns true when the packet is a fragment with an offset above zero.
+    fn is_later_fragment(&self) -> Result<bool, String> {
+        match self.fragment_offset {
+            Some(offset) => Ok(parse_number::<u32>("FRAG", offset)? > 0),
+            None => Ok(false),
+        }
+    }
+}
+
+/// Splits the body into the packet's dump and the dump quoted by an ICMP error, if any.
+fn split_dumps(body: &str) -> (Dump<'_>, Option<Dump<'_>>) {
+    let mut outer = Dump::default();
+    let mut quoted: Option<Dump<'_>> = None;
+    let mut in_quote = false;
+    let mut tokens = body.split_ascii_whitespace().peekable();
+    while let Some(mut token) = tokens.next() {
+        if token == "INCOMPLETE" {
+            let dump = if in_quote { quoted.get_or_insert_with(Dump::default) } else { &mut outer };
+            dump.mark_incomplete();
+            // "INCOMPLETE [N bytes]": skip the byte count.
+            let counts_bytes = tokens.peek().is_some_and(|next| {
+                next.strip_prefix('[').is_some_and(|n| n.starts_with(|c: char| c.is_ascii_digit()))
+            });
+            if counts_bytes {
+                for skipped in tokens.by_ref() {
+                    if skipped.ends_with(']') {
+                        break;
+                    }
+                }
+            }
+            continue;
+        }
+        if !in_quote && quoted.is_none() && outer.has_proto() {
+            if let Some(inner) = token.strip_prefix('[') {
+                in_quote = true;
+                token = inner;
+            }
+        }
+        let closes_quote = in_quote && token.ends_with(']');
+        if closes_quote {
+            token = &token[..token.len() - 1];
+        }
+        let dump = if in_quote { quoted.get_or_insert_with(Dump::default) } else { &mut outer };
+        let is_option_bytes = token == "OPT" || token.starts_with('(') || token.ends_with(')');
+        if !token.is_empty() && !is_option_bytes {
+            dump.take(token);
+        }
+        if closes_quote {
+            in_quote = false;
+        }
+    }
+    (outer, quoted)
+}
+
+fn parse_number<T: FromStr>(key: &str, value: &str) -> Result<T, String> {
+    value.parse().map_err(|_| format!("invalid {key}= value {value:?}"))
+}
+
+fn parse_optional<T: FromStr>(key: &str, value: Option<&str>) -> Result<Option<T>, String> {
+    value.map(|value| parse_number(key, value)).transpose()
+}
+
+fn parse_address(key: &str, value: Option<&str>) -> Result<IpAddr, String> {
+    let value = value.ok_or_else(|| format!("missing {key}= field"))?;
+    value.parse().map_err(|_| format!("invalid {key}= address {value:?}"))
+}
+
+/// Returns the protocol number for a `PROTO=` value: a name the kernel writes or a number.
+fn parse_protocol(value: Option<&str>) -> Result<IpProtocol, String> {
+    let value = value.ok_or("missing PROTO= field")?;
+    let protocol = match value {
+        "TCP" => IpProtocol::TCP,
+        "UDP" => IpProtocol::UDP,
+        "UDPLITE" => UDPLITE,
+        "ICMP" => IpProtocol::ICMP,
+        "ICMPv6" => IpProtocol::ICMPV6,
+        "SCTP" => IpProtocol::SCTP,
+        "AH" => IpProtocol(51),
+        "ESP" => IpProtocol(50),
+        number => IpProtocol(number.parse().map_err(|_| format!("unknown PROTO= value {number:?}"))?),
+    };
+    Ok(protocol)
+}
+
+/// Returns the source and destination ports, or none for a later fragment.
+fn parse_ports(dump: &Dump<'_>) -> Result<(Option<u16>, Option<u16>), String> {
+    if dump.is_later_fragment()? {
+        return Ok((None, None));
+    }
+    Ok((parse_optional("SPT", dump.src_port)?, parse_optional("DPT", dump.dst_port)?))
+}
+
+/// Reads the headers quoted by an ICMP error.
+fn parse_quoted(dump: &Dump<'_>) -> Result<QuotedPacket, String> {
+    let (src_port, dst_port) = parse_ports(dump)?;
+    Ok(QuotedPacket {
+        src: parse_address("SRC", dump.src)?,
+        dst: parse_address("DST", dump.dst)?,
+        protocol: parse_protocol(dump.proto)?,
+        src_port,
+        dst_port,
+    })
+}
+
+/// Parses a LOG message body starting at `IN=`.
+///
+/// Returns an error message naming the field when a value is missing or invalid.
+pub(super) fn parse_body(body: &str) -> Result<Body, String> {
+    let (outer, quoted) = split_dumps(body);
+    if outer.src.is_none() {
+        return Ok(Body::NoIpPacket);
+    }
+    let mut warnings = Vec::new();
+    let src = parse_address("SRC", outer.src)?;
+    let dst = parse_address("DST", outer.dst)?;
+    let protocol = parse_protocol(outer.proto)?;
+    let is_later_fragment = outer.is_later_fragment()?;
+    let (src_port, dst_port) = parse_ports(&outer)?;
+    let has_transport_header = !is_later_fragment && !outer.is_transport_incomplete;
+
+    let is_tcp = protocol == IpProtocol::TCP;
+    let tcp_flags = (is_tcp && has_transport_header && outer.src_port.is_some()).then_some(TcpFlags(outer.flags));
+    let tcp_window = if is_tcp { parse_optional("WINDOW", outer.window)? } else { None };
+
+    let ttl = match outer.ttl {
+        Some(ttl) => Some(parse_number("TTL", ttl)?),
+        None => parse_optional("HOPLIMIT", outer.hop_limit)?,
+    };
+    let ip_id = match (outer.ipv4_id, outer.ipv6_fragment_id) {
+        (Some(id), _) => Some(u32::from(parse_number::<u16>("ID", id)?)),
+        (None, Some(id)) => Some(u32::from_str_radix(id, 16).map_err(|_| format!("invalid fragment ID:{id:?}"))?),
+        (None, None) => None,
+    };
+
+    let is_udp = protocol == IpProtocol::UDP || protocol == UDPLITE;
+    let udp_len: Option<u32> =
+        if is_udp && has_transport_header { parse_optional("LEN", outer.udp_len)? } else { None };
+    let payload_len = udp_len.and_then(|len| len.checked_sub(UDP_HEADER_BYTES));
+    if let (Some(len), None) = (udp_len, payload_len) {
+        warnings.push(format!("UDP LEN={len} is shorter than the {UDP_HEADER_BYTES}-byte UDP header"));
+    }
+
+    let is_icmp = protocol == IpProtocol::ICMP || protocol == IpProtocol::ICMPV6;
+    let icmp = match (is_icmp, outer.icmp_type) {
+        (true, Some(icmp_type)) => {
+            let quoted = match quoted.as_ref().map(parse_quoted) {
+                Some(Ok(packet)) => Some(packet),
+                Some(Err(message)) => {
+                    warnings.push(format!("quoted packet of the ICMP message ignored: {message}"));
+                    None
+                }
+                None => None,
+            };
+            let code = outer.icmp_code.ok_or("missing CODE= field after TYPE=")?;
+            Some(IcmpInfo { icmp_type: parse_number("TYPE", icmp_type)?, code: parse_number("CODE", code)?, quoted })
+        }
+        _ => None,
+    };
+
+    Ok(Body::Packet(PacketFields {
+        src,
+        dst,
+        protocol,
+        src_port,
+        dst_port,
+        tcp_flags,
+        icmp,
+        ttl,
+        ip_id,
+        tcp_window,
+        payload_len,
+        warnings,
+    }))
+}

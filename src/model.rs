@@ -1,0 +1,685 @@
+//! Shared types of the pipeline: observations, import summaries, contacts and findings.
+//!
+//! Everything above this module (importers, the case store, the analysis and the report)
+//! speaks in these types. They carry no behaviour beyond small conversions, so that an
+//! importer can be written and tested without knowing about SQLite or the analysis.
+//!
+//! Terms:
+//! - an *observation* is one decoded packet or firewall log line, normalized;
+//! - a *locator* points from an observation back to its record in the evidence file;
+//! - a *contact* aggregates the observations of one (source, target, protocol, port);
+//! - a *finding* is one scan incident with the numbers that explain it.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::IpAddr;
+
+use serde::{Deserialize, Serialize};
+
+/// Nanoseconds since the Unix epoch, UTC. Every stored time uses this unit.
+pub type TimestampNs = i64;
+
+/// IP protocol number as carried in the IPv4 `protocol` or IPv6 `next header` field.
+///
+/// An open newtype: numbers without a named constant stay representable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct IpProtocol(pub u8);
+
+impl IpProtocol {
+    /// Internet Control Message Protocol (RFC 792).
+    pub const ICMP: IpProtocol = IpProtocol(1);
+    /// Transmission Control Protocol (RFC 9293).
+    pub const TCP: IpProtocol = IpProtocol(6);
+    /// User Datagram Protocol (RFC 768).
+    pub const UDP: IpProtocol = IpProtocol(17);
+    /// ICMP for IPv6 (RFC 4443).
+    pub const ICMPV6: IpProtocol = IpProtocol(58);
+    /// Stream Control Transmission Protocol (RFC 9260).
+    pub const SCTP: IpProtocol = IpProtocol(132);
+
+    /// Returns the lower-case protocol name used in reports, or the number as text.
+    pub fn name(self) -> String {
+        match self {
+            Self::ICMP => "icmp".to_string(),
+            Self::TCP => "tcp".to_string(),
+            Self::UDP => "udp".to_string(),
+            Self::ICMPV6 => "icmpv6".to_string(),
+            Self::SCTP => "sctp".to_string(),
+            IpProtocol(other) => format!("ip-proto-{other}"),
+        }
+    }
+
+    /// Returns true for protocols whose headers carry ports.
+    pub fn has_ports(self) -> bool {
+        matches!(self, Self::TCP | Self::UDP | Self::SCTP)
+    }
+}
+
+impl fmt::Display for IpProtocol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name())
+    }
+}
+
+/// The TCP control bits of one segment, in the order of the header's flags byte.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct TcpFlags(pub u8);
+
+impl TcpFlags {
+    /// No more data from sender.
+    pub const FIN: u8 = 0x01;
+    /// Synchronize sequence numbers.
+    pub const SYN: u8 = 0x02;
+    /// Reset the connection.
+    pub const RST: u8 = 0x04;
+    /// Push function.
+    pub const PSH: u8 = 0x08;
+    /// Acknowledgment field is significant.
+    pub const ACK: u8 = 0x10;
+    /// Urgent pointer field is significant.
+    pub const URG: u8 = 0x20;
+    /// ECN echo (RFC 3168).
+    pub const ECE: u8 = 0x40;
+    /// Congestion window reduced (RFC 3168).
+    pub const CWR: u8 = 0x80;
+
+    /// Returns true when every bit of `mask` is set.
+    pub fn contains(self, mask: u8) -> bool {
+        self.0 & mask == mask
+    }
+
+    /// Returns the flags ignoring the two ECN bits, which scanners and stacks set freely.
+    pub fn without_ecn(self) -> u8 {
+        self.0 & !(Self::ECE | Self::CWR)
+    }
+}
+
+impl fmt::Display for TcpFlags {
+    /// Writes the flags as tcpdump letters, for example `S`, `SA`, `FPU`, or `none`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const LETTERS: [(u8, char); 8] = [
+            (TcpFlags::FIN, 'F'),
+            (TcpFlags::SYN, 'S'),
+            (TcpFlags::RST, 'R'),
+            (TcpFlags::PSH, 'P'),
+            (TcpFlags::ACK, 'A'),
+            (TcpFlags::URG, 'U'),
+            (TcpFlags::ECE, 'E'),
+            (TcpFlags::CWR, 'W'),
+        ];
+        if self.0 == 0 {
+            return f.write_str("none");
+        }
+        for (bit, letter) in LETTERS {
+            if self.0 & bit != 0 {
+                write!(f, "{letter}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The action a firewall took on a logged packet.
+///
+/// `Other` keeps vendor words that have no standard equivalent, so nothing is mapped to a
+/// default silently.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FirewallAction {
+    /// The packet was let through.
+    Allow,
+    /// The packet was denied (vendor did not say whether silently or with a reply).
+    Deny,
+    /// The packet was discarded without a reply.
+    Drop,
+    /// The packet was discarded and the sender was told (RST or ICMP error).
+    Reject,
+    /// The packet was only logged; the log does not say what happened to it.
+    Log,
+    /// A vendor action word with no standard equivalent.
+    Other(String),
+}
+
+impl FirewallAction {
+    /// Returns true when the firewall stopped the packet.
+    pub fn is_blocking(&self) -> bool {
+        matches!(self, Self::Deny | Self::Drop | Self::Reject)
+    }
+
+    /// Returns the action for a name written by [`FirewallAction::as_str`].
+    pub fn from_name(name: &str) -> Self {
+        match name {
+            "allow" => Self::Allow,
+            "deny" => Self::Deny,
+            "drop" => Self::Drop,
+            "reject" => Self::Reject,
+            "log" => Self::Log,
+            other => Self::Other(other.to_string()),
+        }
+    }
+
+    /// Returns the action's name as stored in the case file.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Allow => "allow",
+            Self::Deny => "deny",
+            Self::Drop => "drop",
+            Self::Reject => "reject",
+            Self::Log => "log",
+            Self::Other(word) => word,
+        }
+    }
+}
+
+/// Where an observation came from inside its evidence file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub struct Locator {
+    /// 1-based frame number (captures) or line number (logs).
+    pub record: u64,
+    /// Byte offset of the record's first byte in the (decompressed) file.
+    pub byte_offset: u64,
+}
+
+/// The header of the packet quoted inside an ICMP error message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuotedPacket {
+    /// Source address of the quoted (original) packet.
+    pub src: IpAddr,
+    /// Destination address of the quoted packet.
+    pub dst: IpAddr,
+    /// Protocol of the quoted packet.
+    pub protocol: IpProtocol,
+    /// Source port of the quoted packet, when its protocol has ports and they were quoted.
+    pub src_port: Option<u16>,
+    /// Destination port of the quoted packet.
+    pub dst_port: Option<u16>,
+}
+
+/// ICMP or ICMPv6 message fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IcmpInfo {
+    /// ICMP type (for ICMPv6, the ICMPv6 type).
+    pub icmp_type: u8,
+    /// ICMP code.
+    pub code: u8,
+    /// The original packet quoted by an error message (destination unreachable, time
+    /// exceeded), when present and decodable.
+    pub quoted: Option<QuotedPacket>,
+}
+
+/// One normalized packet or firewall log line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Observation {
+    /// Time of the packet or log line, UTC nanoseconds.
+    pub ts_ns: TimestampNs,
+    /// Source address.
+    pub src: IpAddr,
+    /// Destination address.
+    pub dst: IpAddr,
+    /// Transport protocol.
+    pub protocol: IpProtocol,
+    /// Source port (TCP, UDP, SCTP first fragments only).
+    pub src_port: Option<u16>,
+    /// Destination port.
+    pub dst_port: Option<u16>,
+    /// TCP flags, for TCP only.
+    pub tcp_flags: Option<TcpFlags>,
+    /// ICMP fields, for ICMP and ICMPv6 only.
+    pub icmp: Option<IcmpInfo>,
+    /// IPv4 TTL or IPv6 hop limit.
+    pub ttl: Option<u8>,
+    /// IPv4 identification, or the IPv6 fragment identification when present.
+    pub ip_id: Option<u32>,
+    /// TCP window size as sent (unscaled).
+    pub tcp_window: Option<u16>,
+    /// Transport payload length in bytes, when known.
+    pub payload_len: Option<u32>,
+    /// Firewall action, for log lines.
+    pub action: Option<FirewallAction>,
+    /// Firewall rule name, number or log prefix, for log lines.
+    pub rule: Option<String>,
+    /// Position of the record in the evidence file.
+    pub locator: Locator,
+}
+
+/// A problem met in one record that did not stop the import.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Anomaly {
+    /// Where in the file the problem is.
+    pub locator: Locator,
+    /// What is wrong, in one sentence.
+    pub message: String,
+}
+
+/// Kind of evidence file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EvidenceKind {
+    /// A packet capture.
+    Capture,
+    /// A firewall or sensor log.
+    FirewallLog,
+}
+
+impl EvidenceKind {
+    /// Returns the name stored in the case file.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Capture => "capture",
+            Self::FirewallLog => "firewall_log",
+        }
+    }
+}
+
+/// Maximum number of anomalies an import keeps one by one; further ones are only counted
+/// (in [`ImportSummary::anomalies_total`]) so that a badly damaged file cannot fill the case.
+pub const MAX_ANOMALIES_KEPT: usize = 1000;
+
+/// What an importer read from one evidence file.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ImportSummary {
+    /// Detected format, for example `pcap`, `pcapng` or `netfilter-syslog`.
+    pub format: String,
+    /// Records read: frames of a capture or lines of a log.
+    pub records: u64,
+    /// Observations produced.
+    pub observations: u64,
+    /// Records that produced no observation, by reason (for example
+    /// `"non-IP frame"` or `"not a netfilter LOG line"`). Their sum is the skipped total.
+    pub skipped: BTreeMap<String, u64>,
+    /// Earliest observation time.
+    pub first_ts_ns: Option<TimestampNs>,
+    /// Latest observation time.
+    pub last_ts_ns: Option<TimestampNs>,
+    /// The first [`MAX_ANOMALIES_KEPT`] anomalies.
+    pub anomalies: Vec<Anomaly>,
+    /// Number of anomalies met, including those not kept.
+    pub anomalies_total: u64,
+    /// How times without a zone or year were read, when the format needed an assumption.
+    pub time_assumption: Option<String>,
+}
+
+impl ImportSummary {
+    /// Creates an empty summary for a detected format.
+    pub fn new(format: impl Into<String>) -> Self {
+        Self { format: format.into(), ..Self::default() }
+    }
+
+    /// Counts one record that produced no observation.
+    pub fn count_skipped(&mut self, reason: &str) {
+        *self.skipped.entry(reason.to_string()).or_insert(0) += 1;
+    }
+
+    /// Returns the number of skipped records over all reasons.
+    pub fn skipped_total(&self) -> u64 {
+        self.skipped.values().sum()
+    }
+
+    /// Records an anomaly, keeping at most [`MAX_ANOMALIES_KEPT`] of them.
+    pub fn add_anomaly(&mut self, locator: Locator, message: impl Into<String>) {
+        self.anomalies_total += 1;
+        if self.anomalies.len() < MAX_ANOMALIES_KEPT {
+            self.anomalies.push(Anomaly { locator, message: message.into() });
+        }
+    }
+
+    /// Widens the time span to include `ts_ns` and counts one observation.
+    pub fn count_observation(&mut self, ts_ns: TimestampNs) {
+        self.observations += 1;
+        self.first_ts_ns = Some(self.first_ts_ns.map_or(ts_ns, |t| t.min(ts_ns)));
+        self.last_ts_ns = Some(self.last_ts_ns.map_or(ts_ns, |t| t.max(ts_ns)));
+    }
+}
+
+/// An error raised by an [`ObservationSink`]; it keeps the sink's own error as its source.
+#[derive(Debug, thiserror::Error)]
+#[error("could not store an observation")]
+pub struct SinkError(#[source] pub Box<dyn std::error::Error + Send + Sync>);
+
+/// Receives observations from an importer as they are decoded, so importers stream.
+pub trait ObservationSink {
+    /// Takes one observation.
+    fn push(&mut self, observation: Observation) -> Result<(), SinkError>;
+}
+
+impl ObservationSink for Vec<Observation> {
+    fn push(&mut self, observation: Observation) -> Result<(), SinkError> {
+        Vec::push(self, observation);
+        Ok(())
+    }
+}
+
+/// What the responses (or the firewall) tell about one probed port.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The target answered as an open port would (SYN/ACK, a UDP reply).
+    Open,
+    /// The target answered as a closed port would (RST, ICMP port unreachable).
+    Closed,
+    /// An ICMP error other than port unreachable, typically administratively prohibited.
+    Filtered,
+    /// A firewall log records that the probe was dropped, denied or rejected.
+    Blocked,
+    /// No reply was seen in the evidence.
+    Unanswered,
+}
+
+impl Outcome {
+    /// Returns the outcome's name as stored and reported.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Closed => "closed",
+            Self::Filtered => "filtered",
+            Self::Blocked => "blocked",
+            Self::Unanswered => "unanswered",
+        }
+    }
+}
+
+/// The aggregate of the observations of one (source, target, protocol, port).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contact {
+    /// Address that sent the probes.
+    pub src: IpAddr,
+    /// Address that was probed.
+    pub dst: IpAddr,
+    /// Transport protocol of the probes.
+    pub protocol: IpProtocol,
+    /// Destination port, for protocols with ports.
+    pub dst_port: Option<u16>,
+    /// Time of the first probe.
+    pub first_ts_ns: TimestampNs,
+    /// Time of the last probe.
+    pub last_ts_ns: TimestampNs,
+    /// Probe packets or log lines, retransmissions included.
+    pub probes: u64,
+    /// Bitwise OR of the TCP flags of the probes (0 for other protocols).
+    pub flags_seen: u8,
+    /// What the replies or the firewall tell about the port.
+    pub outcome: Outcome,
+    /// True when the source completed a TCP handshake with the port.
+    pub handshake_completed: bool,
+    /// True when the two sides exchanged payload, which a bare scan probe does not do.
+    pub payload_exchanged: bool,
+}
+
+/// Counts of contacts by outcome.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutcomeCounts {
+    /// Contacts answered as open.
+    pub open: u64,
+    /// Contacts answered as closed.
+    pub closed: u64,
+    /// Contacts answered with an ICMP error other than port unreachable.
+    pub filtered: u64,
+    /// Contacts a firewall log shows as blocked.
+    pub blocked: u64,
+    /// Contacts with no reply in the evidence.
+    pub unanswered: u64,
+}
+
+impl OutcomeCounts {
+    /// Counts one contact's outcome.
+    pub fn add(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::Open => self.open += 1,
+            Outcome::Closed => self.closed += 1,
+            Outcome::Filtered => self.filtered += 1,
+            Outcome::Blocked => self.blocked += 1,
+            Outcome::Unanswered => self.unanswered += 1,
+        }
+    }
+
+    /// Returns the number of contacts counted.
+    pub fn total(&self) -> u64 {
+        self.open + self.closed + self.filtered + self.blocked + self.unanswered
+    }
+}
+
+/// Shape of a scan: what varies across the probes of one finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScanKind {
+    /// One source, one target host, many ports.
+    Vertical,
+    /// One source, many target hosts, one or a few ports.
+    Horizontal,
+}
+
+impl ScanKind {
+    /// Returns the kind's name as used in JSON and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Vertical => "vertical",
+            Self::Horizontal => "horizontal",
+        }
+    }
+}
+
+/// How the probes were built, read from their flags and the replies to them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Technique {
+    /// SYN probes, connections never completed by the source (half-open).
+    TcpSyn,
+    /// Full TCP handshakes made through the operating system's `connect()`.
+    TcpConnect,
+    /// Segments with only FIN set.
+    TcpFin,
+    /// Segments with no flag set.
+    TcpNull,
+    /// Segments with FIN, PSH and URG set.
+    TcpXmas,
+    /// Segments with only ACK set, outside any connection.
+    TcpAck,
+    /// UDP datagrams.
+    Udp,
+}
+
+impl Technique {
+    /// Returns the technique's name as used in JSON and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::TcpSyn => "tcp_syn",
+            Self::TcpConnect => "tcp_connect",
+            Self::TcpFin => "tcp_fin",
+            Self::TcpNull => "tcp_null",
+            Self::TcpXmas => "tcp_xmas",
+            Self::TcpAck => "tcp_ack",
+            Self::Udp => "udp",
+        }
+    }
+
+    /// Returns a short description for readers who do not know the name.
+    pub fn description(self) -> &'static str {
+        match self {
+            Self::TcpSyn => "TCP SYN (half-open) scan",
+            Self::TcpConnect => "TCP connect scan (full handshakes)",
+            Self::TcpFin => "TCP FIN scan",
+            Self::TcpNull => "TCP NULL scan (no flags set)",
+            Self::TcpXmas => "TCP Xmas scan (FIN, PSH and URG set)",
+            Self::TcpAck => "TCP ACK scan (firewall rule mapping)",
+            Self::Udp => "UDP scan",
+        }
+    }
+}
+
+/// Severity level, from the score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum SeverityLevel {
+    /// Score below 40.
+    Low,
+    /// Score 40 to 64.
+    Medium,
+    /// Score 65 to 84.
+    High,
+    /// Score 85 and above.
+    Critical,
+}
+
+impl SeverityLevel {
+    /// Returns the level for a score from 0 to 100.
+    pub fn from_score(score: u8) -> Self {
+        match score {
+            0..=39 => Self::Low,
+            40..=64 => Self::Medium,
+            65..=84 => Self::High,
+            _ => Self::Critical,
+        }
+    }
+
+    /// Returns the level's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Low => "Low",
+            Self::Medium => "Medium",
+            Self::High => "High",
+            Self::Critical => "Critical",
+        }
+    }
+}
+
+/// A computed severity with the sentence that explains it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Severity {
+    /// Score from 0 to 100.
+    pub score: u8,
+    /// Level derived from the score.
+    pub level: SeverityLevel,
+    /// How the score follows from the evidence.
+    pub explanation: String,
+}
+
+/// A computed confidence that the activity is a scan, with its explanation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Confidence {
+    /// Percentage from 0 to 100.
+    pub percent: u8,
+    /// How the percentage follows from the evidence.
+    pub explanation: String,
+}
+
+/// One target port that answered as open during a scan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct OpenPort {
+    /// The scanned host.
+    pub target: IpAddr,
+    /// The port that answered as open.
+    pub port: u16,
+}
+
+/// A pointer from a finding to one observation that supports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Citation {
+    /// Row id of the observation in the case file.
+    pub observation_id: i64,
+    /// Row id of the evidence the observation came from.
+    pub evidence_id: i64,
+    /// Position of the record in the evidence file.
+    pub locator: Locator,
+    /// One line describing the cited packet or log line.
+    pub excerpt: String,
+}
+
+/// One scan incident.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    /// Identifier, unique in the case, for example `F-1`.
+    pub id: String,
+    /// Shape of the scan.
+    pub kind: ScanKind,
+    /// How the probes were built.
+    pub technique: Technique,
+    /// Addresses that sent the probes.
+    pub sources: Vec<IpAddr>,
+    /// Addresses that were probed.
+    pub targets: Vec<IpAddr>,
+    /// Distinct destination ports probed, ascending.
+    pub ports: Vec<u16>,
+    /// Time of the first probe, UTC nanoseconds.
+    pub first_seen_ns: TimestampNs,
+    /// Time of the last probe, UTC nanoseconds.
+    pub last_seen_ns: TimestampNs,
+    /// Probe packets or log lines, retransmissions included.
+    pub probes: u64,
+    /// Distinct (target, port) pairs probed.
+    pub contacts: u64,
+    /// Contacts by outcome.
+    pub outcomes: OutcomeCounts,
+    /// Ports that answered as open.
+    pub open_ports: Vec<OpenPort>,
+    /// Median gap between consecutive probes, in milliseconds.
+    pub median_gap_ms: Option<u64>,
+    /// Computed severity.
+    pub severity: Severity,
+    /// Computed confidence.
+    pub confidence: Confidence,
+    /// MITRE ATT&CK technique IDs.
+    pub attack: Vec<String>,
+    /// What happened, in plain words built from the numbers above.
+    pub explanation: String,
+    /// A sample of the observations behind the finding (all are stored in the case file).
+    pub citations: Vec<Citation>,
+    /// Number of observations cited in the case file.
+    pub citations_total: u64,
+}
+
+/// One imported evidence file as stored in the case.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EvidenceRecord {
+    /// Row id in the case file.
+    pub id: i64,
+    /// Path given at import, made absolute.
+    pub path: String,
+    /// File size in bytes.
+    pub size_bytes: u64,
+    /// SHA-256 of the file's bytes, lower-case hex, taken before parsing.
+    pub sha256: String,
+    /// Capture or firewall log.
+    pub kind: EvidenceKind,
+    /// When the file was imported, UTC nanoseconds.
+    pub imported_at_ns: TimestampNs,
+    /// Examiner who imported it, when known.
+    pub imported_by: Option<String>,
+    /// What the importer read.
+    pub summary: ImportSummary,
+}
+
+/// Case metadata.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseInfo {
+    /// Case name, by default the case file's stem.
+    pub name: String,
+    /// Examiner responsible for the case, when entered.
+    pub examiner: Option<String>,
+    /// When the case was created, UTC nanoseconds.
+    pub created_at_ns: TimestampNs,
+    /// Version of scancase that created the case.
+    pub created_by_version: String,
+}
+
+/// Settings and provenance of one analysis run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnalysisRun {
+    /// When the analysis ran, UTC nanoseconds.
+    pub ran_at_ns: TimestampNs,
+    /// Version of scancase that ran it.
+    pub version: String,
+    /// Parameter names and values used, for the methodology appendix.
+    pub parameters: BTreeMap<String, String>,
+}
+
+/// Formats UTC nanoseconds as RFC 3339 with microseconds and `Z`, for example
+/// `2026-12-04T19:35:42.547877Z`; nanoseconds are shown only when they are not zero.
+pub fn format_rfc3339(ts_ns: TimestampNs) -> String {
+    let time = chrono::DateTime::<chrono::Utc>::from_timestamp_nanos(ts_ns);
+    if ts_ns.rem_euclid(1_000) == 0 {
+        time.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+    } else {
+        time.format("%Y-%m-%dT%H:%M:%S%.9fZ").to_string()
+    }
+}

@@ -1,0 +1,262 @@
+//! The incident report: drafting it from the findings of a case and writing it as Markdown
+//! and PDF.
+//!
+//! This module owns the report's structure and its two renderings. It does not read or
+//! write the case file: the caller hands over a [`ReportInput`] and stores the returned
+//! [`Report`] (as JSON) and the exported bytes itself.
+//!
+//! Terms:
+//! - a *section* is one of the eight fixed parts of the report, always present and always
+//!   in the order of [`SectionKind::ALL`];
+//! - a *block* is one piece of a section: a subheading, a paragraph, key/value fields, a
+//!   table, a bulleted list or an examiner entry;
+//! - an *examiner entry* is a field that only the examiner can fill in (resolution time,
+//!   containment, root cause ...). The draft never invents text for it. An entry without a
+//!   value is rendered as "To be completed by the examiner", and
+//!   [`Report::pending_examiner_entries`] lists it so a review step can block approval.
+//!
+//! Every fact in the drafted text comes from the input; where the evidence cannot tell,
+//! the report says so and names the time span the evidence covers.
+
+mod attack;
+mod draft;
+mod markdown;
+mod pdf;
+mod pdf_layout;
+mod pdf_table;
+mod text;
+
+#[cfg(test)]
+mod tests;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{AnalysisRun, CaseInfo, EvidenceRecord, Finding, TimestampNs};
+
+/// Everything the report is drafted from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportInput {
+    /// Case metadata (name, examiner).
+    pub case: CaseInfo,
+    /// Every evidence file imported into the case.
+    pub evidence: Vec<EvidenceRecord>,
+    /// The findings of the latest analysis run (empty when none was found or none ran).
+    pub findings: Vec<Finding>,
+    /// The analysis run that produced `findings`, when one ran.
+    pub analysis: Option<AnalysisRun>,
+    /// When the report is drafted, UTC nanoseconds.
+    pub generated_at_ns: TimestampNs,
+}
+
+/// The drafted incident report: eight ordered sections of blocks.
+///
+/// Stored as JSON in the case file, so field names are part of the case-file format.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// Report title shown on the first page.
+    pub title: String,
+    /// Case name, repeated in the page header of the PDF.
+    pub case_name: String,
+    /// Examiner responsible for the case, when entered in the case.
+    pub examiner: Option<String>,
+    /// When the draft was made, UTC nanoseconds.
+    pub generated_at_ns: TimestampNs,
+    /// Version of scancase that drafted the report.
+    pub tool_version: String,
+    /// The eight sections, in the order of [`SectionKind::ALL`].
+    pub sections: Vec<Section>,
+}
+
+/// One of the eight sections of the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SectionKind {
+    /// Plain-words summary for management.
+    ExecutiveSummary,
+    /// Times, type, severity, sources, affected systems, reporter.
+    IncidentDetails,
+    /// Technical timeline of evidence-backed events and incident phases.
+    Timeline,
+    /// Detection method, evidence, indicators of compromise, findings, root cause.
+    DetectionAndAnalysis,
+    /// Containment, eradication, recovery and notifications.
+    ResponseActions,
+    /// Exposure shown by the evidence, and the examiner's impact entries.
+    ImpactAssessment,
+    /// Recommendations, ATT&CK techniques and mitigations.
+    LessonsLearned,
+    /// Evidence list, chain of custody, cited excerpts, methodology, audit log.
+    Appendices,
+}
+
+impl SectionKind {
+    /// All sections in report order.
+    pub const ALL: [SectionKind; 8] = [
+        Self::ExecutiveSummary,
+        Self::IncidentDetails,
+        Self::Timeline,
+        Self::DetectionAndAnalysis,
+        Self::ResponseActions,
+        Self::ImpactAssessment,
+        Self::LessonsLearned,
+        Self::Appendices,
+    ];
+
+    /// Returns the section heading without its number.
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::ExecutiveSummary => "Executive summary",
+            Self::IncidentDetails => "Incident details",
+            Self::Timeline => "Incident timeline (technical)",
+            Self::DetectionAndAnalysis => "Detection and analysis",
+            Self::ResponseActions => "Response actions",
+            Self::ImpactAssessment => "Impact assessment",
+            Self::LessonsLearned => "Lessons learned and recommendations",
+            Self::Appendices => "Appendices",
+        }
+    }
+}
+
+/// One section: its kind and its blocks in reading order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Section {
+    /// Kind of the section, which fixes its place among the eight.
+    pub kind: SectionKind,
+    /// Heading without its number (the number is the position in [`Report::sections`]).
+    pub title: String,
+    /// Content in reading order.
+    pub blocks: Vec<Block>,
+}
+
+/// One piece of a section.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Block {
+    /// A heading inside the section.
+    Subheading {
+        /// 1 for a part of the section, 2 for a part of a part.
+        level: u8,
+        /// Heading text.
+        text: String,
+    },
+    /// A paragraph of running text; a line break starts a new paragraph.
+    Paragraph {
+        /// Paragraph text.
+        text: String,
+    },
+    /// Labelled values, one per line.
+    Fields {
+        /// The fields in order.
+        fields: Vec<Field>,
+    },
+    /// A table with a header row.
+    Table(Table),
+    /// A bulleted list.
+    List {
+        /// One text per bullet.
+        items: Vec<String>,
+    },
+    /// A value only the examiner can supply.
+    ExaminerEntry(ExaminerEntry),
+}
+
+/// One labelled value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Field {
+    /// Label, for example `Sources`.
+    pub label: String,
+    /// Value text.
+    pub value: String,
+    /// Whether the value is code-like (hashes, paths) and set in a fixed-width font.
+    #[serde(default)]
+    pub monospace: bool,
+}
+
+/// A table with a header row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Table {
+    /// Column headers and styles.
+    pub columns: Vec<Column>,
+    /// Rows of cells; each row has one cell per column.
+    pub rows: Vec<Vec<String>>,
+}
+
+/// One table column.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Column {
+    /// Header text.
+    pub title: String,
+    /// Whether the cells are code-like and set in a fixed-width font.
+    #[serde(default)]
+    pub monospace: bool,
+}
+
+/// A field the examiner must fill in; the draft leaves `value` empty.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExaminerEntry {
+    /// Stable key, unique in the report, for example `incident_details.resolution`.
+    pub key: String,
+    /// Label shown in the report.
+    pub label: String,
+    /// Request to the examiner, with the reason the evidence cannot supply the value.
+    pub guidance: String,
+    /// The examiner's text, once entered.
+    #[serde(default)]
+    pub value: Option<String>,
+}
+
+/// Text shown for an examiner entry that has no value yet.
+pub const EXAMINER_PENDING: &str = "To be completed by the examiner.";
+
+impl Report {
+    /// Returns the examiner entries that have no value yet, in report order.
+    pub fn pending_examiner_entries(&self) -> Vec<&ExaminerEntry> {
+        self.sections
+            .iter()
+            .flat_map(|section| section.blocks.iter())
+            .filter_map(|block| match block {
+                Block::ExaminerEntry(entry) if is_blank(entry.value.as_deref()) => Some(entry),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// Returns true when an examiner value is missing or only whitespace.
+fn is_blank(value: Option<&str>) -> bool {
+    value.is_none_or(|text| text.trim().is_empty())
+}
+
+/// An error raised while writing the report.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// A font bundled into the binary could not be parsed.
+    #[error("failed to parse the bundled font {name}: {details}")]
+    FontParse {
+        /// File name of the font.
+        name: &'static str,
+        /// The parser's warnings.
+        details: String,
+    },
+    /// The PDF writer reported errors while serializing the document.
+    #[error("failed to write the PDF: {details}")]
+    PdfWrite {
+        /// The writer's error messages.
+        details: String,
+    },
+}
+
+/// Drafts the incident report from the findings of a case.
+pub fn draft(input: &ReportInput) -> Report {
+    draft::draft_report(input)
+}
+
+/// Writes the report as GitHub-flavoured Markdown.
+pub fn to_markdown(report: &Report) -> String {
+    markdown::render(report)
+}
+
+/// Writes the report as an A4 PDF with the bundled DejaVu fonts embedded (subset).
+pub fn to_pdf(report: &Report) -> Result<Vec<u8>, ReportError> {
+    pdf::render(report)
+}

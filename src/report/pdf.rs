@@ -1,0 +1,272 @@
+//! PDF rendering of a [`Report`]: A4 pages with the bundled DejaVu fonts embedded (subset),
+//! a title block, numbered bold section headings, wrapped paragraphs, tables whose cells
+//! wrap, shaded examiner entries, and "Page N of M" on every page.
+//!
+//! Layout is done here with printpdf's low-level operations; measuring and page breaks are
+//! in `pdf_layout`, tables in `pdf_table`.
+
+use printpdf::{PdfDocument, PdfSaveOptions};
+
+use super::pdf_layout::{FontStyle, Fonts, PageWriter, Rgb3, CONTENT_WIDTH, LINE_SPACING, MARGIN_X};
+use super::pdf_table::{column_widths, draw_grid, GridStyle};
+use super::text::format_ts;
+use super::{Block, ExaminerEntry, Field, Report, ReportError, Table, EXAMINER_PENDING};
+
+const TITLE_SIZE: f32 = 19.0;
+const SECTION_SIZE: f32 = 14.5;
+const SUBHEADING_SIZE: f32 = 11.5;
+const MINOR_HEADING_SIZE: f32 = 10.5;
+const BODY_SIZE: f32 = 9.5;
+const TABLE_SIZE: f32 = 8.0;
+/// Size of fixed-width text in fields and tables: DejaVu Sans Mono advances 0.6 em, so a
+/// SHA-256 (64 hex digits) at 8.5 pt is 327 pt wide and fits the value column on one line.
+const MONO_SIZE: f32 = 8.5;
+const MONO_TABLE_SIZE: f32 = 7.5;
+const GUIDANCE_SIZE: f32 = 8.0;
+/// Share of the content width given to field labels.
+const LABEL_SHARE: f32 = 0.27;
+/// Background of examiner entries.
+const EXAMINER_FILL: Rgb3 = Rgb3(1.0, 0.96, 0.84);
+/// Left bar of examiner entries.
+const EXAMINER_BAR: Rgb3 = Rgb3(0.85, 0.6, 0.1);
+const HEADING_COLOR: Rgb3 = Rgb3(0.08, 0.2, 0.4);
+
+/// Renders the report and returns the PDF bytes.
+pub fn render(report: &Report) -> Result<Vec<u8>, ReportError> {
+    let mut doc = PdfDocument::new(&report.title);
+    let fonts = Fonts::load(&mut doc)?;
+    let mut writer = PageWriter::new(&fonts);
+
+    title_block(&mut writer, report);
+    for (index, section) in report.sections.iter().enumerate() {
+        let title = format!("{}. {}", index + 1, section.title);
+        let reserve = subheading_reserve(section.blocks.first());
+        heading(&mut writer, &title, SECTION_SIZE, 14.0, reserve);
+        for (position, block) in section.blocks.iter().enumerate() {
+            let next = section.blocks.get(position + 1);
+            match (block, next) {
+                (Block::Paragraph { text }, Some(Block::Table(_) | Block::List { .. })) => {
+                    keep_with_next(&mut writer, text);
+                }
+                (Block::Subheading { level, text }, _) => {
+                    heading(&mut writer, text, subheading_size(*level), 8.0, subheading_reserve(next));
+                    continue;
+                }
+                _ => {}
+            }
+            render_block(&mut writer, block);
+        }
+    }
+
+    let pages = writer.finish(&report.title);
+    let mut warnings = Vec::new();
+    let bytes = doc.with_pages(pages).save(&PdfSaveOptions::default(), &mut warnings);
+    let errors: Vec<String> = warnings
+        .iter()
+        .filter(|warning| matches!(warning.severity, printpdf::PdfParseErrorSeverity::Error))
+        .map(|warning| warning.msg.clone())
+        .collect();
+    if !errors.is_empty() {
+        return Err(ReportError::PdfWrite { details: errors.join("; ") });
+    }
+    Ok(bytes)
+}
+
+fn title_block(writer: &mut PageWriter, report: &Report) {
+    paragraph_lines(writer, &report.title, FontStyle::Bold, TITLE_SIZE, HEADING_COLOR, MARGIN_X, CONTENT_WIDTH);
+    writer.y -= 6.0;
+    let mut fields = vec![Field { label: "Case".into(), value: report.case_name.clone(), monospace: false }];
+    if let Some(examiner) = &report.examiner {
+        fields.push(Field { label: "Examiner".into(), value: examiner.clone(), monospace: false });
+    }
+    fields.push(Field {
+        label: "Drafted".into(),
+        value: format!("{} by scancase {}", format_ts(report.generated_at_ns), report.tool_version),
+        monospace: false,
+    });
+    render_fields(writer, &fields);
+    writer.y -= 4.0;
+    let y = writer.y;
+    writer.rule(y, 0.8, HEADING_COLOR);
+    writer.y -= 4.0;
+}
+
+/// Starts a new page unless a paragraph that introduces a table or list fits together with
+/// the first lines of what follows it.
+fn keep_with_next(writer: &mut PageWriter, text: &str) {
+    let lines = writer.fonts.wrap(FontStyle::Regular, BODY_SIZE, text, CONTENT_WIDTH);
+    let height = lines.len() as f32 * BODY_SIZE * LINE_SPACING + 5.0;
+    writer.ensure(height + 4.0 * TABLE_SIZE * LINE_SPACING + 10.0);
+}
+
+fn subheading_size(level: u8) -> f32 {
+    if level >= 2 {
+        MINOR_HEADING_SIZE
+    } else {
+        SUBHEADING_SIZE
+    }
+}
+
+/// Returns the height to keep free below a heading for a subheading that follows it.
+fn subheading_reserve(next: Option<&Block>) -> f32 {
+    match next {
+        Some(Block::Subheading { level, .. }) => subheading_size(*level) * LINE_SPACING + 11.0,
+        _ => 0.0,
+    }
+}
+
+/// Draws a heading, keeping it on a page with room for `reserve` points and a few lines
+/// after it.
+fn heading(writer: &mut PageWriter, text: &str, size: f32, space_before: f32, reserve: f32) {
+    let lines = writer.fonts.wrap(FontStyle::Bold, size, text, CONTENT_WIDTH);
+    let height = lines.len() as f32 * size * LINE_SPACING;
+    writer.y -= space_before;
+    writer.ensure(height + reserve + 5.0 * BODY_SIZE * LINE_SPACING);
+    paragraph_lines(writer, text, FontStyle::Bold, size, HEADING_COLOR, MARGIN_X, CONTENT_WIDTH);
+    writer.y -= 3.0;
+}
+
+/// Draws wrapped text line by line from the current position, breaking pages as needed.
+fn paragraph_lines(writer: &mut PageWriter, text: &str, style: FontStyle, size: f32, color: Rgb3, x: f32, width: f32) {
+    let line_height = size * LINE_SPACING;
+    for line in writer.fonts.wrap(style, size, text, width) {
+        writer.ensure(line_height);
+        let baseline = writer.y - size;
+        writer.text(x, baseline, style, size, &line, color);
+        writer.y -= line_height;
+    }
+}
+
+fn render_block(writer: &mut PageWriter, block: &Block) {
+    match block {
+        Block::Subheading { level, text } => heading(writer, text, subheading_size(*level), 8.0, 0.0),
+        Block::Paragraph { text } => {
+            for line in text.lines().filter(|line| !line.trim().is_empty()) {
+                paragraph_lines(
+                    writer,
+                    line.trim(),
+                    FontStyle::Regular,
+                    BODY_SIZE,
+                    Rgb3::TEXT,
+                    MARGIN_X,
+                    CONTENT_WIDTH,
+                );
+                writer.y -= 5.0;
+            }
+        }
+        Block::Fields { fields } => {
+            render_fields(writer, fields);
+            writer.y -= 5.0;
+        }
+        Block::Table(table) => {
+            render_table(writer, table);
+            writer.y -= 7.0;
+        }
+        Block::List { items } => {
+            for item in items {
+                render_list_item(writer, item);
+            }
+            writer.y -= 4.0;
+        }
+        Block::ExaminerEntry(entry) => render_examiner_entry(writer, entry),
+    }
+}
+
+/// Draws fields as a borderless two-column grid: bold labels, wrapped values.
+fn render_fields(writer: &mut PageWriter, fields: &[Field]) {
+    let label_width = CONTENT_WIDTH * LABEL_SHARE;
+    let widths = [label_width, CONTENT_WIDTH - label_width];
+    for field in fields {
+        let style = GridStyle {
+            size: BODY_SIZE,
+            column_sizes: vec![BODY_SIZE, if field.monospace { MONO_SIZE } else { BODY_SIZE }],
+            column_styles: vec![FontStyle::Bold, if field.monospace { FontStyle::Mono } else { FontStyle::Regular }],
+            header: None,
+            borders: false,
+            row_gap: 1.0,
+        };
+        let row = vec![field.label.clone(), field.value.clone()];
+        draw_grid(writer, &style, &widths, std::slice::from_ref(&row));
+    }
+}
+
+fn render_table(writer: &mut PageWriter, table: &Table) {
+    if table.columns.is_empty() {
+        return;
+    }
+    let style = GridStyle {
+        size: TABLE_SIZE,
+        column_sizes: table
+            .columns
+            .iter()
+            .map(|column| if column.monospace { MONO_TABLE_SIZE } else { TABLE_SIZE })
+            .collect(),
+        column_styles: table
+            .columns
+            .iter()
+            .map(|column| if column.monospace { FontStyle::Mono } else { FontStyle::Regular })
+            .collect(),
+        header: Some(table.columns.iter().map(|column| column.title.clone()).collect()),
+        borders: true,
+        row_gap: 0.0,
+    };
+    let widths = column_widths(writer, &style, &table.rows);
+    draw_grid(writer, &style, &widths, &table.rows);
+}
+
+fn render_list_item(writer: &mut PageWriter, item: &str) {
+    let indent = 12.0;
+    let line_height = BODY_SIZE * LINE_SPACING;
+    let lines = writer.fonts.wrap(FontStyle::Regular, BODY_SIZE, item, CONTENT_WIDTH - indent);
+    for (index, line) in lines.iter().enumerate() {
+        writer.ensure(line_height);
+        let baseline = writer.y - BODY_SIZE;
+        if index == 0 {
+            writer.text(MARGIN_X + 2.0, baseline, FontStyle::Regular, BODY_SIZE, "•", Rgb3::TEXT);
+        }
+        writer.text(MARGIN_X + indent, baseline, FontStyle::Regular, BODY_SIZE, line, Rgb3::TEXT);
+        writer.y -= line_height;
+    }
+    writer.y -= 2.0;
+}
+
+/// Draws an examiner entry as a shaded box with a bar on the left, or as a field once the
+/// examiner has entered a value.
+fn render_examiner_entry(writer: &mut PageWriter, entry: &ExaminerEntry) {
+    if let Some(value) = entry.value.as_deref().filter(|value| !value.trim().is_empty()) {
+        render_fields(writer, &[Field { label: entry.label.clone(), value: value.to_string(), monospace: false }]);
+        writer.y -= 3.0;
+        return;
+    }
+    let pad = 5.0;
+    let inner_width = CONTENT_WIDTH - 2.0 * pad - 3.0;
+    let fonts = writer.fonts;
+    let title = format!("{}: {EXAMINER_PENDING}", entry.label);
+    let title_lines = fonts.wrap(FontStyle::Bold, BODY_SIZE, &title, inner_width);
+    let guidance_lines = if entry.guidance.trim().is_empty() {
+        Vec::new()
+    } else {
+        fonts.wrap(FontStyle::Regular, GUIDANCE_SIZE, entry.guidance.trim(), inner_width)
+    };
+    let body_line = BODY_SIZE * LINE_SPACING;
+    let guidance_line = GUIDANCE_SIZE * LINE_SPACING;
+    let height = title_lines.len() as f32 * body_line + guidance_lines.len() as f32 * guidance_line + 2.0 * pad;
+
+    writer.ensure(height);
+    // NOTE: an entry taller than a page (only possible with very long guidance) overflows
+    // the bottom margin; drafted guidance is one or two lines.
+    let top = writer.y;
+    writer.fill_rect(MARGIN_X, top - height, CONTENT_WIDTH, height, EXAMINER_FILL);
+    writer.fill_rect(MARGIN_X, top - height, 3.0, height, EXAMINER_BAR);
+    let x = MARGIN_X + 3.0 + pad;
+    let mut y = top - pad;
+    for line in &title_lines {
+        writer.text(x, y - BODY_SIZE, FontStyle::Bold, BODY_SIZE, line, Rgb3::TEXT);
+        y -= body_line;
+    }
+    for line in &guidance_lines {
+        writer.text(x, y - GUIDANCE_SIZE, FontStyle::Regular, GUIDANCE_SIZE, line, Rgb3::MUTED);
+        y -= guidance_line;
+    }
+    writer.y = top - height - 5.0;
+}

@@ -1,0 +1,366 @@
+//! End-to-end tests of the `scancase` command on the fixtures.
+//!
+//! Expected values come from the corpus ground truth (`fixtures/README.md` names the
+//! source of each file), never from an earlier run of scancase.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use assert_cmd::cargo::cargo_bin_cmd;
+use serde_json::Value;
+
+fn fixture(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(relative)
+}
+
+fn scancase() -> assert_cmd::Command {
+    let mut command = cargo_bin_cmd!("scancase");
+    command.env("NO_COLOR", "1");
+    command
+}
+
+/// Runs `investigate` on the files into a new folder and returns the folder.
+fn investigate(evidence: &[&str], extra: &[&str]) -> tempfile::TempDir {
+    let out = tempfile::tempdir().expect("temporary folder");
+    let mut command = scancase();
+    command.arg("investigate");
+    for file in evidence {
+        command.arg(fixture(file));
+    }
+    command.arg("--out").arg(out.path()).args(extra);
+    command.assert().success();
+    out
+}
+
+/// Prints the findings JSON of a case and parses it.
+fn findings_json(case: &Path) -> Vec<Value> {
+    let output = scancase().arg("findings").arg(case).arg("--json").output().expect("run scancase");
+    assert!(output.status.success(), "findings failed: {}", String::from_utf8_lossy(&output.stderr));
+    let document: Value = serde_json::from_slice(&output.stdout).expect("findings output is JSON");
+    document["findings"].as_array().expect("findings is an array").clone()
+}
+
+fn strings(value: &Value) -> Vec<String> {
+    value.as_array().expect("array").iter().map(|item| item.as_str().expect("string").to_string()).collect()
+}
+
+fn numbers(value: &Value) -> Vec<u64> {
+    value.as_array().expect("array").iter().map(|item| item.as_u64().expect("number")).collect()
+}
+
+fn pdf_text(pdf: &Path) -> String {
+    let output = Command::new("pdftotext")
+        .arg("-layout")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext must be installed (Debian package poppler-utils)");
+    assert!(output.status.success(), "pdftotext failed on {}", pdf.display());
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// The 8-port nmap SYN scan from the corpus: scan_nmap_sS_8ports_vic1.
+const EIGHT_PORTS: [u64; 8] = [21, 22, 23, 25, 53, 80, 110, 443];
+const EIGHT_PORTS_FIRST: &str = "2026-12-04T19:35:42.547877Z";
+
+#[test]
+fn investigate_writes_case_and_reports() {
+    let out = investigate(&["capture/scan_nmap_sS_8ports_vic1.pcap"], &["--examiner", "Ελένη Παπαδοπούλου"]);
+    let case = out.path().join("case.scancase");
+    assert!(case.is_file());
+
+    let markdown = std::fs::read_to_string(out.path().join("report.md")).expect("report.md");
+    let pdf = pdf_text(&out.path().join("report.pdf"));
+    for text in [&markdown, &pdf] {
+        assert!(text.contains("10.200.0.10"), "source address missing");
+        assert!(text.contains("10.200.0.100"), "target address missing");
+        assert!(text.contains(EIGHT_PORTS_FIRST), "first probe time missing");
+        assert!(text.contains("SYN"), "technique missing");
+        assert!(text.contains("443"), "scanned port missing");
+    }
+    assert!(pdf.contains("Page 1 of"), "page numbers missing");
+    assert!(pdf.contains("Ελένη Παπαδοπούλου"), "Greek examiner name lost in the PDF");
+
+    let findings = findings_json(&case);
+    assert_eq!(findings.len(), 1);
+    let finding = &findings[0];
+    assert_eq!(finding["kind"], "vertical");
+    assert_eq!(finding["technique"], "tcp_syn");
+    assert_eq!(strings(&finding["sources"]), ["10.200.0.10"]);
+    assert_eq!(strings(&finding["targets"]), ["10.200.0.100"]);
+    assert_eq!(numbers(&finding["ports"]), EIGHT_PORTS);
+    assert_eq!(finding["first_seen"], EIGHT_PORTS_FIRST);
+    assert_eq!(finding["last_seen"], "2026-12-04T19:35:43.649657Z");
+    assert_eq!(finding["probes"], 9);
+    assert!(strings(&finding["attack"]).contains(&"T1046".to_string()));
+    let score = finding["severity"]["score"].as_u64().expect("score");
+    assert!(score <= 100);
+    assert!(["Low", "Medium", "High", "Critical"].contains(&finding["severity"]["level"].as_str().expect("level")));
+    let confidence = finding["confidence"].as_u64().expect("confidence");
+    assert!((1..=100).contains(&confidence));
+    assert!(finding["explanation"].as_str().expect("explanation").contains("10.200.0.10"));
+}
+
+/// One labelled scan fixture and what the corpus labels say about it.
+struct ScanCase {
+    file: &'static str,
+    kind: &'static str,
+    technique: &'static str,
+    source: &'static str,
+    targets: &'static [&'static str],
+    distinct_ports: usize,
+    first_seen: &'static str,
+}
+
+const SCANS: &[ScanCase] = &[
+    ScanCase { file: "capture/scan_nmap_sS_vic1.pcap", kind: "vertical", technique: "tcp_syn", source: "10.200.0.10", targets: &["10.200.0.100"], distinct_ports: 1000, first_seen: "2026-12-04T19:33:31.073364Z" },
+    ScanCase { file: "capture/derived_scan_nmap_sS_vic1.pcapng", kind: "vertical", technique: "tcp_syn", source: "10.200.0.10", targets: &["10.200.0.100"], distinct_ports: 1000, first_seen: "2026-12-04T19:33:31.073364Z" },
+    ScanCase { file: "capture/scan_nmap_sT_vic1.pcap", kind: "vertical", technique: "tcp_connect", source: "10.200.0.10", targets: &["10.200.0.100"], distinct_ports: 1000, first_seen: "2026-12-04T19:33:37.651463Z" },
+    ScanCase { file: "capture/scan_nmap_sF_vic1.pcap", kind: "vertical", technique: "tcp_fin", source: "10.200.0.10", targets: &["10.200.0.100"], distinct_ports: 1000, first_seen: "2026-12-04T19:33:44.175952Z" },
+    ScanCase { file: "capture/scan_nmap_sN_vic1.pcap", kind: "vertical", technique: "tcp_null", source: "10.200.0.10", targets: &["10.200.0.100"], distinct_ports: 1000, first_seen: "2026-12-04T19:33:50.731868Z" },
+    ScanCase { file: "capture/scan_nmap_sX_vic1_nsec.pcap", kind: "vertical", technique: "tcp_xmas", source: "10.200.0.10", targets: &["10.200.0.100"], distinct_ports: 1000, first_seen: "2026-12-04T19:33:57.284105Z" },
+    ScanCase { file: "capture/scan_nmap_sA_vic1.pcap", kind: "vertical", technique: "tcp_ack", source: "10.200.0.10", targets: &["10.200.0.100"], distinct_ports: 1000, first_seen: "2026-12-04T19:34:03.771764Z" },
+    ScanCase { file: "capture/scan_nmap_sU_vic1.pcap", kind: "vertical", technique: "udp", source: "10.200.0.10", targets: &["10.200.0.100"], distinct_ports: 10, first_seen: "2026-12-04T19:34:23.555895Z" },
+    ScanCase { file: "capture/scan_nmap_ipv6_sS_vic1_sll.pcap", kind: "vertical", technique: "tcp_syn", source: "fd00:200::10", targets: &["fd00:200::100"], distinct_ports: 1000, first_seen: "2026-12-04T19:34:52.027867Z" },
+    ScanCase { file: "capture/scan_hping3_syn_p1-1024_vic1.pcap", kind: "vertical", technique: "tcp_syn", source: "10.200.0.10", targets: &["10.200.0.100"], distinct_ports: 1024, first_seen: "2026-12-04T19:35:03.191272Z" },
+    ScanCase { file: "capture/slow_T1_syn_vic3.pcapng", kind: "vertical", technique: "tcp_syn", source: "10.200.0.10", targets: &["10.200.0.102"], distinct_ports: 10, first_seen: "2026-12-04T19:33:47.099287Z" },
+    ScanCase { file: "capture/sweep_nmap_sS_p22_80_range_br.pcap", kind: "horizontal", technique: "tcp_syn", source: "10.200.0.10", targets: &["10.200.0.100", "10.200.0.101", "10.200.0.102", "10.200.0.21", "10.200.0.22", "10.200.0.50", "10.200.0.66"], distinct_ports: 2, first_seen: "2026-12-04T19:44:54.347941Z" },
+    ScanCase { file: "fwlog/scan_nmap_sS_8ports_vic1.log", kind: "vertical", technique: "tcp_syn", source: "10.200.0.10", targets: &["10.200.0.100"], distinct_ports: 8, first_seen: "2026-12-04T19:35:42" },
+    ScanCase { file: "fwlog/scan_nmap_sF_vic1.log", kind: "vertical", technique: "tcp_fin", source: "10.200.0.10", targets: &["10.200.0.100"], distinct_ports: 1000, first_seen: "2026-12-04T19:33:44" },
+    ScanCase { file: "fwlog/scan_nmap_ipv6_sS_vic1_sll.log", kind: "vertical", technique: "tcp_syn", source: "fd00:200::10", targets: &["fd00:200::100"], distinct_ports: 1000, first_seen: "2026-12-04T19:34:52" },
+];
+
+#[test]
+fn findings_match_labelled_scans() {
+    for scan in SCANS {
+        let out = investigate(&[scan.file], &["--tz", "UTC", "--year", "2026"]);
+        let findings = findings_json(&out.path().join("case.scancase"));
+        assert_eq!(findings.len(), 1, "{}: expected one finding, got {findings:#?}", scan.file);
+        let finding = &findings[0];
+        assert_eq!(finding["kind"], scan.kind, "{}", scan.file);
+        assert_eq!(finding["technique"], scan.technique, "{}", scan.file);
+        assert_eq!(strings(&finding["sources"]), [scan.source], "{}", scan.file);
+        let mut targets = strings(&finding["targets"]);
+        targets.sort();
+        let mut expected: Vec<String> = scan.targets.iter().map(|t| t.to_string()).collect();
+        expected.sort();
+        assert_eq!(targets, expected, "{}", scan.file);
+        assert_eq!(finding["ports"].as_array().expect("ports").len(), scan.distinct_ports, "{}", scan.file);
+        // Labels give microseconds or seconds; the nanosecond capture has more digits.
+        let first_seen = finding["first_seen"].as_str().expect("first_seen");
+        let expected_prefix = scan.first_seen.trim_end_matches('Z');
+        assert!(first_seen.starts_with(expected_prefix), "{}: first_seen {first_seen}", scan.file);
+    }
+}
+
+#[test]
+fn benign_fixtures_have_no_findings() {
+    for file in [
+        "capture/benign_curl_web_dns_vic1_first2000.pcap",
+        "capture/benign_mixed_services_vic1_first2000.pcap",
+        "capture/loopback_benign_curl.pcap",
+        "fwlog/benign_curl_web_dns_vic1.log",
+    ] {
+        let out = investigate(&[file], &["--tz", "UTC", "--year", "2026"]);
+        let findings = findings_json(&out.path().join("case.scancase"));
+        assert!(findings.is_empty(), "{file}: unexpected findings {findings:#?}");
+        let markdown = std::fs::read_to_string(out.path().join("report.md")).expect("report.md");
+        assert!(markdown.contains("Executive summary"), "{file}: report lacks its sections");
+    }
+}
+
+#[test]
+fn loopback_capture_finds_nmap_among_curl() {
+    let out = investigate(&["capture/loopback_nmap_sS_and_curl.pcap"], &[]);
+    let findings = findings_json(&out.path().join("case.scancase"));
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    assert_eq!(findings[0]["technique"], "tcp_syn");
+    // nmap -p 1-100,8765 from 127.0.0.1, while curl from the same address fetched pages from
+    // port 8765 before and after the scan. A port used with payload is use, not scanning,
+    // so the finding holds ports 1 to 100, and the later exchange raises the severity.
+    let expected_ports: Vec<u64> = (1..=100).collect();
+    assert_eq!(numbers(&findings[0]["ports"]), expected_ports);
+    assert_eq!(findings[0]["outcomes"]["closed"], 100);
+    let explanation = findings[0]["explanation"].as_str().expect("explanation");
+    assert!(explanation.contains("127.0.0.1:8765"), "{explanation}");
+    let severity = findings[0]["severity"]["explanation"].as_str().expect("severity explanation");
+    assert!(severity.contains("later exchanged data"), "{severity}");
+}
+
+#[test]
+fn capture_and_log_of_same_scan_agree() {
+    let capture = investigate(&["capture/scan_nmap_sS_8ports_vic1.pcap"], &[]);
+    let log = investigate(&["fwlog/scan_nmap_sS_8ports_vic1.rfc3339.log"], &[]);
+    let from_capture = findings_json(&capture.path().join("case.scancase"));
+    let from_log = findings_json(&log.path().join("case.scancase"));
+    assert_eq!(from_capture[0]["ports"], from_log[0]["ports"]);
+    assert_eq!(from_capture[0]["sources"], from_log[0]["sources"]);
+    assert_eq!(from_capture[0]["targets"], from_log[0]["targets"]);
+}
+
+fn assert_rejected(path: &Path, expected_words: &str) {
+    let out = tempfile::tempdir().expect("temporary folder");
+    let output = scancase()
+        .arg("investigate")
+        .arg(path)
+        .arg("--out")
+        .arg(out.path())
+        .output()
+        .expect("run scancase");
+    assert!(!output.status.success(), "{} was accepted", path.display());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains(&path.display().to_string()), "error does not name the file: {stderr}");
+    assert!(stderr.contains(expected_words), "error lacks '{expected_words}': {stderr}");
+    assert!(!out.path().join("case.scancase").exists(), "a case was left behind for {}", path.display());
+    assert!(!out.path().join("report.pdf").exists(), "a report was written for {}", path.display());
+}
+
+#[test]
+fn missing_file_is_rejected() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    assert_rejected(&dir.path().join("no-such-capture.pcap"), "not found");
+}
+
+#[test]
+fn directory_is_rejected() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    assert_rejected(dir.path(), "is a directory");
+}
+
+#[test]
+fn unreadable_file_is_rejected() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let path = dir.path().join("locked.pcap");
+    std::fs::copy(fixture("capture/scan_nmap_sS_8ports_vic1.pcap"), &path).expect("copy fixture");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).expect("chmod");
+    if std::fs::read(&path).is_ok() {
+        // Running as root, permissions do not stop reading: a path through a regular file
+        // fails to open for any user.
+        assert_rejected(&path.join("inside"), "cannot read the file");
+    } else {
+        assert_rejected(&path, "cannot read the file");
+    }
+}
+
+#[test]
+fn unrecognised_format_is_rejected() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let path = dir.path().join("notes.pcap");
+    std::fs::write(&path, "meeting notes, not a capture\nsecond line\n").expect("write file");
+    assert_rejected(&path, "not a recognised evidence format");
+}
+
+#[test]
+fn empty_file_is_rejected() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let path = dir.path().join("empty.log");
+    std::fs::write(&path, "").expect("write file");
+    assert_rejected(&path, "empty");
+}
+
+#[test]
+fn rejected_import_leaves_case_unchanged() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let case_path = dir.path().join("c.scancase");
+    scancase().arg("new").arg(&case_path).assert().success();
+    let bad = dir.path().join("bad.txt");
+    std::fs::write(&bad, "not evidence\n").expect("write file");
+
+    let output = scancase()
+        .arg("import")
+        .arg(&case_path)
+        .arg(fixture("capture/scan_nmap_sS_8ports_vic1.pcap"))
+        .arg(&bad)
+        .output()
+        .expect("run scancase");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("bad.txt"), "{stderr}");
+
+    let case = scancase::case::Case::open(&case_path).expect("open case");
+    let evidence = case.evidence().expect("list evidence");
+    assert_eq!(evidence.len(), 1, "only the good file is stored");
+    // 21 frames: 2 ARP frames (skipped and counted) and 19 IPv4 packets.
+    assert_eq!(evidence[0].summary.observations, 19);
+    assert_eq!(evidence[0].summary.records, 21);
+}
+
+#[test]
+fn same_file_imported_once() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let case_path = dir.path().join("c.scancase");
+    scancase().arg("new").arg(&case_path).assert().success();
+    let evidence = fixture("capture/scan_nmap_sS_8ports_vic1.pcap");
+    scancase().arg("import").arg(&case_path).arg(&evidence).assert().success();
+    let output = scancase().arg("import").arg(&case_path).arg(&evidence).output().expect("run scancase");
+    assert!(output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("not imported again"));
+    let case = scancase::case::Case::open(&case_path).expect("open case");
+    assert_eq!(case.evidence().expect("list evidence").len(), 1);
+}
+
+#[test]
+fn step_commands_match_investigate() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let case_path = dir.path().join("steps.scancase");
+    scancase().arg("new").arg(&case_path).arg("--examiner").arg("Дмитрий").assert().success();
+    scancase().arg("import").arg(&case_path).arg(fixture("capture/scan_nmap_sF_vic1.pcap")).assert().success();
+    scancase().arg("analyze").arg(&case_path).assert().success();
+
+    let findings = findings_json(&case_path);
+    assert_eq!(findings.len(), 1);
+    assert_eq!(findings[0]["technique"], "tcp_fin");
+
+    let markdown = scancase()
+        .arg("report")
+        .arg(&case_path)
+        .args(["--format", "md"])
+        .output()
+        .expect("run scancase");
+    assert!(markdown.status.success());
+    let markdown = String::from_utf8_lossy(&markdown.stdout);
+    assert!(markdown.contains("FIN"));
+    assert!(markdown.contains("Дмитрий"));
+
+    let pdf = dir.path().join("steps.pdf");
+    scancase().arg("report").arg(&case_path).args(["--format", "pdf", "-o"]).arg(&pdf).assert().success();
+    assert!(pdf_text(&pdf).contains("10.200.0.100"));
+
+    let json = scancase().arg("report").arg(&case_path).args(["--format", "json"]).output().expect("run scancase");
+    assert!(json.status.success());
+    let _: Value = serde_json::from_slice(&json.stdout).expect("report JSON parses");
+
+    let case = scancase::case::Case::open(&case_path).expect("open case");
+    let (entries, chain_intact) = case.audit_log().expect("audit log");
+    assert!(chain_intact, "audit hash chain broken");
+    let actions: Vec<&str> = entries.iter().map(|e| e.action.as_str()).collect();
+    for action in ["case_created", "evidence_imported", "analysis_run", "report_drafted", "report_exported"] {
+        assert!(actions.contains(&action), "audit log lacks {action}: {actions:?}");
+    }
+}
+
+#[test]
+fn findings_before_analysis_is_an_error() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let case_path = dir.path().join("c.scancase");
+    scancase().arg("new").arg(&case_path).assert().success();
+    let output = scancase().arg("findings").arg(&case_path).output().expect("run scancase");
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("scancase analyze"));
+}
+
+#[test]
+fn non_case_file_is_rejected_by_name() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let output = scancase()
+        .arg("analyze")
+        .arg(fixture("capture/scan_nmap_sS_8ports_vic1.pcap"))
+        .output()
+        .expect("run scancase");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("scan_nmap_sS_8ports_vic1.pcap"), "{stderr}");
+    assert!(stderr.contains("not a scancase case file"), "{stderr}");
+    drop(dir);
+}
