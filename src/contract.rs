@@ -40,7 +40,7 @@ pub struct FindingJson {
     pub severity: SeverityJson,
     /// Confidence in percent.
     pub confidence: u8,
-    /// How the confidence follows from the evidence.
+    /// Explanation of the confidence from the evidence.
     pub confidence_explanation: String,
     /// MITRE ATT&CK technique IDs.
     pub attack: Vec<String>,
@@ -53,7 +53,7 @@ pub struct FindingJson {
     /// Ports that answered as open.
     pub open_ports: Vec<OpenPortJson>,
     /// Median gap between probes in milliseconds, when there were two or more.
-    pub median_gap_ms: Option<u64>,
+    pub median_gap_ms: Option<f64>,
     /// Observations cited by the finding in the case file.
     pub citations: u64,
 }
@@ -65,7 +65,7 @@ pub struct SeverityJson {
     pub score: u8,
     /// `Low`, `Medium`, `High` or `Critical`.
     pub level: &'static str,
-    /// How the score follows from the evidence.
+    /// Explanation of the score from the evidence.
     pub explanation: String,
 }
 

@@ -19,7 +19,7 @@ use crate::case::{Case, CaseError, NewEvidence};
 use crate::firewall::{self, FirewallError, ReferenceYear, TimeContext};
 use crate::model::{EvidenceKind, EvidenceRecord};
 
-/// Bytes read from the start of a file to detect its format. 64 KiB holds the capture
+/// Bytes read from the start of a file to detect its format. 64 KiB contains the capture
 /// header and several hundred log lines.
 const DETECTION_HEAD_BYTES: usize = 64 * 1024;
 
@@ -44,11 +44,11 @@ impl Default for ImportOptions {
     }
 }
 
-/// What became of one evidence file.
+/// Result of importing one evidence file.
 #[derive(Debug, Clone)]
 pub enum ImportResult {
     /// The file was imported.
-    Imported(EvidenceRecord),
+    Imported(Box<EvidenceRecord>),
     /// A file with the same SHA-256 was imported earlier; nothing was written.
     AlreadyImported {
         /// Row id of the earlier import.
@@ -121,7 +121,7 @@ pub enum ImportError {
         path: PathBuf,
         /// The case error.
         #[source]
-        source: CaseError,
+        source: Box<CaseError>,
     },
 }
 
@@ -145,7 +145,7 @@ pub fn import_file(case: &mut Case, path: &Path, options: &ImportOptions) -> Res
     if size_bytes == 0 {
         return Err(ImportError::Empty { path: path.to_path_buf() });
     }
-    let stored_error = |source| ImportError::Case { path: path.to_path_buf(), source };
+    let stored_error = |source| ImportError::Case { path: path.to_path_buf(), source: Box::new(source) };
     if let Some((evidence_id, earlier_path)) = case.find_evidence_by_hash(&sha256).map_err(stored_error)? {
         return Ok(ImportResult::AlreadyImported { evidence_id, earlier_path });
     }
@@ -189,7 +189,7 @@ pub fn import_file(case: &mut Case, path: &Path, options: &ImportOptions) -> Res
         }
     };
     let record = writer.finish(&format, summary).map_err(stored_error)?;
-    Ok(ImportResult::Imported(record))
+    Ok(ImportResult::Imported(Box::new(record)))
 }
 
 /// Builds the time context for a log: the given zone, and the given year or the file's

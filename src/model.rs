@@ -134,7 +134,7 @@ pub enum FirewallAction {
     Deny,
     /// The packet was discarded without a reply.
     Drop,
-    /// The packet was discarded and the sender was told (RST or ICMP error).
+    /// The packet was discarded and the sender was notified (RST or ICMP error).
     Reject,
     /// The packet was only logged; the log does not say what happened to it.
     Log,
@@ -173,7 +173,7 @@ impl FirewallAction {
     }
 }
 
-/// Where an observation came from inside its evidence file.
+/// Position of an observation's record inside its evidence file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub struct Locator {
     /// 1-based frame number (captures) or line number (logs).
@@ -247,9 +247,9 @@ pub struct Observation {
 /// A problem met in one record that did not stop the import.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Anomaly {
-    /// Where in the file the problem is.
+    /// Position of the problem in the file.
     pub locator: Locator,
-    /// What is wrong, in one sentence.
+    /// Description of the problem, in one sentence.
     pub message: String,
 }
 
@@ -612,8 +612,8 @@ pub struct Finding {
     pub outcomes: OutcomeCounts,
     /// Ports that answered as open.
     pub open_ports: Vec<OpenPort>,
-    /// Median gap between consecutive probes, in milliseconds.
-    pub median_gap_ms: Option<u64>,
+    /// Median gap between consecutive probes, in milliseconds to microsecond precision.
+    pub median_gap_ms: Option<f64>,
     /// Computed severity.
     pub severity: Severity,
     /// Computed confidence.

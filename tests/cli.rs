@@ -101,7 +101,7 @@ fn investigate_writes_case_and_reports() {
     assert!(finding["explanation"].as_str().expect("explanation").contains("10.200.0.10"));
 }
 
-/// One labelled scan fixture and what the corpus labels say about it.
+/// One labelled scan fixture and its corpus labels.
 struct ScanCase {
     file: &'static str,
     kind: &'static str,
@@ -113,21 +113,149 @@ struct ScanCase {
 }
 
 const SCANS: &[ScanCase] = &[
-    ScanCase { file: "capture/scan_nmap_sS_vic1.pcap", kind: "vertical", technique: "tcp_syn", source: "10.200.0.10", targets: &["10.200.0.100"], distinct_ports: 1000, first_seen: "2026-12-04T19:33:31.073364Z" },
-    ScanCase { file: "capture/derived_scan_nmap_sS_vic1.pcapng", kind: "vertical", technique: "tcp_syn", source: "10.200.0.10", targets: &["10.200.0.100"], distinct_ports: 1000, first_seen: "2026-12-04T19:33:31.073364Z" },
-    ScanCase { file: "capture/scan_nmap_sT_vic1.pcap", kind: "vertical", technique: "tcp_connect", source: "10.200.0.10", targets: &["10.200.0.100"], distinct_ports: 1000, first_seen: "2026-12-04T19:33:37.651463Z" },
-    ScanCase { file: "capture/scan_nmap_sF_vic1.pcap", kind: "vertical", technique: "tcp_fin", source: "10.200.0.10", targets: &["10.200.0.100"], distinct_ports: 1000, first_seen: "2026-12-04T19:33:44.175952Z" },
-    ScanCase { file: "capture/scan_nmap_sN_vic1.pcap", kind: "vertical", technique: "tcp_null", source: "10.200.0.10", targets: &["10.200.0.100"], distinct_ports: 1000, first_seen: "2026-12-04T19:33:50.731868Z" },
-    ScanCase { file: "capture/scan_nmap_sX_vic1_nsec.pcap", kind: "vertical", technique: "tcp_xmas", source: "10.200.0.10", targets: &["10.200.0.100"], distinct_ports: 1000, first_seen: "2026-12-04T19:33:57.284105Z" },
-    ScanCase { file: "capture/scan_nmap_sA_vic1.pcap", kind: "vertical", technique: "tcp_ack", source: "10.200.0.10", targets: &["10.200.0.100"], distinct_ports: 1000, first_seen: "2026-12-04T19:34:03.771764Z" },
-    ScanCase { file: "capture/scan_nmap_sU_vic1.pcap", kind: "vertical", technique: "udp", source: "10.200.0.10", targets: &["10.200.0.100"], distinct_ports: 10, first_seen: "2026-12-04T19:34:23.555895Z" },
-    ScanCase { file: "capture/scan_nmap_ipv6_sS_vic1_sll.pcap", kind: "vertical", technique: "tcp_syn", source: "fd00:200::10", targets: &["fd00:200::100"], distinct_ports: 1000, first_seen: "2026-12-04T19:34:52.027867Z" },
-    ScanCase { file: "capture/scan_hping3_syn_p1-1024_vic1.pcap", kind: "vertical", technique: "tcp_syn", source: "10.200.0.10", targets: &["10.200.0.100"], distinct_ports: 1024, first_seen: "2026-12-04T19:35:03.191272Z" },
-    ScanCase { file: "capture/slow_T1_syn_vic3.pcapng", kind: "vertical", technique: "tcp_syn", source: "10.200.0.10", targets: &["10.200.0.102"], distinct_ports: 10, first_seen: "2026-12-04T19:33:47.099287Z" },
-    ScanCase { file: "capture/sweep_nmap_sS_p22_80_range_br.pcap", kind: "horizontal", technique: "tcp_syn", source: "10.200.0.10", targets: &["10.200.0.100", "10.200.0.101", "10.200.0.102", "10.200.0.21", "10.200.0.22", "10.200.0.50", "10.200.0.66"], distinct_ports: 2, first_seen: "2026-12-04T19:44:54.347941Z" },
-    ScanCase { file: "fwlog/scan_nmap_sS_8ports_vic1.log", kind: "vertical", technique: "tcp_syn", source: "10.200.0.10", targets: &["10.200.0.100"], distinct_ports: 8, first_seen: "2026-12-04T19:35:42" },
-    ScanCase { file: "fwlog/scan_nmap_sF_vic1.log", kind: "vertical", technique: "tcp_fin", source: "10.200.0.10", targets: &["10.200.0.100"], distinct_ports: 1000, first_seen: "2026-12-04T19:33:44" },
-    ScanCase { file: "fwlog/scan_nmap_ipv6_sS_vic1_sll.log", kind: "vertical", technique: "tcp_syn", source: "fd00:200::10", targets: &["fd00:200::100"], distinct_ports: 1000, first_seen: "2026-12-04T19:34:52" },
+    ScanCase {
+        file: "capture/scan_nmap_sS_vic1.pcap",
+        kind: "vertical",
+        technique: "tcp_syn",
+        source: "10.200.0.10",
+        targets: &["10.200.0.100"],
+        distinct_ports: 1000,
+        first_seen: "2026-12-04T19:33:31.073364Z",
+    },
+    ScanCase {
+        file: "capture/derived_scan_nmap_sS_vic1.pcapng",
+        kind: "vertical",
+        technique: "tcp_syn",
+        source: "10.200.0.10",
+        targets: &["10.200.0.100"],
+        distinct_ports: 1000,
+        first_seen: "2026-12-04T19:33:31.073364Z",
+    },
+    ScanCase {
+        file: "capture/scan_nmap_sT_vic1.pcap",
+        kind: "vertical",
+        technique: "tcp_connect",
+        source: "10.200.0.10",
+        targets: &["10.200.0.100"],
+        distinct_ports: 1000,
+        first_seen: "2026-12-04T19:33:37.651463Z",
+    },
+    ScanCase {
+        file: "capture/scan_nmap_sF_vic1.pcap",
+        kind: "vertical",
+        technique: "tcp_fin",
+        source: "10.200.0.10",
+        targets: &["10.200.0.100"],
+        distinct_ports: 1000,
+        first_seen: "2026-12-04T19:33:44.175952Z",
+    },
+    ScanCase {
+        file: "capture/scan_nmap_sN_vic1.pcap",
+        kind: "vertical",
+        technique: "tcp_null",
+        source: "10.200.0.10",
+        targets: &["10.200.0.100"],
+        distinct_ports: 1000,
+        first_seen: "2026-12-04T19:33:50.731868Z",
+    },
+    ScanCase {
+        file: "capture/scan_nmap_sX_vic1_nsec.pcap",
+        kind: "vertical",
+        technique: "tcp_xmas",
+        source: "10.200.0.10",
+        targets: &["10.200.0.100"],
+        distinct_ports: 1000,
+        first_seen: "2026-12-04T19:33:57.284105Z",
+    },
+    ScanCase {
+        file: "capture/scan_nmap_sA_vic1.pcap",
+        kind: "vertical",
+        technique: "tcp_ack",
+        source: "10.200.0.10",
+        targets: &["10.200.0.100"],
+        distinct_ports: 1000,
+        first_seen: "2026-12-04T19:34:03.771764Z",
+    },
+    ScanCase {
+        file: "capture/scan_nmap_sU_vic1.pcap",
+        kind: "vertical",
+        technique: "udp",
+        source: "10.200.0.10",
+        targets: &["10.200.0.100"],
+        distinct_ports: 10,
+        first_seen: "2026-12-04T19:34:23.555895Z",
+    },
+    ScanCase {
+        file: "capture/scan_nmap_ipv6_sS_vic1_sll.pcap",
+        kind: "vertical",
+        technique: "tcp_syn",
+        source: "fd00:200::10",
+        targets: &["fd00:200::100"],
+        distinct_ports: 1000,
+        first_seen: "2026-12-04T19:34:52.027867Z",
+    },
+    ScanCase {
+        file: "capture/scan_hping3_syn_p1-1024_vic1.pcap",
+        kind: "vertical",
+        technique: "tcp_syn",
+        source: "10.200.0.10",
+        targets: &["10.200.0.100"],
+        distinct_ports: 1024,
+        first_seen: "2026-12-04T19:35:03.191272Z",
+    },
+    ScanCase {
+        file: "capture/slow_T1_syn_vic3.pcapng",
+        kind: "vertical",
+        technique: "tcp_syn",
+        source: "10.200.0.10",
+        targets: &["10.200.0.102"],
+        distinct_ports: 10,
+        first_seen: "2026-12-04T19:33:47.099287Z",
+    },
+    ScanCase {
+        file: "capture/sweep_nmap_sS_p22_80_range_br.pcap",
+        kind: "horizontal",
+        technique: "tcp_syn",
+        source: "10.200.0.10",
+        targets: &[
+            "10.200.0.100",
+            "10.200.0.101",
+            "10.200.0.102",
+            "10.200.0.21",
+            "10.200.0.22",
+            "10.200.0.50",
+            "10.200.0.66",
+        ],
+        distinct_ports: 2,
+        first_seen: "2026-12-04T19:44:54.347941Z",
+    },
+    ScanCase {
+        file: "fwlog/scan_nmap_sS_8ports_vic1.log",
+        kind: "vertical",
+        technique: "tcp_syn",
+        source: "10.200.0.10",
+        targets: &["10.200.0.100"],
+        distinct_ports: 8,
+        first_seen: "2026-12-04T19:35:42",
+    },
+    ScanCase {
+        file: "fwlog/scan_nmap_sF_vic1.log",
+        kind: "vertical",
+        technique: "tcp_fin",
+        source: "10.200.0.10",
+        targets: &["10.200.0.100"],
+        distinct_ports: 1000,
+        first_seen: "2026-12-04T19:33:44",
+    },
+    ScanCase {
+        file: "fwlog/scan_nmap_ipv6_sS_vic1_sll.log",
+        kind: "vertical",
+        technique: "tcp_syn",
+        source: "fd00:200::10",
+        targets: &["fd00:200::100"],
+        distinct_ports: 1000,
+        first_seen: "2026-12-04T19:34:52",
+    },
 ];
 
 #[test]
@@ -177,7 +305,7 @@ fn loopback_capture_finds_nmap_among_curl() {
     assert_eq!(findings[0]["technique"], "tcp_syn");
     // nmap -p 1-100,8765 from 127.0.0.1, while curl from the same address fetched pages from
     // port 8765 before and after the scan. A port used with payload is use, not scanning,
-    // so the finding holds ports 1 to 100, and the later exchange raises the severity.
+    // so the finding contains ports 1 to 100, and the later exchange raises the severity.
     let expected_ports: Vec<u64> = (1..=100).collect();
     assert_eq!(numbers(&findings[0]["ports"]), expected_ports);
     assert_eq!(findings[0]["outcomes"]["closed"], 100);
@@ -200,13 +328,7 @@ fn capture_and_log_of_same_scan_agree() {
 
 fn assert_rejected(path: &Path, expected_words: &str) {
     let out = tempfile::tempdir().expect("temporary folder");
-    let output = scancase()
-        .arg("investigate")
-        .arg(path)
-        .arg("--out")
-        .arg(out.path())
-        .output()
-        .expect("run scancase");
+    let output = scancase().arg("investigate").arg(path).arg("--out").arg(out.path()).output().expect("run scancase");
     assert!(!output.status.success(), "{} was accepted", path.display());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains(&path.display().to_string()), "error does not name the file: {stderr}");
@@ -312,12 +434,7 @@ fn step_commands_match_investigate() {
     assert_eq!(findings.len(), 1);
     assert_eq!(findings[0]["technique"], "tcp_fin");
 
-    let markdown = scancase()
-        .arg("report")
-        .arg(&case_path)
-        .args(["--format", "md"])
-        .output()
-        .expect("run scancase");
+    let markdown = scancase().arg("report").arg(&case_path).args(["--format", "md"]).output().expect("run scancase");
     assert!(markdown.status.success());
     let markdown = String::from_utf8_lossy(&markdown.stdout);
     assert!(markdown.contains("FIN"));
@@ -353,11 +470,8 @@ fn findings_before_analysis_is_an_error() {
 #[test]
 fn non_case_file_is_rejected_by_name() {
     let dir = tempfile::tempdir().expect("temporary folder");
-    let output = scancase()
-        .arg("analyze")
-        .arg(fixture("capture/scan_nmap_sS_8ports_vic1.pcap"))
-        .output()
-        .expect("run scancase");
+    let output =
+        scancase().arg("analyze").arg(fixture("capture/scan_nmap_sS_8ports_vic1.pcap")).output().expect("run scancase");
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("scan_nmap_sS_8ports_vic1.pcap"), "{stderr}");

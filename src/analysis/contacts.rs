@@ -44,7 +44,7 @@ impl Flow {
     }
 }
 
-/// What is known about a flow whose first packet was seen.
+/// State of a flow whose first packet was seen.
 #[derive(Debug, Clone, Copy, Default)]
 struct FlowState {
     /// The responder answered the opening SYN with SYN/ACK.
@@ -117,7 +117,7 @@ impl Aggregator {
             }
         }
         let mut contacts: Vec<(ContactKey, ContactBuilder)> = self.contacts.into_iter().collect();
-        contacts.sort_by(|a, b| a.0.cmp(&b.0));
+        contacts.sort_by_key(|(key, _)| *key);
         contacts.into_iter().map(|(_, builder)| builder).collect()
     }
 

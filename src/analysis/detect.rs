@@ -1,6 +1,6 @@
 //! Scan detection: groups of scan-like contacts that make a vertical or horizontal scan.
 //!
-//! A contact is *scan-like* when it holds at least one probe and, for TCP, no payload was
+//! A contact is *scan-like* when it contains at least one probe and, for TCP, no payload was
 //! exchanged on it, because a TCP port scan tests ports and does not use them. UDP probes
 //! carry payload by design (nmap sends a DNS query to port 53, an NTP request to 123), so a
 //! UDP reply does not make a contact ordinary use. There is no time window:
@@ -17,6 +17,12 @@ use std::net::IpAddr;
 use super::contacts::ContactBuilder;
 use super::Parameters;
 use crate::model::{IpProtocol, ScanKind, Technique};
+
+/// Scan-like contacts of one (source, target, technique family), with their indexes.
+type HostGroups<'a> = BTreeMap<(IpAddr, IpAddr, Technique), Vec<(usize, &'a ContactBuilder)>>;
+
+/// Scan-like contacts of one (source, technique family), by destination port.
+type PortGroups<'a> = BTreeMap<(IpAddr, Technique), HashMap<Option<u16>, Vec<&'a ContactBuilder>>>;
 
 /// One detected group of contacts, before scoring.
 #[derive(Debug)]
@@ -80,12 +86,9 @@ pub fn detect<'a>(contacts: &'a [ContactBuilder], parameters: &Parameters) -> Ve
         .collect();
 
     // Vertical: distinct ports per (source, target, family).
-    let mut by_host: BTreeMap<(IpAddr, IpAddr, Technique), Vec<(usize, &ContactBuilder)>> = BTreeMap::new();
+    let mut by_host: HostGroups = BTreeMap::new();
     for (index, builder, technique) in &scan_like {
-        by_host
-            .entry((builder.contact.src, builder.contact.dst, *technique))
-            .or_default()
-            .push((*index, builder));
+        by_host.entry((builder.contact.src, builder.contact.dst, *technique)).or_default().push((*index, builder));
     }
     let mut used: BTreeSet<usize> = BTreeSet::new();
     for ((source, _target, technique), group) in &by_host {
@@ -103,7 +106,7 @@ pub fn detect<'a>(contacts: &'a [ContactBuilder], parameters: &Parameters) -> Ve
     }
 
     // Horizontal: per (source, family), the ports that reached enough distinct hosts.
-    let mut by_source: BTreeMap<(IpAddr, Technique), HashMap<Option<u16>, Vec<&ContactBuilder>>> = BTreeMap::new();
+    let mut by_source: PortGroups = BTreeMap::new();
     for (index, builder, technique) in &scan_like {
         if used.contains(index) {
             continue;

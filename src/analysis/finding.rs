@@ -102,14 +102,15 @@ pub fn build(
     (Finding { explanation, ..finding }, cited)
 }
 
-/// Returns the median gap between consecutive probe times, in milliseconds.
-fn median_gap_ms(sorted_times: &[i64]) -> Option<u64> {
+/// Returns the median gap between consecutive probe times, in milliseconds rounded to the
+/// microsecond.
+fn median_gap_ms(sorted_times: &[i64]) -> Option<f64> {
     if sorted_times.len() < 2 {
         return None;
     }
     let mut gaps: Vec<i64> = sorted_times.windows(2).map(|pair| pair[1] - pair[0]).collect();
     gaps.sort_unstable();
-    Some((gaps[gaps.len() / 2] / 1_000_000) as u64)
+    Some((gaps[gaps.len() / 2] / 1_000) as f64 / 1_000.0)
 }
 
 /// Lists the TCP (target, port) pairs on which the source completed a handshake and
@@ -185,7 +186,8 @@ fn explain(finding: &Finding, follow_up: &[OpenPort]) -> String {
         o.unanswered
     ));
     if !finding.open_ports.is_empty() {
-        let shown: Vec<String> = finding.open_ports.iter().take(10).map(|p| format_endpoint(p.target, p.port)).collect();
+        let shown: Vec<String> =
+            finding.open_ports.iter().take(10).map(|p| format_endpoint(p.target, p.port)).collect();
         let more = finding.open_ports.len().saturating_sub(shown.len());
         text.push_str(&format!(" Open: {}", shown.join(", ")));
         if more > 0 {
@@ -195,7 +197,9 @@ fn explain(finding: &Finding, follow_up: &[OpenPort]) -> String {
     }
     text.push_str(match finding.technique {
         Technique::TcpSyn => " The source never completed a handshake, the pattern of a half-open SYN scan.",
-        Technique::TcpConnect => " The source completed handshakes without sending data, the pattern of a connect scan.",
+        Technique::TcpConnect => {
+            " The source completed handshakes without sending data, the pattern of a connect scan."
+        }
         _ => "",
     });
     if !follow_up.is_empty() {

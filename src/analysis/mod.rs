@@ -60,7 +60,11 @@ pub struct AnalysisOutcome {
 }
 
 /// Analyzes every observation of the case and stores the contacts and findings.
-pub fn analyze_case(case: &mut Case, parameters: &Parameters, actor: Option<&str>) -> Result<AnalysisOutcome, CaseError> {
+pub fn analyze_case(
+    case: &mut Case,
+    parameters: &Parameters,
+    actor: Option<&str>,
+) -> Result<AnalysisOutcome, CaseError> {
     let mut aggregator = contacts::Aggregator::new();
     case.for_each_observation(|id, _evidence_id, observation| aggregator.observe(id, observation))?;
     let builders = aggregator.finish();

@@ -4,10 +4,10 @@
 //! points. The weights are this project's own judgement, not taken from another tool; they
 //! are documented in `docs/findings-json.md` and shown in every report's methodology.
 //!
-//! - *Severity* says how much the scan matters: how much it covered, whether it found open
+//! - *Severity* measures how much the scan matters: how much it covered, whether it found open
 //!   ports, whether it used probes meant to slip past filters, and whether the source went on
 //!   to hold a session with a scanned host.
-//! - *Confidence* says how sure the analysis is that the activity is a scan and not
+//! - *Confidence* measures how sure the analysis is that the activity is a scan and not
 //!   ordinary use: how far the breadth exceeds the detection threshold, how many probes
 //!   failed, and whether the probes have flag combinations that ordinary TCP stacks never send.
 
@@ -93,7 +93,10 @@ pub fn severity(input: &ScoreInput) -> Severity {
     }
     if is_evasive(input.technique) {
         score += SEVERITY_EVASIVE_TECHNIQUE;
-        parts.push(format!("{SEVERITY_EVASIVE_TECHNIQUE:.0} for {} probes, built to pass or map filters", technique_word(input.technique)));
+        parts.push(format!(
+            "{SEVERITY_EVASIVE_TECHNIQUE:.0} for {} probes, built to pass or map filters",
+            technique_word(input.technique)
+        ));
     }
     if input.follow_up_session {
         score += SEVERITY_FOLLOW_UP_SESSION;
@@ -118,7 +121,8 @@ pub fn confidence(input: &ScoreInput, failed: u64) -> Confidence {
         ScanKind::Horizontal => "hosts on the same port",
     };
     let ratio = input.breadth as f64 / input.threshold.max(1) as f64;
-    let breadth = (CONFIDENCE_AT_THRESHOLD + CONFIDENCE_PER_DOUBLING * ratio.max(1.0).log2()).min(CONFIDENCE_BREADTH_MAX);
+    let breadth =
+        (CONFIDENCE_AT_THRESHOLD + CONFIDENCE_PER_DOUBLING * ratio.max(1.0).log2()).min(CONFIDENCE_BREADTH_MAX);
     let failed_share = if input.contacts == 0 { 0.0 } else { failed as f64 / input.contacts as f64 };
     let failed_points = CONFIDENCE_FAILED_SHARE * failed_share;
     let mut percent = breadth + failed_points;
@@ -172,7 +176,15 @@ mod tests {
     use super::*;
 
     fn input(technique: Technique, contacts: u64, open: u64) -> ScoreInput {
-        ScoreInput { kind: ScanKind::Vertical, technique, contacts, breadth: contacts, threshold: 6, open, follow_up_session: false }
+        ScoreInput {
+            kind: ScanKind::Vertical,
+            technique,
+            contacts,
+            breadth: contacts,
+            threshold: 6,
+            open,
+            follow_up_session: false,
+        }
     }
 
     #[test]

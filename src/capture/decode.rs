@@ -16,41 +16,34 @@ use std::net::IpAddr;
 
 use etherparse::err::Layer;
 use etherparse::{
-    icmpv4, icmpv6, EtherType, Icmpv4Slice, Icmpv6Slice, Ipv6ExtensionSlice, LaxIpPayloadSlice,
-    LaxIpSlice, LaxIpv4Slice, LaxIpv6Slice, LaxNetSlice, LaxSlicedPacket, TcpSlice, UdpHeader,
-    UdpSlice,
+    icmpv4, icmpv6, ip_number, EtherType, Icmpv4Slice, Icmpv6Slice, IpAuthHeaderSlice, Ipv6ExtensionsSlice,
+    Ipv6FragmentHeaderSlice, Ipv6RawExtHeaderSlice, LaxIpPayloadSlice, LaxIpSlice, LaxIpv4Slice, LaxIpv6Slice,
+    LaxNetSlice, LaxSlicedPacket, TcpSlice, UdpHeader, UdpSlice,
 };
 
 use super::link::{decode_link, non_ip_reason, LinkLayer};
-use crate::model::{
-    IcmpInfo, IpProtocol, Locator, Observation, QuotedPacket, TcpFlags, TimestampNs,
-};
+use crate::model::{IcmpInfo, IpProtocol, Locator, Observation, QuotedPacket, TcpFlags, TimestampNs};
 
 /// Length of the source and destination port fields that open a TCP, UDP or SCTP header.
 const PORT_PAIR_LEN: usize = 4;
 
-/// What one frame turned into.
+/// Result of decoding one frame.
 // Returned once per frame and matched at once, so boxing the observation would only add
 // an allocation per frame.
 #[allow(clippy::large_enum_variant)]
 pub(super) enum FrameOutcome {
-    /// An IP packet. `problem` says which part could not be decoded, when one could not.
+    /// An IP packet. `problem` describes the part that could not be decoded, if any.
     Packet { observation: Observation, problem: Option<String> },
     /// Not an IP packet; the text is the skipped reason.
     NotIp(String),
     /// The frame's link type is not supported.
     UnsupportedLinkType,
-    /// The link or IP header could not be decoded; the text says why.
+    /// The link or IP header could not be decoded, for the reason in the text.
     Invalid(String),
 }
 
 /// Decodes one frame of link type `link_type` captured at `ts_ns`.
-pub(super) fn decode_frame(
-    link_type: u16,
-    frame: &[u8],
-    ts_ns: TimestampNs,
-    locator: Locator,
-) -> FrameOutcome {
+pub(super) fn decode_frame(link_type: u16, frame: &[u8], ts_ns: TimestampNs, locator: Locator) -> FrameOutcome {
     let packet = match decode_link(link_type, frame) {
         LinkLayer::Decoded(packet) => packet,
         LinkLayer::NotIp(reason) => return FrameOutcome::NotIp(reason),
@@ -60,11 +53,8 @@ pub(super) fn decode_frame(
 
     // etherparse also slices the transport layer, but `decode_transport` does that again
     // to handle first fragments, so only errors below the transport layer count here.
-    let network_problem = packet
-        .stop_err
-        .as_ref()
-        .filter(|(_, layer)| !is_transport_layer(*layer))
-        .map(|(err, _)| err.to_string());
+    let network_problem =
+        packet.stop_err.as_ref().filter(|(_, layer)| !is_transport_layer(*layer)).map(|(err, _)| err.to_string());
 
     let ip = match &packet.net {
         Some(LaxNetSlice::Ipv4(ipv4)) => ipv4_layer(ipv4),
@@ -114,15 +104,22 @@ fn is_transport_layer(layer: Layer) -> bool {
 }
 
 /// Classifies a decoded link layer that led to no network header.
+///
+/// A damaged ARP packet is still a non-IP frame, so only errors in other payloads make the
+/// frame invalid.
 fn missing_network(packet: &LaxSlicedPacket<'_>, problem: Option<String>) -> FrameOutcome {
+    let ether_type = packet.ether_payload().map(|payload| payload.ether_type);
+    if ether_type == Some(EtherType::ARP) {
+        return FrameOutcome::NotIp(non_ip_reason(EtherType::ARP));
+    }
     if let Some(problem) = problem {
         return FrameOutcome::Invalid(problem);
     }
-    match packet.ether_payload() {
-        Some(payload) if payload.ether_type == EtherType::IPV4 || payload.ether_type == EtherType::IPV6 => {
+    match ether_type {
+        Some(EtherType::IPV4 | EtherType::IPV6) => {
             FrameOutcome::Invalid("IP header missing after the link header".to_string())
         }
-        Some(payload) => FrameOutcome::NotIp(non_ip_reason(payload.ether_type)),
+        Some(other) => FrameOutcome::NotIp(non_ip_reason(other)),
         None => FrameOutcome::NotIp("non-IP frame (no EtherType, for example MACsec)".to_string()),
     }
 }
@@ -149,10 +146,7 @@ fn ipv4_layer<'a>(ipv4: &LaxIpv4Slice<'a>) -> IpLayer<'a> {
     let header = ipv4.header();
     let payload = ipv4.payload();
     let auth_len = ipv4.extensions().auth.map_or(0, |auth| auth.slice().len());
-    let declared_len = header
-        .payload_len()
-        .ok()
-        .map(|len| usize::from(len).saturating_sub(auth_len));
+    let declared_len = header.payload_len().ok().map(|len| usize::from(len).saturating_sub(auth_len));
     IpLayer {
         src: IpAddr::V4(header.source_addr()),
         dst: IpAddr::V4(header.destination_addr()),
@@ -170,10 +164,7 @@ fn ipv6_layer<'a>(ipv6: &LaxIpv6Slice<'a>) -> IpLayer<'a> {
     let header = ipv6.header();
     let payload = ipv6.payload();
     let extensions = ipv6.extensions();
-    let fragment = extensions.clone().into_iter().find_map(|extension| match extension {
-        Ipv6ExtensionSlice::Fragment(fragment) => Some(fragment),
-        _ => None,
-    });
+    let fragment = ipv6_fragment_header(extensions);
     // A payload length of 0 means a jumbogram (RFC 2675), whose length is elsewhere.
     let declared_len = match header.payload_length() {
         0 => None,
@@ -189,6 +180,34 @@ fn ipv6_layer<'a>(ipv6: &LaxIpv6Slice<'a>) -> IpLayer<'a> {
         non_first_fragment: fragment.is_some_and(|fragment| fragment.fragment_offset().value() != 0),
         payload: payload.payload,
         payload_len: sent_payload_len(payload, declared_len),
+    }
+}
+
+/// Finds the fragment header among the IPv6 extension headers that etherparse validated.
+///
+/// etherparse 0.21's own iterator over `Ipv6ExtensionsSlice` must not be used here: after a
+/// lax parse that stopped on a damaged extension header, it decodes that header without
+/// bounds checks and reads past the slice. This walk uses the checked decoders instead.
+fn ipv6_fragment_header<'a>(extensions: &Ipv6ExtensionsSlice<'a>) -> Option<Ipv6FragmentHeaderSlice<'a>> {
+    let mut next_header = extensions.first_header()?;
+    let mut rest = extensions.slice();
+    loop {
+        let header_len = match next_header {
+            ip_number::IPV6_FRAG => return Ipv6FragmentHeaderSlice::from_slice(rest).ok(),
+            ip_number::IPV6_HOP_BY_HOP | ip_number::IPV6_ROUTE | ip_number::IPV6_DEST_OPTIONS => {
+                let header = Ipv6RawExtHeaderSlice::from_slice(rest).ok()?;
+                next_header = header.next_header();
+                header.slice().len()
+            }
+            ip_number::AUTH => {
+                let header = IpAuthHeaderSlice::from_slice(rest).ok()?;
+                next_header = header.next_header();
+                header.slice().len()
+            }
+            _ => return None,
+        };
+        // Every extension header is at least 8 bytes long, so the walk always ends.
+        rest = rest.get(header_len..)?;
     }
 }
 
@@ -218,7 +237,7 @@ fn decode_transport(ip: &IpLayer<'_>) -> (Transport, Option<String>) {
     if ip.non_first_fragment {
         return (Transport::default(), None);
     }
-    // A fragment holds only part of the transport payload, so its length says nothing.
+    // A fragment carries only part of the transport payload, so it gets no payload length.
     let payload_after = |header_len: usize| -> Option<u32> {
         let ip_payload_len = ip.payload_len.filter(|_| !ip.fragmented)?;
         u32::try_from(ip_payload_len.saturating_sub(header_len)).ok()
@@ -293,11 +312,7 @@ fn decode_transport(ip: &IpLayer<'_>) -> (Transport, Option<String>) {
 /// Returns a transport holding only the ports read by [`leading_ports`], if there are any.
 fn ports_only(bytes: &[u8]) -> Transport {
     let ports = leading_ports(bytes);
-    Transport {
-        src_port: ports.map(|(src, _)| src),
-        dst_port: ports.map(|(_, dst)| dst),
-        ..Transport::default()
-    }
+    Transport { src_port: ports.map(|(src, _)| src), dst_port: ports.map(|(_, dst)| dst), ..Transport::default() }
 }
 
 /// Reads the source and destination ports that open a TCP, UDP or SCTP header.
@@ -353,11 +368,8 @@ fn quoted_packet(bytes: &[u8]) -> Option<QuotedPacket> {
         LaxIpSlice::Ipv4(ipv4) => ipv4_layer(ipv4),
         LaxIpSlice::Ipv6(ipv6) => ipv6_layer(ipv6),
     };
-    let ports = if ip.protocol.has_ports() && !ip.non_first_fragment {
-        quoted_ports(ip.protocol, ip.payload)
-    } else {
-        None
-    };
+    let ports =
+        if ip.protocol.has_ports() && !ip.non_first_fragment { quoted_ports(ip.protocol, ip.payload) } else { None };
     Some(QuotedPacket {
         src: ip.src,
         dst: ip.dst,
@@ -367,16 +379,12 @@ fn quoted_packet(bytes: &[u8]) -> Option<QuotedPacket> {
     })
 }
 
-/// Reads the ports of a quoted transport header, through etherparse when the quote holds a
+/// Reads the ports of a quoted transport header, through etherparse when the quote contains a
 /// whole header.
 fn quoted_ports(protocol: IpProtocol, bytes: &[u8]) -> Option<(u16, u16)> {
     let decoded = match protocol {
-        IpProtocol::TCP => TcpSlice::from_slice(bytes)
-            .ok()
-            .map(|tcp| (tcp.source_port(), tcp.destination_port())),
-        IpProtocol::UDP => UdpSlice::from_slice_lax(bytes)
-            .ok()
-            .map(|udp| (udp.source_port(), udp.destination_port())),
+        IpProtocol::TCP => TcpSlice::from_slice(bytes).ok().map(|tcp| (tcp.source_port(), tcp.destination_port())),
+        IpProtocol::UDP => UdpSlice::from_slice_lax(bytes).ok().map(|udp| (udp.source_port(), udp.destination_port())),
         _ => None,
     };
     decoded.or_else(|| leading_ports(bytes))

@@ -2,9 +2,9 @@
 //! and the hand-off of each observation to the sink.
 //!
 //! Every frame ends in exactly one place: an observation, or one skipped reason in
-//! [`ImportSummary::skipped`]. Problems worth a reader's attention also become anomalies;
-//! those that repeat for every frame of a kind (an unsupported link type, for example) are
-//! recorded once.
+//! [`ImportSummary::skipped`]. Problems worth a reader's attention also become anomalies.
+//! An anomaly that would repeat for every frame of a kind, such as an unsupported link type,
+//! is recorded once.
 
 use std::collections::BTreeSet;
 
@@ -86,7 +86,7 @@ impl<'s> Importer<'s> {
         self.interfaces = vec![interface];
     }
 
-    /// Forgets the interfaces of the previous section, as a Section Header Block requires.
+    /// Drops the interfaces of the previous section, as a Section Header Block requires.
     pub(super) fn start_section(&mut self) {
         self.interfaces.clear();
     }
@@ -127,7 +127,7 @@ impl<'s> Importer<'s> {
 
     /// Returns the time given to a Simple Packet Block, which has no timestamp field.
     // NOTE: the frame takes the time of the latest timestamped frame before it, so its time
-    // is only a lower bound; an anomaly says so once per file.
+    // is only a lower bound. An anomaly records this once per file.
     pub(super) fn simple_packet_time(&mut self, locator: Locator) -> FrameTime {
         let Some(ts_ns) = self.last_ts_ns else {
             return FrameTime::Missing;
@@ -135,7 +135,8 @@ impl<'s> Importer<'s> {
         self.report_once(
             "simple packet block time".to_string(),
             locator,
-            "Simple Packet Blocks carry no timestamp; this frame and later ones take the time of the frame before them".to_string(),
+            "Simple Packet Blocks carry no timestamp; this frame and later ones take the time of the frame before them"
+                .to_string(),
         );
         FrameTime::Known(ts_ns)
     }
@@ -178,9 +179,7 @@ impl<'s> Importer<'s> {
                     self.summary.add_anomaly(locator, format!("packet partly decoded: {problem}"));
                 }
                 self.summary.count_observation(ts_ns);
-                self.sink
-                    .push(observation)
-                    .map_err(|source| CaptureError::Sink { record: locator.record, source })?;
+                self.sink.push(observation).map_err(|source| CaptureError::Sink { record: locator.record, source })?;
             }
             FrameOutcome::NotIp(reason) => self.summary.count_skipped(&reason),
             FrameOutcome::UnsupportedLinkType => {

@@ -3,13 +3,13 @@
 //! A *link type* is the `LINKTYPE_*` number of a pcap file header or a pcapng Interface
 //! Description Block; it names the first header of every frame (list at
 //! <https://www.tcpdump.org/linktypes.html>). This file maps the supported link types to an
-//! [`etherparse::LaxSlicedPacket`], whose `net` field then holds the IPv4 or IPv6 header.
+//! [`etherparse::LaxSlicedPacket`], whose `net` field then contains the IPv4 or IPv6 header.
 //! Everything above the link layer is decoded in `decode.rs`.
 //!
 //! Supported link types:
 //! - Ethernet (1), with up to three 802.1Q / 802.1ad VLAN tags, through etherparse;
 //! - Linux cooked capture v1 (113) and v2 (276), through pcap-parser's `data` module;
-//! - raw IP (101, and 12 or 14 as written by BSD libpcap; 228 IPv4, 229 IPv6), through etherparse;
+//! - raw IP (101, the `DLT_RAW` numbers 12 and 14, 228 IPv4, 229 IPv6), through etherparse;
 //! - BSD loopback (0 null, 108 loop), through a 4-byte address family decoder in this file.
 
 use etherparse::{EtherType, LaxSlicedPacket};
@@ -19,13 +19,13 @@ use pcap_parser::data::{get_packetdata_linux_sll, get_packetdata_linux_sll2, Pac
 const LINKTYPE_NULL: u16 = 0;
 /// `LINKTYPE_ETHERNET`: IEEE 802.3 Ethernet.
 const LINKTYPE_ETHERNET: u16 = 1;
-/// `DLT_RAW` as numbered on most BSDs; libpcap writes it to files as 101, but old files keep 12.
+/// `DLT_RAW` as some BSDs number it; files written there may carry it in place of 101.
 const DLT_RAW_BSD: u16 = 12;
-/// `DLT_RAW` as numbered on OpenBSD.
+/// `DLT_RAW` as OpenBSD numbers it; files written there may carry it in place of 101.
 const DLT_RAW_OPENBSD: u16 = 14;
 /// `LINKTYPE_RAW`: the frame starts with an IPv4 or IPv6 header.
 const LINKTYPE_RAW: u16 = 101;
-/// `LINKTYPE_LOOP`: OpenBSD loopback, a 4-byte address family in network byte order.
+/// `LINKTYPE_LOOP`: BSD loopback with the 4-byte address family in big-endian byte order.
 const LINKTYPE_LOOP: u16 = 108;
 /// `LINKTYPE_LINUX_SLL`: Linux cooked capture v1 (16-byte header).
 const LINKTYPE_LINUX_SLL: u16 = 113;
@@ -33,40 +33,40 @@ const LINKTYPE_LINUX_SLL: u16 = 113;
 const LINKTYPE_IPV4: u16 = 228;
 /// `LINKTYPE_IPV6`: the frame starts with an IPv6 header.
 const LINKTYPE_IPV6: u16 = 229;
-/// `LINKTYPE_LINUX_SLL2`: Linux cooked capture v2 (20-byte header), what `tcpdump -i any`
-/// writes since libpcap 1.10.
+/// `LINKTYPE_LINUX_SLL2`: Linux cooked capture v2 (20-byte header), which `tcpdump -i any`
+/// writes with libpcap 1.10.
 const LINKTYPE_LINUX_SLL2: u16 = 276;
 
-/// Length of the Linux cooked capture v1 header, in bytes (libpcap `pcap/sll.h`).
+/// Length of the Linux cooked capture v1 header, in bytes, as pcap-parser 0.17 decodes it.
 const LINUX_SLL_HEADER_LEN: usize = 16;
-/// Length of the Linux cooked capture v2 header, in bytes (libpcap `pcap/sll.h`).
+/// Length of the Linux cooked capture v2 header, in bytes, as pcap-parser 0.17 decodes it.
 const LINUX_SLL2_HEADER_LEN: usize = 20;
 /// Length of the BSD loopback header, in bytes.
 const NULL_HEADER_LEN: usize = 4;
 
-/// `AF_INET`, the same on every system that writes BSD loopback frames.
+/// Address family of IPv4 in BSD loopback headers, on every system (tcpdump.org, LINKTYPE_NULL).
 const AF_INET: u32 = 2;
-/// `AF_INET6` on NetBSD, OpenBSD and BSD/OS, on FreeBSD and DragonFly BSD, and on macOS,
-/// the three values listed for `LINKTYPE_NULL` at tcpdump.org.
+/// Address families of IPv6 in BSD loopback headers, which differ between BSDs: the three
+/// values that tcpdump.org lists for `LINKTYPE_NULL` and `LINKTYPE_LOOP`.
 const AF_INET6_VALUES: [u32; 3] = [24, 28, 30];
 
-/// Smallest value of an Ethernet type/length field that is an EtherType; smaller values
-/// are IEEE 802.3 frame lengths (IEEE 802.3 clause 3.2.6).
+/// Smallest value of an Ethernet type/length field that is an EtherType (1536). Smaller
+/// values are IEEE 802.3 frame lengths.
 const MIN_ETHERTYPE: u16 = 0x0600;
 
-/// What the link layer of one frame turned out to be.
+/// Result of decoding the link header of one frame.
 // Returned once per frame and matched at once, so boxing the large variant would only add
 // an allocation per frame.
 #[allow(clippy::large_enum_variant)]
 pub(super) enum LinkLayer<'a> {
-    /// The link header was decoded; the network layer sits in the packet's `net` field, or
-    /// is missing when it is not IP or could not be decoded.
+    /// The link header was decoded. The network layer is in the packet's `net` field, which
+    /// is `None` when the payload is not IP or could not be decoded.
     Decoded(LaxSlicedPacket<'a>),
     /// The frame carries no IP packet; the text is the skipped reason.
     NotIp(String),
     /// The link type is not one this reader decodes.
     Unsupported,
-    /// The link header is damaged or cut short; the text says how.
+    /// The link header is damaged or cut short, as the text describes.
     Invalid(String),
 }
 
@@ -77,9 +77,7 @@ pub(super) fn decode_link(link_type: u16, frame: &[u8]) -> LinkLayer<'_> {
             Ok(packet) => LinkLayer::Decoded(packet),
             Err(err) => LinkLayer::Invalid(format!("Ethernet header invalid: {err}")),
         },
-        LINKTYPE_RAW | DLT_RAW_BSD | DLT_RAW_OPENBSD | LINKTYPE_IPV4 | LINKTYPE_IPV6 => {
-            decode_ip(frame)
-        }
+        LINKTYPE_RAW | DLT_RAW_BSD | DLT_RAW_OPENBSD | LINKTYPE_IPV4 | LINKTYPE_IPV6 => decode_ip(frame),
         LINKTYPE_NULL | LINKTYPE_LOOP => decode_bsd_loopback(frame),
         LINKTYPE_LINUX_SLL => {
             decode_linux_cooked(get_packetdata_linux_sll(frame, frame.len()), frame, LINUX_SLL_HEADER_LEN)
@@ -110,10 +108,10 @@ fn decode_ip(bytes: &[u8]) -> LinkLayer<'_> {
 
 /// Decodes the BSD loopback header: one 32-bit address family, then the IP packet.
 ///
-/// `LINKTYPE_NULL` stores the family in the byte order of the machine that wrote the file and
-/// `LINKTYPE_LOOP` in network byte order, and files with the wrong one exist. Real families
-/// are below 65536, so a value that only fits once swapped was written in the other order.
-/// pcap-parser 0.17 reads only little-endian `LINKTYPE_NULL` and not `LINKTYPE_LOOP`.
+/// `LINKTYPE_NULL` stores the family in the byte order of the capturing machine and
+/// `LINKTYPE_LOOP` in big-endian order. Both are read in either order, because families are
+/// below 65536: a larger value was written in the other byte order. pcap-parser 0.17 reads
+/// only little-endian `LINKTYPE_NULL` and not `LINKTYPE_LOOP`, hence this decoder.
 fn decode_bsd_loopback(frame: &[u8]) -> LinkLayer<'_> {
     let Some((header, packet)) = frame.split_first_chunk::<NULL_HEADER_LEN>() else {
         return LinkLayer::Invalid(format!(
@@ -137,18 +135,12 @@ fn decode_bsd_loopback(frame: &[u8]) -> LinkLayer<'_> {
 /// etherparse 0.21 decodes only v1 headers and rejects ARPHRD types such as loopback (772)
 /// that `tcpdump -i any` captures, so both versions use pcap-parser, which maps every ARPHRD
 /// type except GRE, netlink and radiotap to "protocol field is an EtherType".
-fn decode_linux_cooked<'a>(
-    data: Option<PacketData<'a>>,
-    frame: &'a [u8],
-    header_len: usize,
-) -> LinkLayer<'a> {
+fn decode_linux_cooked<'a>(data: Option<PacketData<'a>>, frame: &'a [u8], header_len: usize) -> LinkLayer<'a> {
     match data {
         Some(PacketData::L3(ether_type, payload)) => {
             LinkLayer::Decoded(LaxSlicedPacket::from_ether_type(EtherType(ether_type), payload))
         }
-        Some(PacketData::L4(..)) => {
-            LinkLayer::NotIp("non-IP frame (Linux cooked capture of a GRE device)".to_string())
-        }
+        Some(PacketData::L4(..)) => LinkLayer::NotIp("non-IP frame (Linux cooked capture of a GRE device)".to_string()),
         Some(PacketData::L2(_) | PacketData::Unsupported(_)) => {
             LinkLayer::NotIp("non-IP frame (Linux cooked capture, unknown payload)".to_string())
         }
@@ -156,9 +148,7 @@ fn decode_linux_cooked<'a>(
             "Linux cooked capture header needs {header_len} bytes, the frame has {}",
             frame.len()
         )),
-        None => LinkLayer::NotIp(
-            "non-IP frame (Linux cooked capture of a netlink or radiotap device)".to_string(),
-        ),
+        None => LinkLayer::NotIp("non-IP frame (Linux cooked capture of a netlink or radiotap device)".to_string()),
     }
 }
 
@@ -167,10 +157,8 @@ mod tests {
     use super::*;
 
     /// An IPv4 header (20 bytes) carrying an empty UDP datagram from 192.0.2.1 to 192.0.2.2.
-    const IPV4_UDP: [u8; 28] = [
-        0x45, 0, 0, 28, 0, 1, 0, 0, 64, 17, 0, 0, 192, 0, 2, 1, 192, 0, 2, 2, 0x30, 0x39, 0,
-        53, 0, 8, 0, 0,
-    ];
+    const IPV4_UDP: [u8; 28] =
+        [0x45, 0, 0, 28, 0, 1, 0, 0, 64, 17, 0, 0, 192, 0, 2, 1, 192, 0, 2, 2, 0x30, 0x39, 0, 53, 0, 8, 0, 0];
 
     fn loopback_frame(family: [u8; 4]) -> Vec<u8> {
         let mut frame = family.to_vec();

@@ -8,8 +8,8 @@
 //! reads bytes only.
 //!
 //! Terms:
-//! - a *frame* is a record that carries a packet; its locator holds the 1-based frame number
-//!   and the file offset of its record header or block;
+//! - a *frame* is a record that carries a packet. Its locator contains the 1-based frame
+//!   number and the file offset of its record header or block;
 //! - a *link type* is the `LINKTYPE_*` number that names a frame's first header;
 //! - a frame is *skipped* when it yields no observation (not IP, unsupported link type,
 //!   undecodable), and an *anomaly* records a problem with its locator without stopping
@@ -35,9 +35,9 @@ use crate::model::{ImportSummary, ObservationSink, SinkError};
 /// Length of the magic number that opens pcap and pcapng files, in bytes.
 const MAGIC_LEN: usize = 4;
 
-/// File magic numbers of classic pcap, as bytes on disk (pcap specification, section
-/// "File Header"): microsecond, nanosecond and "modified" (Alexey Kuznetsov's patched
-/// libpcap) formats, each little-endian then big-endian.
+/// File magic numbers of classic pcap, as bytes on disk: the microsecond and nanosecond
+/// formats of pcap-savefile(5) and the "modified" format with 24-byte record headers, each
+/// little-endian then big-endian.
 const PCAP_MAGICS: [[u8; MAGIC_LEN]; 6] = [
     [0xd4, 0xc3, 0xb2, 0xa1],
     [0xa1, 0xb2, 0xc3, 0xd4],
@@ -95,7 +95,7 @@ pub enum CaptureError {
     /// The file does not start with a pcap or pcapng header that this reader accepts.
     #[error("not a readable capture file: {message}")]
     InvalidHeader {
-        /// What is wrong with the header, and what to do about it when something can be done.
+        /// Description of the problem, with the fix when one exists.
         message: String,
     },
     /// Reading the input failed.
@@ -121,7 +121,7 @@ pub enum CaptureError {
     CorruptRecord {
         /// File offset of the corrupt record.
         byte_offset: u64,
-        /// What is wrong with the record.
+        /// Description of the damage.
         message: String,
     },
 }
@@ -139,13 +139,10 @@ pub enum CaptureError {
 /// [`CaptureError::Io`] when reading fails, [`CaptureError::Sink`] when the sink rejects an
 /// observation, and [`CaptureError::CorruptRecord`] when a record's length fields make
 /// the rest of the file unreadable.
-pub fn read_capture<R: Read>(
-    mut reader: R,
-    sink: &mut dyn ObservationSink,
-) -> Result<ImportSummary, CaptureError> {
+pub fn read_capture<R: Read>(mut reader: R, sink: &mut dyn ObservationSink) -> Result<ImportSummary, CaptureError> {
     let mut magic = [0u8; MAGIC_LEN];
-    let magic_len = read_magic(&mut reader, &mut magic)
-        .map_err(|source| CaptureError::Io { byte_offset: 0, source })?;
+    let magic_len =
+        read_magic(&mut reader, &mut magic).map_err(|source| CaptureError::Io { byte_offset: 0, source })?;
     let head = &magic[..magic_len];
 
     let Some(format) = detect_format(head) else {

@@ -1,7 +1,7 @@
 //! Streaming over the records of a capture file with pcap-parser.
 //!
 //! pcap-parser's readers parse from a fixed-size buffer that must hold one whole record. The
-//! loop below asks for the next block, refills the buffer when the block is incomplete and
+//! loop below requests the next block, refills the buffer when the block is incomplete and
 //! consumes each block once it is decoded. Memory therefore stays at
 //! [`BUFFER_CAPACITY_BYTES`], or up to [`MAX_BUFFER_BYTES`] while an oversized record passes,
 //! whatever the size of the file.
@@ -14,38 +14,38 @@
 //! - an *interface* gives a frame its link type and clock: a pcapng Interface Description
 //!   Block, or in a classic pcap file the file header.
 //!
-//! The end of input is told apart in three ways: a clean end after the last record; a
-//! *truncated* file whose last record is incomplete (recorded as an anomaly, every complete
-//! record imported); and a *corrupt* record whose length fields contradict each other, after
-//! which no record can be found ([`CaptureError::CorruptRecord`]).
+//! The reader distinguishes three ends of input. A clean end comes after the last record. A
+//! *truncated* file ends inside its last record: every complete record is imported and an
+//! anomaly is recorded. A *corrupt* record has an invalid length or block type, so no later
+//! record can be found and reading stops with [`CaptureError::CorruptRecord`].
 
 use std::cell::RefCell;
 use std::io::{self, Read};
 use std::rc::Rc;
 
 use pcap_parser::pcapng::{Block, InterfaceDescriptionBlock, OptionCode, IDB_MAGIC};
-use pcap_parser::traits::PcapReaderIterator;
-use pcap_parser::{LegacyPcapReader, Linktype, PcapBlockOwned, PcapError, PcapNGReader, PcapHeader};
+use pcap_parser::traits::{PcapNGPacketBlock, PcapReaderIterator};
+use pcap_parser::{LegacyPcapReader, Linktype, PcapBlockOwned, PcapError, PcapHeader, PcapNGReader};
 
 use super::importer::{FrameTime, Importer, NO_FRAME};
 use super::time::TickRate;
 use super::{CaptureError, CaptureFormat};
 use crate::model::{ImportSummary, Locator, ObservationSink};
 
-/// Initial size of the parse buffer, in bytes: four packets of the largest size libpcap
-/// writes (262144 bytes, `MAXIMUM_SNAPLEN`).
+/// Initial size of the parse buffer, in bytes: four packets of 262144 bytes, the snapshot
+/// length that tcpdump 4.99 writes by default.
 const BUFFER_CAPACITY_BYTES: usize = 1 << 20;
 
-/// Largest record the parse buffer grows to hold, in bytes. Packets never come near it; the
-/// margin serves pcapng blocks with long options or name tables. A longer record is
-/// reported as corrupt.
+/// Largest record the parse buffer grows to hold, in bytes: 64 default-size packets, a margin
+/// chosen for pcapng blocks with long options or name tables. A longer record is reported
+/// as corrupt.
 const MAX_BUFFER_BYTES: usize = 16 << 20;
 
 /// Block type of the obsolete pcapng Packet Block, which this reader does not decode.
 const OBSOLETE_PACKET_BLOCK_TYPE: u32 = 0x0000_0002;
 
-/// Bits of the pcap header's link type field that hold the link type; the upper bits may
-/// carry the FCS length (pcap specification, field "LinkType and additional information").
+/// Bits of the pcap header's link type field that contain the link type. The upper 16 bits
+/// carry the FCS length and flags (pcap-savefile(5)).
 const PCAP_LINKTYPE_MASK: i32 = 0xFFFF;
 
 /// Streams every record of `source`, a file of the given format, into `sink`.
@@ -58,12 +58,10 @@ pub(super) fn read_records<R: Read>(
     let source = FillingReader { inner: source, error: Rc::clone(&io_error) };
     let mut blocks: Box<dyn PcapReaderIterator + '_> = match format {
         CaptureFormat::Pcap => Box::new(
-            LegacyPcapReader::new(BUFFER_CAPACITY_BYTES, source)
-                .map_err(|err| header_error(err, format, &io_error))?,
+            LegacyPcapReader::new(BUFFER_CAPACITY_BYTES, source).map_err(|err| header_error(err, format, &io_error))?,
         ),
         CaptureFormat::PcapNg => Box::new(
-            PcapNGReader::new(BUFFER_CAPACITY_BYTES, source)
-                .map_err(|err| header_error(err, format, &io_error))?,
+            PcapNGReader::new(BUFFER_CAPACITY_BYTES, source).map_err(|err| header_error(err, format, &io_error))?,
         ),
     };
 
@@ -107,7 +105,7 @@ pub(super) fn read_records<R: Read>(
     Ok(importer.finish())
 }
 
-/// What the loop does after one call to pcap-parser.
+/// Next action of the read loop after one call to pcap-parser.
 enum Step {
     Consume(usize),
     End,
@@ -124,20 +122,16 @@ impl Step {
             PcapError::UnexpectedEof => Step::Truncated,
             PcapError::Incomplete(_) => Step::NeedMoreData,
             PcapError::BufferTooSmall => Step::BufferTooSmall,
-            PcapError::NomError(_, kind) | PcapError::OwnedNomError(_, kind) => Step::Corrupt(
-                format!("its length fields or block type are invalid (pcap-parser: {kind:?})"),
-            ),
+            PcapError::NomError(_, kind) | PcapError::OwnedNomError(_, kind) => {
+                Step::Corrupt(format!("its length fields or block type are invalid (pcap-parser: {kind:?})"))
+            }
             other => Step::Corrupt(format!("pcap-parser failed: {other}")),
         }
     }
 }
 
 /// Maps an error met while reading the file header.
-fn header_error(
-    err: PcapError<&[u8]>,
-    format: CaptureFormat,
-    io_error: &RefCell<Option<io::Error>>,
-) -> CaptureError {
+fn header_error(err: PcapError<&[u8]>, format: CaptureFormat, io_error: &RefCell<Option<io::Error>>) -> CaptureError {
     let message = match err {
         PcapError::ReadError => return io_failure(0, io_error),
         PcapError::Eof | PcapError::UnexpectedEof | PcapError::Incomplete(_) => {
@@ -168,11 +162,7 @@ fn refill(
 }
 
 /// Doubles the parse buffer, up to [`MAX_BUFFER_BYTES`].
-fn grow(
-    blocks: &mut dyn PcapReaderIterator,
-    capacity: &mut usize,
-    offset: u64,
-) -> Result<(), CaptureError> {
+fn grow(blocks: &mut dyn PcapReaderIterator, capacity: &mut usize, offset: u64) -> Result<(), CaptureError> {
     if *capacity >= MAX_BUFFER_BYTES {
         return Err(CaptureError::CorruptRecord {
             byte_offset: offset,
@@ -185,11 +175,7 @@ fn grow(
 }
 
 /// Passes one block to the importer, with its link type and timestamp.
-fn handle_block(
-    importer: &mut Importer<'_>,
-    block: PcapBlockOwned<'_>,
-    offset: u64,
-) -> Result<(), CaptureError> {
+fn handle_block(importer: &mut Importer<'_>, block: PcapBlockOwned<'_>, offset: u64) -> Result<(), CaptureError> {
     match block {
         PcapBlockOwned::LegacyHeader(header) => {
             importer.set_pcap_interface(pcap_interface(&header));
@@ -201,9 +187,9 @@ fn handle_block(
                 return importer.skip_undeclared_interface(locator, 0);
             };
             let time = match interface.tick_rate {
-                Some(rate) => rate
-                    .pcap_record_ns(record.ts_sec, record.ts_usec)
-                    .map_or(FrameTime::OutOfRange, FrameTime::Known),
+                Some(rate) => {
+                    rate.pcap_record_ns(record.ts_sec, record.ts_usec).map_or(FrameTime::OutOfRange, FrameTime::Known)
+                }
                 None => FrameTime::InvalidResolution,
             };
             importer.import_frame(locator, interface.link_type, time, record.data)
@@ -223,12 +209,12 @@ fn handle_block(
             };
             let ticks = (u64::from(epb.ts_high) << 32) | u64::from(epb.ts_low);
             let time = match interface.tick_rate {
-                Some(rate) => rate
-                    .to_ns(ticks, interface.ts_offset_seconds)
-                    .map_or(FrameTime::OutOfRange, FrameTime::Known),
+                Some(rate) => {
+                    rate.to_ns(ticks, interface.ts_offset_seconds).map_or(FrameTime::OutOfRange, FrameTime::Known)
+                }
                 None => FrameTime::InvalidResolution,
             };
-            importer.import_frame(locator, interface.link_type, time, pcap_parser::traits::PcapNGPacketBlock::packet_data(&epb))
+            importer.import_frame(locator, interface.link_type, time, epb.packet_data())
         }
         PcapBlockOwned::NG(Block::SimplePacket(spb)) => {
             // A Simple Packet Block belongs to the section's first interface and has no
@@ -238,10 +224,12 @@ fn handle_block(
                 return importer.skip_undeclared_interface(locator, 0);
             };
             let time = importer.simple_packet_time(locator);
-            importer.import_frame(locator, interface.link_type, time, pcap_parser::traits::PcapNGPacketBlock::packet_data(&spb))
+            importer.import_frame(locator, interface.link_type, time, spb.packet_data())
         }
+        // pcap-parser reads the type of an unknown block as little-endian in both byte orders.
         PcapBlockOwned::NG(Block::Unknown(unknown))
-            if unknown.block_type == OBSOLETE_PACKET_BLOCK_TYPE =>
+            if unknown.block_type == OBSOLETE_PACKET_BLOCK_TYPE
+                || unknown.block_type == OBSOLETE_PACKET_BLOCK_TYPE.swap_bytes() =>
         {
             let locator = importer.next_frame(offset);
             importer.skip_obsolete_packet_block(locator);
@@ -263,17 +251,9 @@ pub(super) struct Interface {
 }
 
 fn pcap_interface(header: &PcapHeader) -> Interface {
-    let tick_rate = if header.is_nanosecond_precision() {
-        TickRate::NANOSECONDS
-    } else {
-        TickRate::MICROSECONDS
-    };
-    // NOTE: `thiszone` is ignored, as libpcap does: writers always store UTC and 0 there.
-    Interface {
-        link_type: link_type_number(header.network),
-        tick_rate: Some(tick_rate),
-        ts_offset_seconds: 0,
-    }
+    let tick_rate = if header.is_nanosecond_precision() { TickRate::NANOSECONDS } else { TickRate::MICROSECONDS };
+    // `thiszone` is ignored: pcap-savefile(5) requires readers to ignore it, and times are UTC.
+    Interface { link_type: link_type_number(header.network), tick_rate: Some(tick_rate), ts_offset_seconds: 0 }
 }
 
 fn pcapng_interface(idb: &InterfaceDescriptionBlock<'_>) -> Interface {
@@ -307,8 +287,8 @@ fn if_tsoffset(idb: &InterfaceDescriptionBlock<'_>) -> i64 {
 /// the first I/O error for [`io_failure`].
 ///
 /// pcap-parser parses the result of its first `read` as the whole file header, so a short
-/// read (a pipe, a slow disk) would fail a valid file; and it replaces every I/O error with
-/// its own `ReadError`, dropping the cause.
+/// read (a pipe, a slow disk) would fail a valid file. It also replaces every I/O error
+/// with its own `ReadError`, dropping the cause.
 struct FillingReader<R> {
     inner: R,
     error: Rc<RefCell<Option<io::Error>>>,

@@ -64,8 +64,7 @@ impl TickRate {
         let ticks = i128::from(ticks);
         let whole_seconds = ticks / rate;
         let fraction_ns = (ticks % rate) * NANOS_PER_SECOND / rate;
-        let total =
-            (whole_seconds + i128::from(offset_seconds)) * NANOS_PER_SECOND + fraction_ns;
+        let total = (whole_seconds + i128::from(offset_seconds)) * NANOS_PER_SECOND + fraction_ns;
         TimestampNs::try_from(total).ok()
     }
 
@@ -75,9 +74,7 @@ impl TickRate {
     /// A fraction of a second or more is not rejected: it carries into the seconds, as the
     /// arithmetic sum of both fields.
     pub(super) fn pcap_record_ns(self, ts_sec: u32, ts_fraction: u32) -> Option<TimestampNs> {
-        let ticks = u64::from(ts_sec)
-            .checked_mul(self.ticks_per_second)?
-            .checked_add(u64::from(ts_fraction))?;
+        let ticks = u64::from(ts_sec).checked_mul(self.ticks_per_second)?.checked_add(u64::from(ts_fraction))?;
         self.to_ns(ticks, 0)
     }
 }
@@ -90,10 +87,7 @@ mod tests {
     fn tsresol_decimal_and_binary() {
         assert_eq!(TickRate::from_if_tsresol(6), Some(TickRate::MICROSECONDS));
         assert_eq!(TickRate::from_if_tsresol(9), Some(TickRate::NANOSECONDS));
-        assert_eq!(
-            TickRate::from_if_tsresol(0x80 | 10),
-            Some(TickRate { ticks_per_second: 1024 })
-        );
+        assert_eq!(TickRate::from_if_tsresol(0x80 | 10), Some(TickRate { ticks_per_second: 1024 }));
         assert_eq!(TickRate::from_if_tsresol(20), None);
         assert_eq!(TickRate::from_if_tsresol(0x80 | 64), None);
     }
@@ -106,7 +100,7 @@ mod tests {
         let micros = TickRate::MICROSECONDS.to_ns(1_704_164_645_123_456, 0);
         assert_eq!(micros, Some(1_704_164_645_123_456_000));
 
-        // 2^-10 s ticks: 1.5 s plus 512 ticks (0.5 s) with an offset of 100 s.
+        // 1536 ticks of 2^-10 s are 1.5 s, and the offset adds 100 s.
         let binary = TickRate { ticks_per_second: 1024 };
         assert_eq!(binary.to_ns(1024 + 512, 100), Some(101_500_000_000));
     }

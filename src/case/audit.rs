@@ -66,9 +66,9 @@ pub fn hex_lower(bytes: &[u8]) -> String {
 pub struct AuditEntry {
     /// Time of the action, UTC nanoseconds.
     pub at_ns: i64,
-    /// Who made the change, when known.
+    /// Examiner or process that made the change, when known.
     pub actor: Option<String>,
-    /// What was done, for example `evidence_imported`.
+    /// Action name, for example `evidence_imported`.
     pub action: String,
     /// Details as JSON text.
     pub details_json: String,
@@ -86,7 +86,12 @@ impl super::Case {
         let rows = statement
             .query_map([], |row| {
                 Ok((
-                    AuditEntry { at_ns: row.get(0)?, actor: row.get(1)?, action: row.get(2)?, details_json: row.get(3)? },
+                    AuditEntry {
+                        at_ns: row.get(0)?,
+                        actor: row.get(1)?,
+                        action: row.get(2)?,
+                        details_json: row.get(3)?,
+                    },
                     row.get::<_, String>(4)?,
                     row.get::<_, String>(5)?,
                 ))

@@ -13,11 +13,11 @@ use rusqlite::{params, Row, Transaction};
 
 use super::{audit, json_error, now_ns, sqlite_error, Case, CaseError};
 use crate::model::{
-    EvidenceKind, EvidenceRecord, FirewallAction, IcmpInfo, ImportSummary, IpProtocol, Locator, Observation, ObservationSink,
-    QuotedPacket, SinkError, TcpFlags,
+    EvidenceKind, EvidenceRecord, FirewallAction, IcmpInfo, ImportSummary, IpProtocol, Locator, Observation,
+    ObservationSink, QuotedPacket, SinkError, TcpFlags,
 };
 
-/// What is known about an evidence file before it is parsed.
+/// Facts about an evidence file taken before it is parsed.
 #[derive(Debug, Clone)]
 pub struct NewEvidence {
     /// Absolute path of the file.
@@ -79,7 +79,8 @@ impl Case {
             .map_err(|source| self.sqlite("could not list the evidence", source))?;
         let mut records = Vec::new();
         for row in rows {
-            let (mut record, skipped_json) = row.map_err(|source| self.sqlite("could not list the evidence", source))?;
+            let (mut record, skipped_json) =
+                row.map_err(|source| self.sqlite("could not list the evidence", source))?;
             record.summary.skipped = serde_json::from_str::<BTreeMap<String, u64>>(&skipped_json)
                 .map_err(|source| json_error(&self.path, "could not read skipped-record counts", source))?;
             record.summary.anomalies = self.anomalies(record.id)?;
@@ -96,7 +97,10 @@ impl Case {
         let rows = statement
             .query_map([evidence_id], |row| {
                 Ok(crate::model::Anomaly {
-                    locator: Locator { record: row.get::<_, i64>(0)? as u64, byte_offset: row.get::<_, i64>(1)? as u64 },
+                    locator: Locator {
+                        record: row.get::<_, i64>(0)? as u64,
+                        byte_offset: row.get::<_, i64>(1)? as u64,
+                    },
                     message: row.get(2)?,
                 })
             })
@@ -107,10 +111,7 @@ impl Case {
     /// Calls `visit` with every observation's row id, evidence id and value, in time order.
     ///
     /// Rows are streamed from SQLite, so memory does not grow with the number of observations.
-    pub fn for_each_observation(
-        &self,
-        mut visit: impl FnMut(i64, i64, Observation),
-    ) -> Result<(), CaseError> {
+    pub fn for_each_observation(&self, mut visit: impl FnMut(i64, i64, Observation)) -> Result<(), CaseError> {
         let mut statement = self
             .conn
             .prepare(&format!("SELECT {OBSERVATION_COLUMNS} FROM observation ORDER BY ts_ns, id"))
@@ -132,9 +133,13 @@ impl Case {
             .map_err(|source| self.sqlite("could not read observations", source))?;
         let mut found = Vec::with_capacity(ids.len());
         for id in ids {
-            let mut rows = statement.query([id]).map_err(|source| self.sqlite("could not read observations", source))?;
+            let mut rows =
+                statement.query([id]).map_err(|source| self.sqlite("could not read observations", source))?;
             if let Some(row) = rows.next().map_err(|source| self.sqlite("could not read observations", source))? {
-                found.push(observation_from_row(row).map_err(|source| self.sqlite("could not decode an observation", source))?);
+                found.push(
+                    observation_from_row(row)
+                        .map_err(|source| self.sqlite("could not decode an observation", source))?,
+                );
             }
         }
         Ok(found)
@@ -266,7 +271,9 @@ const OBSERVATION_COLUMNS: &str = "id, evidence_id, record, byte_offset, ts_ns, 
     ip_id, tcp_window, payload_len, action, rule";
 
 fn parse_address(text: String, column: usize) -> rusqlite::Result<IpAddr> {
-    text.parse().map_err(|error| rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, Box::new(error)))
+    text.parse().map_err(|error| {
+        rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, Box::new(error))
+    })
 }
 
 fn observation_from_row(row: &Row<'_>) -> rusqlite::Result<(i64, i64, Observation)> {

@@ -146,7 +146,14 @@ impl Case {
             .query_row(
                 "SELECT id, ran_at_ns, version, parameters_json FROM analysis_run ORDER BY id DESC LIMIT 1",
                 [],
-                |row| Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?, row.get::<_, String>(2)?, row.get::<_, String>(3)?)),
+                |row| {
+                    Ok((
+                        row.get::<_, i64>(0)?,
+                        row.get::<_, i64>(1)?,
+                        row.get::<_, String>(2)?,
+                        row.get::<_, String>(3)?,
+                    ))
+                },
             )
             .optional()
             .map_err(|source| self.sqlite("could not read the analysis run", source))?;
@@ -202,7 +209,12 @@ impl Case {
     }
 
     /// Stores a drafted report as the case's current report and records it in the audit log.
-    pub fn store_report(&mut self, run_id: Option<i64>, content_json: &str, actor: Option<&str>) -> Result<i64, CaseError> {
+    pub fn store_report(
+        &mut self,
+        run_id: Option<i64>,
+        content_json: &str,
+        actor: Option<&str>,
+    ) -> Result<i64, CaseError> {
         let path = self.path.clone();
         let tx = self.transaction("could not start storing the report")?;
         tx.execute(
@@ -211,13 +223,25 @@ impl Case {
         )
         .map_err(|source| sqlite_error(&path, "could not store the report", source))?;
         let report_id = tx.last_insert_rowid();
-        audit::append(&tx, &path, actor, "report_drafted", serde_json::json!({ "report_id": report_id, "run_id": run_id }))?;
+        audit::append(
+            &tx,
+            &path,
+            actor,
+            "report_drafted",
+            serde_json::json!({ "report_id": report_id, "run_id": run_id }),
+        )?;
         tx.commit().map_err(|source| sqlite_error(&path, "could not save the report", source))?;
         Ok(report_id)
     }
 
     /// Records in the audit log that a report was exported, with the output file's hash.
-    pub fn record_export(&mut self, output: &str, format: &str, sha256: &str, actor: Option<&str>) -> Result<(), CaseError> {
+    pub fn record_export(
+        &mut self,
+        output: &str,
+        format: &str,
+        sha256: &str,
+        actor: Option<&str>,
+    ) -> Result<(), CaseError> {
         let path = self.path.clone();
         let tx = self.transaction("could not start recording the export")?;
         audit::append(

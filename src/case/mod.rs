@@ -59,7 +59,7 @@ pub enum CaseError {
         path: PathBuf,
         /// Schema version found.
         found: i32,
-        /// Newest schema version this build knows.
+        /// Newest schema version this build supports.
         supported: i32,
         /// This build's version.
         version: &'static str,
@@ -69,7 +69,7 @@ pub enum CaseError {
     Sqlite {
         /// Path of the case.
         path: PathBuf,
-        /// What was being done.
+        /// The operation that failed.
         context: String,
         /// The SQLite error.
         #[source]
@@ -80,7 +80,7 @@ pub enum CaseError {
     Json {
         /// Path of the case.
         path: PathBuf,
-        /// What was being done.
+        /// The operation that failed.
         context: String,
         /// The JSON error.
         #[source]
@@ -219,12 +219,7 @@ impl Case {
             .map_err(|source| self.sqlite("could not read the schema version", source))?;
         let supported = schema::current_version();
         if found > supported {
-            return Err(CaseError::NewerSchema {
-                path: self.path.clone(),
-                found,
-                supported,
-                version: crate::VERSION,
-            });
+            return Err(CaseError::NewerSchema { path: self.path.clone(), found, supported, version: crate::VERSION });
         }
         for (index, sql) in schema::MIGRATIONS.iter().enumerate().skip(found as usize) {
             let path = self.path.clone();

@@ -85,7 +85,10 @@ pub fn import(args: ImportArgs) -> Result<()> {
     }
     let failed = import_all(&mut case, &args.evidence, &args.options);
     if failed > 0 {
-        bail!("{failed} of {} evidence files were rejected; nothing of them was written to the case", args.evidence.len());
+        bail!(
+            "{failed} of {} evidence files were rejected; nothing of them was written to the case",
+            args.evidence.len()
+        );
     }
     Ok(())
 }
@@ -147,7 +150,11 @@ pub fn analyze(args: CaseArg) -> Result<()> {
 pub fn findings(args: FindingsArgs) -> Result<()> {
     let case = Case::open(&args.case.case)?;
     let Some(analysis) = case.latest_analysis()? else {
-        bail!("case {} has not been analyzed yet; run `scancase analyze {}` first", args.case.case.display(), args.case.case.display());
+        bail!(
+            "case {} has not been analyzed yet; run `scancase analyze {}` first",
+            args.case.case.display(),
+            args.case.case.display()
+        );
     };
     let mut stdout = std::io::stdout().lock();
     if args.json {

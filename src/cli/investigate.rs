@@ -35,13 +35,11 @@ const PDF_FILE: &str = "report.pdf";
 
 /// Runs the whole job.
 pub fn run(args: InvestigateArgs) -> Result<()> {
-    std::fs::create_dir_all(&args.out).with_context(|| format!("could not create the output folder {}", args.out.display()))?;
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("could not create the output folder {}", args.out.display()))?;
     let case_path = args.out.join(CASE_FILE);
     if case_path.exists() {
-        bail!(
-            "{} already exists; choose another --out folder or remove the old case first",
-            case_path.display()
-        );
+        bail!("{} already exists; choose another --out folder or remove the old case first", case_path.display());
     }
 
     let name = case_name(&args.evidence);

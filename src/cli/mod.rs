@@ -14,8 +14,6 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-
-
 /// Offline forensics and reporting for network scan incidents.
 #[derive(Debug, Parser)]
 #[command(name = "scancase", version, about, long_about = None)]
@@ -47,11 +45,7 @@ enum Command {
 /// Parses the arguments, runs the command and returns the exit status.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
-    env_logger::Builder::new()
-        .filter_level(cli.log_level)
-        .format_target(false)
-        .format_timestamp(None)
-        .init();
+    env_logger::Builder::new().filter_level(cli.log_level).format_target(false).format_timestamp(None).init();
 
     let result = match cli.command {
         Command::Investigate(args) => investigate::run(args),

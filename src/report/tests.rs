@@ -52,7 +52,7 @@ fn scan_finding() -> Finding {
         contacts: 8,
         outcomes: OutcomeCounts { open: 2, closed: 6, filtered: 0, blocked: 0, unanswered: 0 },
         open_ports: vec![OpenPort { target: ip(TARGET), port: 22 }, OpenPort { target: ip(TARGET), port: 80 }],
-        median_gap_ms: Some(12),
+        median_gap_ms: Some(12.0),
         severity: Severity {
             score: 58,
             level: SeverityLevel::Medium,
@@ -135,7 +135,7 @@ fn input_with(findings: Vec<Finding>) -> ReportInput {
     }
 }
 
-fn section<'a>(report: &'a Report, kind: SectionKind) -> &'a Section {
+fn section(report: &Report, kind: SectionKind) -> &Section {
     report.sections.iter().find(|s| s.kind == kind).expect("section present")
 }
 
@@ -429,7 +429,8 @@ fn extreme_values_render_without_panic() {
     finding.first_seen_ns = i64::MIN;
     finding.last_seen_ns = i64::MAX;
     finding.probes = u64::MAX;
-    finding.outcomes = OutcomeCounts { open: u64::MAX, closed: u64::MAX, filtered: 0, blocked: u64::MAX, unanswered: 1 };
+    finding.outcomes =
+        OutcomeCounts { open: u64::MAX, closed: u64::MAX, filtered: 0, blocked: u64::MAX, unanswered: 1 };
     finding.ports = Vec::new();
     finding.sources = Vec::new();
     finding.explanation = "\u{0}\u{7}\r\n\t".to_string();

@@ -19,7 +19,7 @@ pub fn format_ts(ts_ns: TimestampNs) -> String {
     let secs = ts_ns.div_euclid(1_000_000_000);
     let nanos = ts_ns.rem_euclid(1_000_000_000) as u32;
     match DateTime::from_timestamp(secs, nanos) {
-        Some(time) if nanos % 1000 == 0 => time.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
+        Some(time) if nanos.is_multiple_of(1000) => time.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
         Some(time) => time.format("%Y-%m-%dT%H:%M:%S%.9fZ").to_string(),
         None => format!("{ts_ns} ns since the Unix epoch (outside the calendar range)"),
     }
@@ -71,7 +71,7 @@ pub fn group_thousands(number: u64) -> String {
     let digits = number.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(digit);

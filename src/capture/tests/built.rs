@@ -4,8 +4,8 @@
 use std::io::{self, Read};
 
 use etherparse::{
-    icmpv4, icmpv6, Icmpv4Type, Icmpv6Type, IpFragOffset, IpNumber, Ipv4Header,
-    Ipv6FragmentHeader, Ipv6Header, PacketBuilder, TcpHeader, VlanId,
+    icmpv4, icmpv6, Icmpv4Type, Icmpv6Type, IpFragOffset, IpNumber, Ipv4Header, Ipv6FragmentHeader, Ipv6Header,
+    PacketBuilder, TcpHeader, VlanId,
 };
 
 use super::*;
@@ -40,19 +40,14 @@ fn pcap_file(link_type: u32, frames: &[Vec<u8>]) -> Vec<u8> {
 
 /// Decodes one raw-IP frame through a whole import and returns its observation.
 fn import_raw_ip(packet: Vec<u8>) -> (ImportSummary, Observation) {
-    let (summary, mut observations) =
-        import_bytes(&pcap_file(LINKTYPE_RAW, &[packet])).expect("import");
+    let (summary, mut observations) = import_bytes(&pcap_file(LINKTYPE_RAW, &[packet])).expect("import");
     assert_eq!(observations.len(), 1, "{summary:?}");
     (summary, observations.remove(0))
 }
 
 fn tcp_syn_packet(src: [u8; 4], dst: [u8; 4], src_port: u16, dst_port: u16) -> Vec<u8> {
     let mut packet = Vec::new();
-    PacketBuilder::ipv4(src, dst, 64)
-        .tcp(src_port, dst_port, 1, 1024)
-        .syn()
-        .write(&mut packet, &[])
-        .expect("build");
+    PacketBuilder::ipv4(src, dst, 64).tcp(src_port, dst_port, 1, 1024).syn().write(&mut packet, &[]).expect("build");
     packet
 }
 
@@ -236,8 +231,7 @@ fn linux_sll_v1_loopback() {
     // Linux cooked v1 header: outgoing (4), ARPHRD_LOOPBACK (772), no address, IPv4.
     let mut frame = vec![0, 4, 0x03, 0x04, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x08, 0x00];
     frame.extend(tcp_syn_packet([127, 0, 0, 1], [127, 0, 0, 1], 40000, 8080));
-    let (summary, observations) =
-        import_bytes(&pcap_file(LINKTYPE_LINUX_SLL, &[frame])).expect("import");
+    let (summary, observations) = import_bytes(&pcap_file(LINKTYPE_LINUX_SLL, &[frame])).expect("import");
     assert_eq!(summary.observations, 1, "{summary:?}");
     assert_eq!(observations[0].dst_port, Some(8080));
 }
@@ -290,7 +284,8 @@ fn fragments_and_ports() {
 
 #[test]
 fn ipv6_fragment_id_no_ports() {
-    let fragment = Ipv6FragmentHeader::new(IpNumber::UDP, IpFragOffset::try_new(10).expect("offset"), false, 0xabcd_0001);
+    let fragment =
+        Ipv6FragmentHeader::new(IpNumber::UDP, IpFragOffset::try_new(10).expect("offset"), false, 0xabcd_0001);
     let payload = [0u8; 16];
     let header = Ipv6Header {
         payload_length: 8 + 16,
@@ -364,4 +359,38 @@ fn icmpv6_unreachable_quotes_probe() {
     let quoted = icmp.quoted.expect("quoted probe");
     assert_eq!((quoted.src, quoted.dst, quoted.protocol), (src, dst, IpProtocol::UDP));
     assert_eq!((quoted.src_port, quoted.dst_port), (Some(50000), Some(161)));
+}
+
+#[test]
+fn damaged_arp_still_non_ip() {
+    let bytes = fixture_bytes("scan_nmap_sS_8ports_vic1.pcap");
+    let arp_start = pcap_record_offsets(&bytes)[0] as usize + 16;
+    // Ethernet header plus 6 of the 28 ARP bytes.
+    let damaged_arp = bytes[arp_start..arp_start + 20].to_vec();
+    let (summary, observations) = import_bytes(&pcap_file(LINKTYPE_ETHERNET, &[damaged_arp])).expect("import");
+    assert!(observations.is_empty());
+    assert_eq!(summary.skipped.get("non-IP frame (ethertype 0x0806)"), Some(&1));
+    assert!(summary.anomalies.is_empty(), "{:?}", summary.anomalies);
+}
+
+#[test]
+fn damaged_ipv6_extension_kept() {
+    // A hop-by-hop header (8 bytes) announces destination options, of which only 2 bytes
+    // follow. etherparse's extension iterator reads past the slice on such input.
+    let header = Ipv6Header {
+        payload_length: 8 + 2,
+        next_header: IpNumber::IPV6_HEADER_HOP_BY_HOP,
+        hop_limit: 64,
+        source: [0xfd, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10],
+        destination: [0xfd, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0],
+        ..Ipv6Header::default()
+    };
+    let mut packet = header.to_bytes().to_vec();
+    packet.extend_from_slice(&[IpNumber::IPV6_DESTINATION_OPTIONS.0, 0, 0, 0, 0, 0, 0, 0]);
+    packet.extend_from_slice(&[0xab, 0xcd]);
+    let (summary, obs) = import_raw_ip(packet);
+    assert_eq!(obs.ip_id, None);
+    assert_eq!(obs.src_port, None);
+    assert_eq!(summary.anomalies.len(), 1, "{:?}", summary.anomalies);
+    assert!(summary.anomalies[0].message.starts_with("packet partly decoded"), "{:?}", summary.anomalies);
 }

@@ -1,8 +1,8 @@
 //! Imports of the real captures under `fixtures/capture/`.
 //!
-//! Expected values come from the corpus labels written when each scan was captured (tool,
-//! ports, probe counts, first and last probe to the microsecond), from the replay notes of
-//! the BR-* files, and for nanosecond digits and packet counts from tshark 4.0.
+//! Expected values come from the corpus labels written when each scan was captured: ports,
+//! probe counts, and first and last probe to the microsecond. The BR-* values come from the
+//! notes on those files, and nanosecond digits and packet counts from tshark 4.0.
 
 use std::collections::BTreeSet;
 
@@ -63,7 +63,7 @@ fn syn_8ports_reply_flags() {
     assert_eq!(src_ports(&syn_acks), BTreeSet::from([22, 25, 80]));
     let rst_acks = tcp_with_flags(&observations, VICTIM_1, ATTACKER, RST_ACK);
     assert_eq!(src_ports(&rst_acks), BTreeSet::from([21, 53, 110, 443]));
-    // nmap's kernel-less stack resets each half-open connection.
+    // The attacker's kernel never opened these connections, so it resets each one answered.
     let resets = tcp_with_flags(&observations, ATTACKER, VICTIM_1, RST);
     assert_eq!(dst_ports(&resets), BTreeSet::from([22, 25, 80]));
     let replied: BTreeSet<u16> = syn_acks.iter().chain(&rst_acks).filter_map(|obs| obs.src_port).collect();
@@ -132,10 +132,8 @@ fn ipv6_sll2_syn_scan() {
     let open = tcp_with_flags(&observations, victim, attacker, SYN_ACK);
     assert_eq!(src_ports(&open), BTreeSet::from([22, 25, 80]));
 
-    let neighbor_solicitation = observations
-        .iter()
-        .find(|obs| obs.protocol == IpProtocol::ICMPV6)
-        .and_then(|obs| obs.icmp);
+    let neighbor_solicitation =
+        observations.iter().find(|obs| obs.protocol == IpProtocol::ICMPV6).and_then(|obs| obs.icmp);
     assert_eq!(neighbor_solicitation.map(|icmp| icmp.icmp_type), Some(135));
 }
 
@@ -187,10 +185,8 @@ fn udp_scan_port_unreachable_quotes() {
     assert_eq!(dst_ports(&probes), BTreeSet::from([53, 67, 69, 123, 137, 161, 500, 514, 1900, 5353]));
     assert_eq!(probes[0].ts_ns, label_ns("2026-12-04T19:34:23.555895Z"));
 
-    let unreachable: Vec<&Observation> = observations
-        .iter()
-        .filter(|obs| obs.src == victim && obs.protocol == IpProtocol::ICMP)
-        .collect();
+    let unreachable: Vec<&Observation> =
+        observations.iter().filter(|obs| obs.src == victim && obs.protocol == IpProtocol::ICMP).collect();
     assert_eq!(unreachable.len(), 10);
     let mut quoted_ports = BTreeSet::new();
     for obs in &unreachable {
@@ -201,19 +197,15 @@ fn udp_scan_port_unreachable_quotes() {
         assert_eq!(quoted.dst, victim);
         assert_eq!(quoted.protocol, IpProtocol::UDP);
         // The quoted source port is the one of a probe sent to the quoted port.
-        let answered = probes
-            .iter()
-            .any(|probe| probe.src_port == quoted.src_port && probe.dst_port == quoted.dst_port);
+        let answered =
+            probes.iter().any(|probe| probe.src_port == quoted.src_port && probe.dst_port == quoted.dst_port);
         assert!(answered, "quote {quoted:?} matches no probe");
         quoted_ports.extend(quoted.dst_port);
     }
     // nmap reported exactly these ports closed.
     assert_eq!(quoted_ports, BTreeSet::from([67, 69, 123, 137, 161, 500, 5353]));
 
-    let dns_reply = observations
-        .iter()
-        .find(|obs| obs.src == victim && obs.src_port == Some(53))
-        .expect("DNS reply");
+    let dns_reply = observations.iter().find(|obs| obs.src == victim && obs.src_port == Some(53)).expect("DNS reply");
     assert_eq!(dns_reply.protocol, IpProtocol::UDP);
     assert!(dns_reply.payload_len.is_some_and(|len| len > 0));
 }
@@ -257,9 +249,8 @@ fn br05_modified_pcap() {
     assert_eq!(summary.format, "pcap");
     assert_eq!(observations.len(), 2);
     assert!(summary.anomalies.is_empty(), "{:?}", summary.anomalies);
-    for (obs, (port, ts_ns)) in observations
-        .iter()
-        .zip([(80, 1_704_164_645_123_456_000), (81, 1_704_164_646_123_456_000)])
+    for (obs, (port, ts_ns)) in
+        observations.iter().zip([(80, 1_704_164_645_123_456_000), (81, 1_704_164_646_123_456_000)])
     {
         assert_eq!(obs.dst_port, Some(port));
         assert_eq!(obs.ts_ns, ts_ns);

@@ -27,11 +27,9 @@ fn fixture_bytes(name: &str) -> Vec<u8> {
 /// Imports a fixture file through `std::fs::File`, as the import pipeline does.
 fn import_fixture(name: &str) -> (ImportSummary, Vec<Observation>) {
     let path = fixture_path(name);
-    let file = std::fs::File::open(&path)
-        .unwrap_or_else(|err| panic!("cannot open {}: {err}", path.display()));
+    let file = std::fs::File::open(&path).unwrap_or_else(|err| panic!("cannot open {}: {err}", path.display()));
     let mut observations = Vec::new();
-    let summary = read_capture(file, &mut observations)
-        .unwrap_or_else(|err| panic!("import of {name} failed: {err}"));
+    let summary = read_capture(file, &mut observations).unwrap_or_else(|err| panic!("import of {name} failed: {err}"));
     (summary, observations)
 }
 
@@ -55,12 +53,7 @@ fn label_ns(text: &str) -> TimestampNs {
 }
 
 /// Returns the TCP segments from `src` to `dst` whose flags byte is exactly `flags`.
-fn tcp_with_flags<'a>(
-    observations: &'a [Observation],
-    src: &str,
-    dst: &str,
-    flags: u8,
-) -> Vec<&'a Observation> {
+fn tcp_with_flags<'a>(observations: &'a [Observation], src: &str, dst: &str, flags: u8) -> Vec<&'a Observation> {
     let (src, dst) = (addr(src), addr(dst));
     observations
         .iter()

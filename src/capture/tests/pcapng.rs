@@ -28,11 +28,19 @@ impl PcapngWriter {
     }
 
     fn u16_bytes(&self, value: u16) -> [u8; 2] {
-        if self.is_big_endian { value.to_be_bytes() } else { value.to_le_bytes() }
+        if self.is_big_endian {
+            value.to_be_bytes()
+        } else {
+            value.to_le_bytes()
+        }
     }
 
     fn u32_bytes(&self, value: u32) -> [u8; 4] {
-        if self.is_big_endian { value.to_be_bytes() } else { value.to_le_bytes() }
+        if self.is_big_endian {
+            value.to_be_bytes()
+        } else {
+            value.to_le_bytes()
+        }
     }
 
     fn block(&mut self, block_type: u32, mut body: Vec<u8>) {
@@ -140,7 +148,7 @@ fn undeclared_interface_skipped() {
     let mut writer = PcapngWriter::new(false);
     writer.interface(None, None);
     writer.enhanced_packet(3, 1_000_000, &syn_packet(22));
-    // A new section forgets the interfaces of the one before.
+    // A new section drops the interfaces of the one before.
     writer.section_header();
     writer.enhanced_packet(0, 1_000_000, &syn_packet(23));
     let (summary, observations) = import_bytes(&writer.bytes).expect("import");
@@ -164,4 +172,24 @@ fn invalid_tsresol_reported() {
     assert_eq!(summary.skipped.get("interface with an invalid if_tsresol"), Some(&1));
     assert_eq!(summary.anomalies.len(), 1);
     assert!(summary.anomalies[0].message.contains("0x7f"), "{:?}", summary.anomalies);
+}
+
+#[test]
+fn obsolete_packet_block_counted() {
+    const OBSOLETE_PACKET_BLOCK_TYPE: u32 = 2;
+    for is_big_endian in [false, true] {
+        let mut writer = PcapngWriter::new(is_big_endian);
+        writer.interface(None, None);
+        // Interface ID, drops count, timestamp, lengths: the body is not decoded.
+        let mut body = vec![0; 20];
+        body.extend(syn_packet(22));
+        writer.block(OBSOLETE_PACKET_BLOCK_TYPE, body);
+        writer.enhanced_packet(0, 1_000_000, &syn_packet(23));
+        let (summary, observations) = import_bytes(&writer.bytes).expect("import");
+        assert_eq!(summary.records, 2, "big-endian {is_big_endian}");
+        assert_eq!(summary.skipped.get("obsolete pcapng Packet Block"), Some(&1), "big-endian {is_big_endian}");
+        assert_eq!(observations.len(), 1);
+        assert_eq!(observations[0].locator.record, 2);
+        assert_eq!(summary.anomalies.len(), 1, "{:?}", summary.anomalies);
+    }
 }
