@@ -478,3 +478,45 @@ fn non_case_file_is_rejected_by_name() {
     assert!(stderr.contains("not a scancase case file"), "{stderr}");
     drop(dir);
 }
+
+#[test]
+fn gzip_evidence_is_decompressed() {
+    for (file, format) in [
+        ("capture/scan_nmap_sS_8ports_vic1.pcap.gz", "pcap+gzip"),
+        ("fwlog/scan_nmap_sS_8ports_vic1.log.gz", "netfilter-syslog+gzip"),
+    ] {
+        let out = investigate(&[file], &["--tz", "UTC", "--year", "2026"]);
+        let case_path = out.path().join("case.scancase");
+        let findings = findings_json(&case_path);
+        assert_eq!(findings.len(), 1, "{file}");
+        assert_eq!(numbers(&findings[0]["ports"]), EIGHT_PORTS, "{file}");
+        let case = scancase::case::Case::open(&case_path).expect("open case");
+        let evidence = case.evidence().expect("list evidence");
+        assert_eq!(evidence[0].summary.format, format, "{file}");
+    }
+}
+
+#[test]
+fn format_option_must_match_content() {
+    let out = tempfile::tempdir().expect("temporary folder");
+    let capture = fixture("capture/scan_nmap_sS_8ports_vic1.pcap");
+    let output = scancase()
+        .arg("investigate")
+        .arg(&capture)
+        .args(["--format", "netfilter-syslog", "--out"])
+        .arg(out.path())
+        .output()
+        .expect("run scancase");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("not in the requested format netfilter-syslog (detected: pcap)"), "{stderr}");
+
+    let accepted = tempfile::tempdir().expect("temporary folder");
+    scancase()
+        .arg("investigate")
+        .arg(&capture)
+        .args(["--format", "pcap", "--out"])
+        .arg(accepted.path())
+        .assert()
+        .success();
+}

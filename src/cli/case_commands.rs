@@ -12,6 +12,7 @@ use scancase::model::format_rfc3339;
 use scancase::workflow::{self, ReportFormat};
 
 use super::options::{CasePath, EvidenceOptions, ReportFormatArg};
+use super::progress::TerminalProgress;
 
 /// Arguments of `scancase new`.
 #[derive(Debug, Args)]
@@ -98,7 +99,10 @@ pub fn import_all(case: &mut Case, evidence: &[PathBuf], options: &EvidenceOptio
     let import_options = options.import_options();
     let mut failed = 0;
     for path in evidence {
-        match import_file(case, path, &import_options) {
+        let mut progress = TerminalProgress::new(path.display().to_string());
+        let result = import_file(case, path, &import_options, &mut progress);
+        drop(progress);
+        match result {
             Ok(ImportResult::Imported(record)) => {
                 let summary = &record.summary;
                 log::info!(

@@ -9,6 +9,7 @@
 mod case_commands;
 mod investigate;
 mod options;
+mod progress;
 
 use std::process::ExitCode;
 

@@ -18,6 +18,11 @@ pub struct EvidenceOptions {
     #[arg(long, value_name = "YEAR", value_parser = clap::value_parser!(i32).range(1970..=9999))]
     pub year: Option<i32>,
 
+    /// Evidence format, overriding detection from the content: pcap, pcapng or
+    /// netfilter-syslog.
+    #[arg(long, value_name = "NAME")]
+    pub format: Option<String>,
+
     /// Name of the examiner, recorded with the case, each import and the report.
     #[arg(long, value_name = "NAME")]
     pub examiner: Option<String>,
@@ -26,7 +31,7 @@ pub struct EvidenceOptions {
 impl EvidenceOptions {
     /// Returns the library's import options.
     pub fn import_options(&self) -> ImportOptions {
-        ImportOptions { zone: self.tz, year: self.year, examiner: self.examiner.clone() }
+        ImportOptions { zone: self.tz, year: self.year, format: self.format.clone(), examiner: self.examiner.clone() }
     }
 }
 

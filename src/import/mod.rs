@@ -1,0 +1,220 @@
+//! The import pipeline: one evidence file into the case, all or nothing.
+//!
+//! For each file the pipeline checks that it is a readable regular file and takes its SHA-256
+//! before parsing. It then detects the format from the content, never from the file name
+//! ([`source`]). Finally it streams the file through the capture or firewall importer into an
+//! [`EvidenceWriter`] transaction. A file that fails or is cancelled at any step leaves nothing
+//! in the case, and a file already imported (same SHA-256) is not imported twice. Progress and
+//! cancellation go through an [`ImportObserver`] ([`progress`]).
+//!
+//! [`EvidenceWriter`]: crate::case::EvidenceWriter
+
+pub mod progress;
+pub mod source;
+
+use std::path::{Path, PathBuf};
+
+use crate::capture::CaptureError;
+use crate::case::{Case, CaseError, NewEvidence};
+use crate::firewall::{self, FirewallError, ReferenceYear, TimeContext};
+use crate::model::{EvidenceRecord, ImportSummary, ObservationSink};
+
+pub use progress::{ImportObserver, ImportPhase, NoProgress};
+pub use source::{identify, EvidenceFormat, EvidenceSource};
+
+/// Settings an import needs beyond the file itself.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    /// Time zone for log timestamps that carry none.
+    pub zone: chrono_tz::Tz,
+    /// Year for log timestamps that carry none; `None` takes it from the file's
+    /// modification time.
+    pub year: Option<i32>,
+    /// Format name that overrides detection, for example `pcapng` or `netfilter-syslog`.
+    pub format: Option<String>,
+    /// Examiner doing the import, recorded with the evidence.
+    pub examiner: Option<String>,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        Self { zone: chrono_tz::UTC, year: None, format: None, examiner: None }
+    }
+}
+
+/// Result of importing one evidence file.
+#[derive(Debug, Clone)]
+pub enum ImportResult {
+    /// The file was imported.
+    Imported(Box<EvidenceRecord>),
+    /// A file with the same SHA-256 was imported earlier; nothing was written.
+    AlreadyImported {
+        /// Row id of the earlier import.
+        evidence_id: i64,
+        /// Path recorded by the earlier import.
+        earlier_path: String,
+    },
+}
+
+/// An error that rejected an evidence file. Nothing of the file was written to the case.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The path does not exist.
+    #[error("{path}: file not found")]
+    NotFound {
+        /// Path given.
+        path: PathBuf,
+    },
+    /// The path is a directory.
+    #[error("{path}: is a directory; give the evidence files inside it")]
+    IsDirectory {
+        /// Path given.
+        path: PathBuf,
+    },
+    /// The file could not be opened or read.
+    #[error("{path}: cannot read the file")]
+    Unreadable {
+        /// Path given.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is empty.
+    #[error("{path}: the file is empty; there is nothing to import")]
+    Empty {
+        /// Path given.
+        path: PathBuf,
+    },
+    /// The content matches no supported format.
+    #[error(
+        "{path}: not a recognised evidence format (expected a pcap or pcapng capture, or a Linux netfilter LOG syslog file)"
+    )]
+    UnrecognisedFormat {
+        /// Path given.
+        path: PathBuf,
+    },
+    /// The capture importer failed.
+    #[error("{path}: invalid capture")]
+    Capture {
+        /// Path given.
+        path: PathBuf,
+        /// The importer's error.
+        #[source]
+        source: CaptureError,
+    },
+    /// The firewall log importer failed.
+    #[error("{path}: invalid firewall log")]
+    Firewall {
+        /// Path given.
+        path: PathBuf,
+        /// The importer's error.
+        #[source]
+        source: FirewallError,
+    },
+    /// The gzip stream could not be decompressed.
+    #[error("{path}: invalid gzip compression")]
+    Decompress {
+        /// Path given.
+        path: PathBuf,
+        /// The decompression error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The format named with `--format` does not match the content.
+    #[error("{path}: the content is not in the requested format {requested} (detected: {})", detected.as_deref().unwrap_or("no known format"))]
+    FormatMismatch {
+        /// Path given.
+        path: PathBuf,
+        /// Format name requested.
+        requested: String,
+        /// Format detected from the content, if any.
+        detected: Option<String>,
+    },
+    /// The import was cancelled; nothing of the file was written.
+    #[error("{path}: import cancelled; nothing of the file was written to the case")]
+    Cancelled {
+        /// Path given.
+        path: PathBuf,
+    },
+    /// The case file could not store the import.
+    #[error("{path}: could not store the import in the case")]
+    Case {
+        /// Path given.
+        path: PathBuf,
+        /// The case error.
+        #[source]
+        source: Box<CaseError>,
+    },
+}
+
+/// Imports one evidence file into the case; see the module docs.
+pub fn import_file(
+    case: &mut Case,
+    path: &Path,
+    options: &ImportOptions,
+    observer: &mut dyn ImportObserver,
+) -> Result<ImportResult, ImportError> {
+    let source = identify(path, options.format.as_deref(), observer)?;
+    let stored_error = |source| ImportError::Case { path: path.to_path_buf(), source: Box::new(source) };
+    if let Some((evidence_id, earlier_path)) = case.find_evidence_by_hash(&source.sha256).map_err(stored_error)? {
+        return Ok(ImportResult::AlreadyImported { evidence_id, earlier_path });
+    }
+
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let evidence = NewEvidence {
+        path: absolute.display().to_string(),
+        size_bytes: source.size_bytes,
+        sha256: source.sha256.clone(),
+        kind: source.format.kind(),
+        imported_by: options.examiner.clone(),
+    };
+    let mut writer = case.begin_evidence(evidence).map_err(stored_error)?;
+    let summary = read_evidence(&source, options, observer, &mut writer)?;
+    let format = summary.format.clone();
+    let record = writer.finish(&format, summary).map_err(stored_error)?;
+    Ok(ImportResult::Imported(Box::new(record)))
+}
+
+/// Streams an identified evidence file into a sink and returns the importer's summary.
+///
+/// The summary's format names the content and, for a gzip file, adds `+gzip`.
+pub fn read_evidence(
+    source: &EvidenceSource,
+    options: &ImportOptions,
+    observer: &mut dyn ImportObserver,
+    sink: &mut dyn ObservationSink,
+) -> Result<ImportSummary, ImportError> {
+    let path = &source.path;
+    let result = {
+        let content = source::open_content(source, observer)
+            .map_err(|error| ImportError::Unreadable { path: path.clone(), source: error })?;
+        match source.format {
+            EvidenceFormat::Capture(_) => crate::capture::read_capture(content, sink)
+                .map_err(|error| ImportError::Capture { path: path.clone(), source: error }),
+            EvidenceFormat::Log(dialect) => {
+                let time = time_context(options, source);
+                firewall::read_log(content, dialect, &time, sink)
+                    .map_err(|error| ImportError::Firewall { path: path.clone(), source: error })
+            }
+        }
+    };
+    if observer.is_cancelled() {
+        return Err(ImportError::Cancelled { path: path.clone() });
+    }
+    let mut summary = result?;
+    summary.format =
+        if source.gzip { format!("{}+gzip", source.format.as_str()) } else { source.format.as_str().to_string() };
+    Ok(summary)
+}
+
+/// Builds the time context for a log: the given zone, and the given year or the file's
+/// modification time as the reference for year-less timestamps.
+fn time_context(options: &ImportOptions, source: &EvidenceSource) -> TimeContext {
+    let reference = match options.year {
+        Some(year) => ReferenceYear::Explicit(year),
+        // NOTE: a file system without modification times falls back to the current time.
+        None => ReferenceYear::FileModified(source.modified.unwrap_or_else(chrono::Utc::now)),
+    };
+    TimeContext { zone: options.zone, reference }
+}

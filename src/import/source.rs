@@ -1,0 +1,179 @@
+//! Opening an evidence file: checks, hashing, and format detection from the content.
+//!
+//! A gzip-compressed file is detected by its magic bytes and decompressed as a stream, and the
+//! format inside it is detected the same way as for a plain file. File names and extensions are
+//! never used for detection because evidence is often renamed.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use flate2::bufread::MultiGzDecoder;
+use sha2::{Digest, Sha256};
+
+use super::progress::{ImportObserver, ImportPhase, ProgressReader};
+use super::ImportError;
+use crate::capture::{self, CaptureFormat};
+use crate::firewall::{self, LogDialect};
+use crate::model::EvidenceKind;
+
+/// Bytes read from the start of a file (after decompression) to detect its format. 64 KiB
+/// contains a capture's header and several hundred log lines.
+const DETECTION_HEAD_BYTES: usize = 64 * 1024;
+
+/// Buffer size for hashing and reading evidence, in bytes.
+pub(super) const READ_BUFFER_BYTES: usize = 1024 * 1024;
+
+/// First two bytes of a gzip member (RFC 1952, section 2.3.1).
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// Format of an evidence file's content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EvidenceFormat {
+    /// A packet capture.
+    Capture(CaptureFormat),
+    /// A firewall or sensor log.
+    Log(LogDialect),
+}
+
+impl EvidenceFormat {
+    /// Returns the format name stored with the evidence, for example `pcapng`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Capture(format) => format.as_str(),
+            Self::Log(dialect) => dialect.as_str(),
+        }
+    }
+
+    /// Returns whether the evidence is a capture or a log.
+    pub fn kind(self) -> EvidenceKind {
+        match self {
+            Self::Capture(_) => EvidenceKind::Capture,
+            Self::Log(_) => EvidenceKind::FirewallLog,
+        }
+    }
+}
+
+/// An evidence file that passed the checks, with its hash and detected format.
+#[derive(Debug, Clone)]
+pub struct EvidenceSource {
+    /// Path as given.
+    pub path: PathBuf,
+    /// Size in bytes.
+    pub size_bytes: u64,
+    /// SHA-256 of the file's bytes (compressed bytes for a gzip file), lower-case hex.
+    pub sha256: String,
+    /// Detected format of the (decompressed) content.
+    pub format: EvidenceFormat,
+    /// True when the file is gzip-compressed.
+    pub gzip: bool,
+    /// Modification time of the file, when the file system records one.
+    pub modified: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// Checks that `path` is a readable, non-empty regular file, hashes it, and detects its format.
+///
+/// `format_name` overrides detection with a format name (`pcap`, `pcapng`, or a log dialect
+/// name); the content must still be of that format.
+pub fn identify(
+    path: &Path,
+    format_name: Option<&str>,
+    observer: &mut dyn ImportObserver,
+) -> Result<EvidenceSource, ImportError> {
+    let metadata = std::fs::metadata(path).map_err(|source| match source.kind() {
+        std::io::ErrorKind::NotFound => ImportError::NotFound { path: path.to_path_buf() },
+        _ => ImportError::Unreadable { path: path.to_path_buf(), source },
+    })?;
+    if metadata.is_dir() {
+        return Err(ImportError::IsDirectory { path: path.to_path_buf() });
+    }
+    let unreadable = |source| ImportError::Unreadable { path: path.to_path_buf(), source };
+    let (sha256, size_bytes) = hash_file(path, metadata.len(), observer).map_err(unreadable)?;
+    if size_bytes == 0 {
+        return Err(ImportError::Empty { path: path.to_path_buf() });
+    }
+
+    let mut raw = BufReader::new(File::open(path).map_err(unreadable)?);
+    let gzip = raw.fill_buf().map_err(unreadable)?.starts_with(&GZIP_MAGIC);
+    let head = if gzip {
+        read_head(MultiGzDecoder::new(raw))
+            .map_err(|source| ImportError::Decompress { path: path.to_path_buf(), source })?
+    } else {
+        read_head(raw).map_err(unreadable)?
+    };
+    let format = match format_name {
+        Some(name) => forced_format(path, name, &head)?,
+        None => detect(&head).ok_or_else(|| ImportError::UnrecognisedFormat { path: path.to_path_buf() })?,
+    };
+    let modified = metadata.modified().ok().map(chrono::DateTime::<chrono::Utc>::from);
+    Ok(EvidenceSource { path: path.to_path_buf(), size_bytes, sha256, format, gzip, modified })
+}
+
+/// Detects the format of a file's first bytes.
+fn detect(head: &[u8]) -> Option<EvidenceFormat> {
+    if let Some(format) = capture::detect_format(head) {
+        return Some(EvidenceFormat::Capture(format));
+    }
+    firewall::detect_dialect(head).map(EvidenceFormat::Log)
+}
+
+/// Checks a format named by the examiner against the content.
+fn forced_format(path: &Path, name: &str, head: &[u8]) -> Result<EvidenceFormat, ImportError> {
+    let detected = detect(head);
+    let matches = detected.is_some_and(|format| format.as_str() == name);
+    match detected {
+        Some(format) if matches => Ok(format),
+        _ => Err(ImportError::FormatMismatch {
+            path: path.to_path_buf(),
+            requested: name.to_string(),
+            detected: detected.map(|format| format.as_str().to_string()),
+        }),
+    }
+}
+
+/// Opens the file for reading its content: decompressed when it is gzip, and counting the
+/// (compressed) bytes read for progress and cancellation.
+pub(super) fn open_content<'a>(
+    source: &EvidenceSource,
+    observer: &'a mut dyn ImportObserver,
+) -> std::io::Result<Box<dyn BufRead + 'a>> {
+    let file = File::open(&source.path)?;
+    let counted = ProgressReader::new(file, source.size_bytes, ImportPhase::Reading, observer);
+    let buffered = BufReader::with_capacity(READ_BUFFER_BYTES, counted);
+    if source.gzip {
+        Ok(Box::new(BufReader::with_capacity(READ_BUFFER_BYTES, MultiGzDecoder::new(buffered))))
+    } else {
+        Ok(Box::new(buffered))
+    }
+}
+
+/// Hashes a file with SHA-256 and returns the lower-case hex digest and the size in bytes.
+fn hash_file(path: &Path, total: u64, observer: &mut dyn ImportObserver) -> std::io::Result<(String, u64)> {
+    let file = File::open(path)?;
+    let mut reader = ProgressReader::new(file, total, ImportPhase::Hashing, observer);
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; READ_BUFFER_BYTES];
+    let mut size = 0u64;
+    loop {
+        let read = reader.read(&mut buffer)?;
+        if read == 0 {
+            break;
+        }
+        hasher.update(&buffer[..read]);
+        size += read as u64;
+    }
+    Ok((crate::case::hex_lower(&hasher.finalize()), size))
+}
+
+/// Reads up to [`DETECTION_HEAD_BYTES`] from a reader. A gzip stream that ends early still
+/// yields what it decompressed so far, so a truncated archive is detected and then reported
+/// by the importer.
+fn read_head(reader: impl Read) -> std::io::Result<Vec<u8>> {
+    let mut head = Vec::with_capacity(DETECTION_HEAD_BYTES);
+    let mut limited = reader.take(DETECTION_HEAD_BYTES as u64);
+    match limited.read_to_end(&mut head) {
+        Ok(_) => Ok(head),
+        Err(error) if error.kind() == std::io::ErrorKind::UnexpectedEof && !head.is_empty() => Ok(head),
+        Err(error) => Err(error),
+    }
+}
