@@ -197,6 +197,50 @@ pub struct QuotedPacket {
     pub dst_port: Option<u16>,
 }
 
+/// Maximum TCP option kinds kept per segment. A TCP header has at most 40 bytes of
+/// options; scanners and stacks send up to 10 (nmap's OS probes send 8).
+pub const MAX_TCP_OPTION_KINDS: usize = 12;
+
+/// The kinds of the TCP options of one segment, in the order they were sent (for example
+/// MSS 2, SACK permitted 4, timestamps 8, NOP 1, window scale 3). Tools differ in which
+/// options they send and in what order, so the list helps to fingerprint them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct TcpOptionKinds {
+    kinds: [u8; MAX_TCP_OPTION_KINDS],
+    len: u8,
+}
+
+impl TcpOptionKinds {
+    /// Builds the list from option kinds in order; kinds beyond [`MAX_TCP_OPTION_KINDS`] are
+    /// left out.
+    pub fn from_kinds(kinds: impl IntoIterator<Item = u8>) -> Self {
+        let mut list = Self::default();
+        for kind in kinds.into_iter().take(MAX_TCP_OPTION_KINDS) {
+            list.kinds[list.len as usize] = kind;
+            list.len += 1;
+        }
+        list
+    }
+
+    /// Returns the option kinds in order.
+    pub fn as_slice(&self) -> &[u8] {
+        &self.kinds[..self.len as usize]
+    }
+}
+
+impl Serialize for TcpOptionKinds {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.as_slice().serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for TcpOptionKinds {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let kinds = Vec::<u8>::deserialize(deserializer)?;
+        Ok(Self::from_kinds(kinds))
+    }
+}
+
 /// ICMP or ICMPv6 message fields.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IcmpInfo {
@@ -234,15 +278,24 @@ pub struct Observation {
     pub ip_id: Option<u32>,
     /// TCP window size as sent (unscaled).
     pub tcp_window: Option<u16>,
+    /// TCP option kinds in order, for TCP segments whose options were read.
+    pub tcp_options: Option<TcpOptionKinds>,
     /// Transport payload length in bytes, when known.
     pub payload_len: Option<u32>,
     /// Firewall action, for log lines.
     pub action: Option<FirewallAction>,
     /// Firewall rule name, number or log prefix, for log lines.
     pub rule: Option<String>,
+    /// The log line as written, for citation (at most [`MAX_SOURCE_TEXT_BYTES`]); `None`
+    /// for captures.
+    pub source_text: Option<String>,
     /// Position of the record in the evidence file.
     pub locator: Locator,
 }
+
+/// Longest log line kept in [`Observation::source_text`], in bytes; longer lines are cut at a
+/// character boundary. Firewall lines are rarely over 1 KiB.
+pub const MAX_SOURCE_TEXT_BYTES: usize = 2048;
 
 /// A problem met in one record that did not stop the import.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

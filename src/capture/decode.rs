@@ -80,6 +80,8 @@ pub(super) fn decode_frame(link_type: u16, frame: &[u8], ts_ns: TimestampNs, loc
         ttl: Some(ip.ttl),
         ip_id: ip.ip_id,
         tcp_window: transport.tcp_window,
+        tcp_options: None,
+        source_text: None,
         payload_len: transport.payload_len,
         action: None,
         rule: None,

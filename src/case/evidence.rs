@@ -308,6 +308,8 @@ fn observation_from_row(row: &Row<'_>) -> rusqlite::Result<(i64, i64, Observatio
         ttl: row.get(18)?,
         ip_id: row.get(19)?,
         tcp_window: row.get(20)?,
+        tcp_options: None,
+        source_text: None,
         payload_len: row.get(21)?,
         action: action.map(|word| FirewallAction::from_name(&word)),
         rule: row.get(23)?,

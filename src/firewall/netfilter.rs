@@ -145,6 +145,8 @@ pub(super) fn read_line(line: &str, locator: Locator, resolver: &mut LocalTimeRe
         ttl: fields.ttl,
         ip_id: fields.ip_id,
         tcp_window: fields.tcp_window,
+        tcp_options: None,
+        source_text: None,
         payload_len: fields.payload_len,
         action: Some(action_from_prefix(log.prefix)),
         rule: (!log.prefix.is_empty()).then(|| log.prefix.to_string()),
