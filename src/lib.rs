@@ -4,11 +4,12 @@
 //!
 //! - [`capture`] reads packet captures (pcap, pcapng) into observations;
 //! - [`firewall`] reads firewall logs into observations;
-//! - [`case`] stores evidence, observations, contacts, findings and the report in one
-//!   SQLite case file;
+//! - [`aggregate`] turns one evidence file's observations into probes and contacts;
+//! - [`case`] stores evidence, probes, contacts, findings and the report in one SQLite case
+//!   file;
 //! - [`import`] runs an evidence file through detection, hashing and an importer into the
 //!   case, all or nothing;
-//! - [`analysis`] aggregates observations into contacts and finds scans;
+//! - [`analysis`] finds scans among the contacts of all evidence and scores them;
 //! - [`report`] drafts the incident report and writes it as Markdown and PDF;
 //! - [`contract`] is the findings JSON shape other tools read;
 //! - [`workflow`] drafts and exports the report of a case for the CLI and the desktop shell.
@@ -18,6 +19,7 @@
 
 #![warn(missing_docs)]
 
+pub mod aggregate;
 pub mod analysis;
 pub mod capture;
 pub mod case;

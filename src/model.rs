@@ -421,6 +421,18 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// Returns how much the outcome tells, from 0 (unanswered) to 4 (open): a reply seen
+    /// tells more than a firewall verdict, which tells more than silence.
+    pub fn strength(self) -> u8 {
+        match self {
+            Self::Open => 4,
+            Self::Closed => 3,
+            Self::Filtered => 2,
+            Self::Blocked => 1,
+            Self::Unanswered => 0,
+        }
+    }
+
     /// Returns the outcome's name as stored and reported.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -433,7 +445,48 @@ impl Outcome {
     }
 }
 
-/// The aggregate of the observations of one (source, target, protocol, port).
+/// One probe: a packet or log line that opened or tested a port, with the features that
+/// later analysis uses to fingerprint the tool that sent it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Probe {
+    /// Time of the probe, UTC nanoseconds.
+    pub ts_ns: TimestampNs,
+    /// Position of the record in the evidence file.
+    pub locator: Locator,
+    /// How the probe was built.
+    pub technique: Technique,
+    /// Source port.
+    pub src_port: Option<u16>,
+    /// TCP flags, for TCP probes.
+    pub tcp_flags: Option<TcpFlags>,
+    /// IPv4 TTL or IPv6 hop limit.
+    pub ttl: Option<u8>,
+    /// IPv4 identification.
+    pub ip_id: Option<u32>,
+    /// TCP window size.
+    pub tcp_window: Option<u16>,
+    /// TCP option kinds in order.
+    pub tcp_options: Option<TcpOptionKinds>,
+    /// Transport payload length in bytes.
+    pub payload_len: Option<u32>,
+    /// Firewall action, for log lines.
+    pub action: Option<FirewallAction>,
+    /// Firewall rule or log prefix, for log lines.
+    pub rule: Option<String>,
+    /// The log line as written, for log lines.
+    pub source_text: Option<String>,
+}
+
+/// A reply that set a contact's outcome, kept for citation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplyRef {
+    /// Time of the reply, UTC nanoseconds.
+    pub ts_ns: TimestampNs,
+    /// Position of the reply in the evidence file.
+    pub locator: Locator,
+}
+
+/// The aggregate of the probes of one (source, target, protocol, port) in one evidence file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Contact {
     /// Address that sent the probes.
@@ -458,6 +511,10 @@ pub struct Contact {
     pub handshake_completed: bool,
     /// True when the two sides exchanged payload, which a bare scan probe does not do.
     pub payload_exchanged: bool,
+    /// Probe counts by technique.
+    pub techniques: BTreeMap<Technique, u64>,
+    /// The reply that set the outcome, when a reply did.
+    pub reply: Option<ReplyRef>,
 }
 
 /// Counts of contacts by outcome.
@@ -534,6 +591,10 @@ pub enum Technique {
 }
 
 impl Technique {
+    /// Every technique, in declaration order.
+    pub const ALL: [Technique; 7] =
+        [Self::TcpSyn, Self::TcpConnect, Self::TcpFin, Self::TcpNull, Self::TcpXmas, Self::TcpAck, Self::Udp];
+
     /// Returns the technique's name as used in JSON and reports.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -625,12 +686,12 @@ pub struct OpenPort {
     pub port: u16,
 }
 
-/// A pointer from a finding to one observation that supports it.
+/// A pointer from a finding to one probe that supports it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Citation {
-    /// Row id of the observation in the case file.
-    pub observation_id: i64,
-    /// Row id of the evidence the observation came from.
+    /// Row id of the probe in the case file.
+    pub probe_id: i64,
+    /// Row id of the evidence the probe came from.
     pub evidence_id: i64,
     /// Position of the record in the evidence file.
     pub locator: Locator,
@@ -675,9 +736,9 @@ pub struct Finding {
     pub attack: Vec<String>,
     /// What happened, in plain words built from the numbers above.
     pub explanation: String,
-    /// A sample of the observations behind the finding (all are stored in the case file).
+    /// The first probes behind the finding, in time order (all are cited in the case file).
     pub citations: Vec<Citation>,
-    /// Number of observations cited in the case file.
+    /// Number of probes cited in the case file.
     pub citations_total: u64,
 }
 

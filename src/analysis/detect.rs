@@ -14,15 +14,15 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::IpAddr;
 
-use super::contacts::ContactBuilder;
+use super::merge::MergedContact;
 use super::Parameters;
 use crate::model::{IpProtocol, ScanKind, Technique};
 
 /// Scan-like contacts of one (source, target, technique family), with their indexes.
-type HostGroups<'a> = BTreeMap<(IpAddr, IpAddr, Technique), Vec<(usize, &'a ContactBuilder)>>;
+type HostGroups<'a> = BTreeMap<(IpAddr, IpAddr, Technique), Vec<(usize, &'a MergedContact)>>;
 
 /// Scan-like contacts of one (source, technique family), by destination port.
-type PortGroups<'a> = BTreeMap<(IpAddr, Technique), HashMap<Option<u16>, Vec<&'a ContactBuilder>>>;
+type PortGroups<'a> = BTreeMap<(IpAddr, Technique), HashMap<Option<u16>, Vec<&'a MergedContact>>>;
 
 /// One detected group of contacts, before scoring.
 #[derive(Debug)]
@@ -34,7 +34,7 @@ pub struct Detection<'a> {
     /// The source that sent the probes.
     pub source: IpAddr,
     /// The contacts of the scan.
-    pub contacts: Vec<&'a ContactBuilder>,
+    pub contacts: Vec<&'a MergedContact>,
 }
 
 /// Techniques that produce the same probe on the wire are one family: SYN and connect
@@ -47,8 +47,9 @@ fn family(technique: Technique) -> Technique {
 }
 
 /// Returns the technique most of a contact's probes used.
-fn dominant_technique(builder: &ContactBuilder) -> Technique {
+fn dominant_technique(builder: &MergedContact) -> Technique {
     builder
+        .contact
         .techniques
         .iter()
         .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
@@ -57,7 +58,7 @@ fn dominant_technique(builder: &ContactBuilder) -> Technique {
 }
 
 /// Returns true for a contact that tested a port without using it; see the module docs.
-fn is_scan_like(builder: &ContactBuilder) -> bool {
+fn is_scan_like(builder: &MergedContact) -> bool {
     let contact = &builder.contact;
     match contact.protocol {
         IpProtocol::UDP => contact.probes > 0,
@@ -67,7 +68,7 @@ fn is_scan_like(builder: &ContactBuilder) -> bool {
 
 /// Names the technique of a group: a SYN family whose source completed any handshake used
 /// full connections.
-fn group_technique(technique: Technique, contacts: &[&ContactBuilder]) -> Technique {
+fn group_technique(technique: Technique, contacts: &[&MergedContact]) -> Technique {
     if technique == Technique::TcpSyn && contacts.iter().any(|c| c.contact.handshake_completed) {
         Technique::TcpConnect
     } else {
@@ -76,9 +77,9 @@ fn group_technique(technique: Technique, contacts: &[&ContactBuilder]) -> Techni
 }
 
 /// Finds vertical and horizontal scans among the contacts.
-pub fn detect<'a>(contacts: &'a [ContactBuilder], parameters: &Parameters) -> Vec<Detection<'a>> {
+pub fn detect<'a>(contacts: &'a [MergedContact], parameters: &Parameters) -> Vec<Detection<'a>> {
     let mut detections = Vec::new();
-    let scan_like: Vec<(usize, &ContactBuilder, Technique)> = contacts
+    let scan_like: Vec<(usize, &MergedContact, Technique)> = contacts
         .iter()
         .enumerate()
         .filter(|(_, builder)| is_scan_like(builder))
@@ -94,7 +95,7 @@ pub fn detect<'a>(contacts: &'a [ContactBuilder], parameters: &Parameters) -> Ve
     for ((source, _target, technique), group) in &by_host {
         let ports: BTreeSet<Option<u16>> = group.iter().map(|(_, b)| b.contact.dst_port).collect();
         if ports.len() >= parameters.min_ports_vertical {
-            let members: Vec<&ContactBuilder> = group.iter().map(|(_, b)| *b).collect();
+            let members: Vec<&MergedContact> = group.iter().map(|(_, b)| *b).collect();
             used.extend(group.iter().map(|(index, _)| *index));
             detections.push(Detection {
                 kind: ScanKind::Vertical,
@@ -119,7 +120,7 @@ pub fn detect<'a>(contacts: &'a [ContactBuilder], parameters: &Parameters) -> Ve
             .push(builder);
     }
     for ((source, technique), by_port) in by_source {
-        let mut members: Vec<&ContactBuilder> = Vec::new();
+        let mut members: Vec<&MergedContact> = Vec::new();
         for group in by_port.values() {
             let hosts: BTreeSet<IpAddr> = group.iter().map(|b| b.contact.dst).collect();
             if hosts.len() >= parameters.min_hosts_horizontal {

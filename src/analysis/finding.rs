@@ -4,8 +4,8 @@
 use std::collections::BTreeSet;
 use std::net::IpAddr;
 
-use super::contacts::ContactBuilder;
 use super::detect::Detection;
+use super::merge::MergedContact;
 use super::score::{self, plural, ScoreInput};
 use super::Parameters;
 use crate::model::{format_rfc3339, Finding, IpProtocol, OpenPort, Outcome, OutcomeCounts, ScanKind, Technique};
@@ -17,11 +17,12 @@ const ATTACK_SCANNING_IP_BLOCKS: &str = "T1595.001";
 /// ATT&CK T1595 Active Scanning, for scans of one host from outside addresses.
 const ATTACK_ACTIVE_SCANNING: &str = "T1595";
 
-/// Builds the finding for one detection; returns it with the row ids of the cited probes.
+/// Builds the finding for one detection; returns it with the row ids of the stored contacts
+/// whose probes it cites.
 pub fn build(
     label: String,
     detection: &Detection<'_>,
-    all_contacts: &[ContactBuilder],
+    all_contacts: &[MergedContact],
     parameters: &Parameters,
 ) -> (Finding, Vec<i64>) {
     let contacts = &detection.contacts;
@@ -73,7 +74,7 @@ pub fn build(
         attack.push(external.to_string());
     }
 
-    let mut cited: Vec<i64> = contacts.iter().flat_map(|c| c.probe_ids.iter().copied()).collect();
+    let mut cited: Vec<i64> = contacts.iter().flat_map(|c| c.contact_ids.iter().copied()).collect();
     cited.sort_unstable();
     cited.dedup();
 
@@ -96,7 +97,7 @@ pub fn build(
         attack,
         explanation: String::new(),
         citations: Vec::new(),
-        citations_total: cited.len() as u64,
+        citations_total: 0,
     };
     let explanation = explain(&finding, &follow_up);
     (Finding { explanation, ..finding }, cited)
@@ -120,7 +121,7 @@ fn follow_up_sessions(
     source: IpAddr,
     targets: &BTreeSet<IpAddr>,
     first_probe_ns: i64,
-    all_contacts: &[ContactBuilder],
+    all_contacts: &[MergedContact],
 ) -> Vec<OpenPort> {
     all_contacts
         .iter()

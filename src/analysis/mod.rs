@@ -1,13 +1,13 @@
 //! Scan analysis: from the observations of a case to scored, explained findings.
 //!
-//! The analysis reads every observation of the case in time order ([`contacts`]), groups
-//! the probe contacts into vertical and horizontal scans ([`detect`]), and builds one
-//! finding per scan with its severity and confidence ([`finding`], [`score`]). The results
-//! replace those of any earlier analysis of the case.
+//! The analysis reads the contacts of every evidence file in the case and merges the views
+//! of the same contact ([`merge`]). It groups the contacts into vertical and horizontal scans
+//! ([`detect`]) and builds one finding per scan with its severity and confidence
+//! ([`finding`], [`score`]). The results replace those of any earlier analysis of the case.
 
-pub mod contacts;
 pub mod detect;
 pub mod finding;
+pub mod merge;
 pub mod score;
 
 use std::collections::BTreeMap;
@@ -53,7 +53,7 @@ impl Parameters {
 pub struct AnalysisOutcome {
     /// Row id of the stored run.
     pub run_id: i64,
-    /// Number of contacts aggregated.
+    /// Number of distinct contacts over all evidence.
     pub contacts: usize,
     /// The findings, without citations.
     pub findings: Vec<Finding>,
@@ -65,27 +65,26 @@ pub fn analyze_case(
     parameters: &Parameters,
     actor: Option<&str>,
 ) -> Result<AnalysisOutcome, CaseError> {
-    let mut aggregator = contacts::Aggregator::new();
-    case.for_each_observation(|id, _evidence_id, observation| aggregator.observe(id, observation))?;
-    let builders = aggregator.finish();
-    let findings = find_scans(&builders, parameters);
+    let mut probe_times = case.probe_times()?;
+    let contacts = merge::merge(case.contacts()?, &mut probe_times);
+    let findings = find_scans(&contacts, parameters);
 
     let run = AnalysisRun { ran_at_ns: now_ns(), version: crate::VERSION.to_string(), parameters: parameters.to_map() };
-    let stored_contacts: Vec<_> = builders.iter().map(|b| b.contact.clone()).collect();
-    let run_id = case.replace_analysis(&run, &stored_contacts, &findings, actor)?;
+    let run_id = case.replace_analysis(&run, &findings, actor)?;
     Ok(AnalysisOutcome {
         run_id,
-        contacts: builders.len(),
+        contacts: contacts.len(),
         findings: findings.into_iter().map(|(finding, _)| finding).collect(),
     })
 }
 
-/// Detects scans among aggregated contacts and builds their findings, labelled `F-1`,
-/// `F-2`, ... in order of the first probe. Each finding comes with its cited observation ids.
-pub fn find_scans(builders: &[contacts::ContactBuilder], parameters: &Parameters) -> Vec<(Finding, Vec<i64>)> {
-    detect::detect(builders, parameters)
+/// Detects scans among merged contacts and builds their findings, labelled `F-1`, `F-2`, ...
+/// in order of the first probe. Each finding comes with the row ids of the stored contacts
+/// whose probes it cites.
+pub fn find_scans(contacts: &[merge::MergedContact], parameters: &Parameters) -> Vec<(Finding, Vec<i64>)> {
+    detect::detect(contacts, parameters)
         .iter()
         .enumerate()
-        .map(|(index, detection)| finding::build(format!("F-{}", index + 1), detection, builders, parameters))
+        .map(|(index, detection)| finding::build(format!("F-{}", index + 1), detection, contacts, parameters))
         .collect()
 }

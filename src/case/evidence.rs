@@ -1,20 +1,21 @@
-//! Evidence and observation tables: writing one import atomically and reading it back.
+//! Evidence, contact and probe tables: writing one import atomically and reading it back.
 //!
-//! An import runs inside one transaction held by [`EvidenceWriter`]: the evidence row, every
-//! observation, the anomalies and the audit entry are committed together by
-//! [`EvidenceWriter::finish`], and dropping the writer without finishing rolls all of it
-//! back, so a failed import leaves nothing in the case.
+//! An import runs inside one transaction held by [`EvidenceWriter`]. The writer aggregates the
+//! observations it receives ([`crate::aggregate`]) and stores probes as they are found, and
+//! contacts, anomalies and the audit entry when [`EvidenceWriter::finish`] commits. Dropping
+//! the writer without finishing rolls all of it back, so a failed import leaves nothing in
+//! the case. Observations that are neither probes nor replies (session traffic) are counted
+//! in the evidence summary but not stored.
 
 use std::collections::BTreeMap;
-use std::net::IpAddr;
 use std::path::PathBuf;
 
 use rusqlite::{params, Row, Transaction};
 
 use super::{audit, json_error, now_ns, sqlite_error, Case, CaseError};
+use crate::aggregate::{Aggregator, ProbeEvent};
 use crate::model::{
-    EvidenceKind, EvidenceRecord, FirewallAction, IcmpInfo, ImportSummary, IpProtocol, Locator, Observation,
-    ObservationSink, QuotedPacket, SinkError, TcpFlags,
+    Contact, EvidenceKind, EvidenceRecord, ImportSummary, Locator, Observation, ObservationSink, SinkError,
 };
 
 /// Facts about an evidence file taken before it is parsed.
@@ -39,6 +40,11 @@ pub struct EvidenceWriter<'case> {
     evidence_id: i64,
     evidence: NewEvidence,
     imported_at_ns: i64,
+    aggregator: Aggregator,
+    /// Row id of the first contact of this import; contact `i` gets `first_contact_id + i`.
+    first_contact_id: i64,
+    /// Probes found by the last observation, reused to avoid an allocation per packet.
+    found: Vec<ProbeEvent>,
 }
 
 impl Case {
@@ -61,7 +67,19 @@ impl Case {
         )
         .map_err(|source| sqlite_error(&case_path, "could not record the evidence", source))?;
         let evidence_id = tx.last_insert_rowid();
-        Ok(EvidenceWriter { tx, case_path, evidence_id, evidence, imported_at_ns })
+        let first_contact_id: i64 = tx
+            .query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM contact", [], |row| row.get(0))
+            .map_err(|source| sqlite_error(&case_path, "could not number the contacts", source))?;
+        Ok(EvidenceWriter {
+            tx,
+            case_path,
+            evidence_id,
+            evidence,
+            imported_at_ns,
+            aggregator: Aggregator::new(),
+            first_contact_id,
+            found: Vec::new(),
+        })
     }
 
     /// Lists every evidence record in import order.
@@ -107,43 +125,6 @@ impl Case {
             .map_err(|source| self.sqlite("could not read anomalies", source))?;
         rows.collect::<Result<Vec<_>, _>>().map_err(|source| self.sqlite("could not read anomalies", source))
     }
-
-    /// Calls `visit` with every observation's row id, evidence id and value, in time order.
-    ///
-    /// Rows are streamed from SQLite, so memory does not grow with the number of observations.
-    pub fn for_each_observation(&self, mut visit: impl FnMut(i64, i64, Observation)) -> Result<(), CaseError> {
-        let mut statement = self
-            .conn
-            .prepare(&format!("SELECT {OBSERVATION_COLUMNS} FROM observation ORDER BY ts_ns, id"))
-            .map_err(|source| self.sqlite("could not read observations", source))?;
-        let mut rows = statement.query([]).map_err(|source| self.sqlite("could not read observations", source))?;
-        while let Some(row) = rows.next().map_err(|source| self.sqlite("could not read observations", source))? {
-            let (id, evidence_id, observation) =
-                observation_from_row(row).map_err(|source| self.sqlite("could not decode an observation", source))?;
-            visit(id, evidence_id, observation);
-        }
-        Ok(())
-    }
-
-    /// Reads observations by row id, in the order given; ids not found are left out.
-    pub fn observations_by_id(&self, ids: &[i64]) -> Result<Vec<(i64, i64, Observation)>, CaseError> {
-        let mut statement = self
-            .conn
-            .prepare_cached(&format!("SELECT {OBSERVATION_COLUMNS} FROM observation WHERE id = ?1"))
-            .map_err(|source| self.sqlite("could not read observations", source))?;
-        let mut found = Vec::with_capacity(ids.len());
-        for id in ids {
-            let mut rows =
-                statement.query([id]).map_err(|source| self.sqlite("could not read observations", source))?;
-            if let Some(row) = rows.next().map_err(|source| self.sqlite("could not read observations", source))? {
-                found.push(
-                    observation_from_row(row)
-                        .map_err(|source| self.sqlite("could not decode an observation", source))?,
-                );
-            }
-        }
-        Ok(found)
-    }
 }
 
 impl EvidenceWriter<'_> {
@@ -153,7 +134,12 @@ impl EvidenceWriter<'_> {
     }
 
     /// Stores the importer's summary, appends the audit entry and commits the import.
-    pub fn finish(self, format: &str, summary: ImportSummary) -> Result<EvidenceRecord, CaseError> {
+    pub fn finish(mut self, format: &str, summary: ImportSummary) -> Result<EvidenceRecord, CaseError> {
+        let mut found = std::mem::take(&mut self.found);
+        let aggregator = std::mem::take(&mut self.aggregator);
+        let contacts = aggregator.finish(&mut found);
+        self.store_probes(&found).map_err(|source| sqlite_error(&self.case_path, "could not store probes", source))?;
+        self.store_contacts(&contacts)?;
         let path = &self.case_path;
         let skipped_json = serde_json::to_string(&summary.skipped)
             .map_err(|source| json_error(path, "could not encode skipped-record counts", source))?;
@@ -222,99 +208,85 @@ impl EvidenceWriter<'_> {
     }
 }
 
-impl ObservationSink for EvidenceWriter<'_> {
-    fn push(&mut self, o: Observation) -> Result<(), SinkError> {
-        let quoted = o.icmp.and_then(|icmp| icmp.quoted);
+impl EvidenceWriter<'_> {
+    fn store_probes(&self, found: &[ProbeEvent]) -> rusqlite::Result<()> {
+        let mut statement = self.tx.prepare_cached(
+            "INSERT INTO probe (contact_id, ts_ns, record, byte_offset, technique, src_port, tcp_flags, ttl, ip_id,
+                tcp_window, tcp_options, payload_len, action, rule, source_text)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+        )?;
+        for event in found {
+            let probe = &event.probe;
+            statement.execute(params![
+                self.first_contact_id + event.contact_index as i64,
+                probe.ts_ns,
+                probe.locator.record as i64,
+                probe.locator.byte_offset as i64,
+                probe.technique.as_str(),
+                probe.src_port,
+                probe.tcp_flags.map(|flags| flags.0),
+                probe.ttl,
+                probe.ip_id,
+                probe.tcp_window,
+                probe.tcp_options.map(|options| options.as_slice().to_vec()),
+                probe.payload_len,
+                probe.action.as_ref().map(|action| action.as_str().to_string()),
+                probe.rule,
+                probe.source_text,
+            ])?;
+        }
+        Ok(())
+    }
+
+    fn store_contacts(&self, contacts: &[(u64, Contact)]) -> Result<(), CaseError> {
+        let path = &self.case_path;
         let mut statement = self
             .tx
             .prepare_cached(
-                "INSERT INTO observation (evidence_id, record, byte_offset, ts_ns, src, dst, protocol, src_port, dst_port,
-                    tcp_flags, icmp_type, icmp_code, quoted_src, quoted_dst, quoted_protocol, quoted_src_port,
-                    quoted_dst_port, ttl, ip_id, tcp_window, payload_len, action, rule)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
-                    ?21, ?22, ?23)",
+                "INSERT INTO contact (id, evidence_id, src, dst, protocol, dst_port, first_ts_ns, last_ts_ns, probes,
+                    flags_seen, outcome, handshake_completed, payload_exchanged, techniques_json, reply_ts_ns,
+                    reply_record, reply_byte_offset)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
             )
-            .map_err(|error| SinkError(Box::new(error)))?;
-        statement
-            .execute(params![
-                self.evidence_id,
-                o.locator.record as i64,
-                o.locator.byte_offset as i64,
-                o.ts_ns,
-                o.src.to_string(),
-                o.dst.to_string(),
-                o.protocol.0,
-                o.src_port,
-                o.dst_port,
-                o.tcp_flags.map(|flags| flags.0),
-                o.icmp.map(|icmp| icmp.icmp_type),
-                o.icmp.map(|icmp| icmp.code),
-                quoted.map(|q| q.src.to_string()),
-                quoted.map(|q| q.dst.to_string()),
-                quoted.map(|q| q.protocol.0),
-                quoted.and_then(|q| q.src_port),
-                quoted.and_then(|q| q.dst_port),
-                o.ttl,
-                o.ip_id,
-                o.tcp_window,
-                o.payload_len,
-                o.action.as_ref().map(|action| action.as_str().to_string()),
-                o.rule,
-            ])
-            .map_err(|error| SinkError(Box::new(error)))?;
+            .map_err(|source| sqlite_error(path, "could not store contacts", source))?;
+        for (index, contact) in contacts {
+            let techniques_json = serde_json::to_string(&contact.techniques)
+                .map_err(|source| json_error(path, "could not encode probe techniques", source))?;
+            statement
+                .execute(params![
+                    self.first_contact_id + *index as i64,
+                    self.evidence_id,
+                    contact.src.to_string(),
+                    contact.dst.to_string(),
+                    contact.protocol.0,
+                    contact.dst_port,
+                    contact.first_ts_ns,
+                    contact.last_ts_ns,
+                    contact.probes as i64,
+                    contact.flags_seen,
+                    contact.outcome.as_str(),
+                    contact.handshake_completed,
+                    contact.payload_exchanged,
+                    techniques_json,
+                    contact.reply.map(|reply| reply.ts_ns),
+                    contact.reply.map(|reply| reply.locator.record as i64),
+                    contact.reply.map(|reply| reply.locator.byte_offset as i64),
+                ])
+                .map_err(|source| sqlite_error(path, "could not store a contact", source))?;
+        }
         Ok(())
     }
 }
 
-const OBSERVATION_COLUMNS: &str = "id, evidence_id, record, byte_offset, ts_ns, src, dst, protocol, src_port, dst_port,
-    tcp_flags, icmp_type, icmp_code, quoted_src, quoted_dst, quoted_protocol, quoted_src_port, quoted_dst_port, ttl,
-    ip_id, tcp_window, payload_len, action, rule";
-
-fn parse_address(text: String, column: usize) -> rusqlite::Result<IpAddr> {
-    text.parse().map_err(|error| {
-        rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, Box::new(error))
-    })
-}
-
-fn observation_from_row(row: &Row<'_>) -> rusqlite::Result<(i64, i64, Observation)> {
-    let icmp_type: Option<u8> = row.get(11)?;
-    let quoted_src: Option<String> = row.get(13)?;
-    let quoted_dst: Option<String> = row.get(14)?;
-    let quoted = match (quoted_src, quoted_dst) {
-        (Some(src), Some(dst)) => Some(QuotedPacket {
-            src: parse_address(src, 13)?,
-            dst: parse_address(dst, 14)?,
-            protocol: IpProtocol(row.get::<_, Option<u8>>(15)?.unwrap_or(0)),
-            src_port: row.get(16)?,
-            dst_port: row.get(17)?,
-        }),
-        _ => None,
-    };
-    let icmp = match icmp_type {
-        Some(icmp_type) => Some(IcmpInfo { icmp_type, code: row.get::<_, Option<u8>>(12)?.unwrap_or(0), quoted }),
-        None => None,
-    };
-    let action: Option<String> = row.get(22)?;
-    let observation = Observation {
-        locator: Locator { record: row.get::<_, i64>(2)? as u64, byte_offset: row.get::<_, i64>(3)? as u64 },
-        ts_ns: row.get(4)?,
-        src: parse_address(row.get(5)?, 5)?,
-        dst: parse_address(row.get(6)?, 6)?,
-        protocol: IpProtocol(row.get(7)?),
-        src_port: row.get(8)?,
-        dst_port: row.get(9)?,
-        tcp_flags: row.get::<_, Option<u8>>(10)?.map(TcpFlags),
-        icmp,
-        ttl: row.get(18)?,
-        ip_id: row.get(19)?,
-        tcp_window: row.get(20)?,
-        tcp_options: None,
-        source_text: None,
-        payload_len: row.get(21)?,
-        action: action.map(|word| FirewallAction::from_name(&word)),
-        rule: row.get(23)?,
-    };
-    Ok((row.get(0)?, row.get(1)?, observation))
+impl ObservationSink for EvidenceWriter<'_> {
+    fn push(&mut self, observation: Observation) -> Result<(), SinkError> {
+        let mut found = std::mem::take(&mut self.found);
+        self.aggregator.observe(observation, &mut found);
+        let stored = if found.is_empty() { Ok(()) } else { self.store_probes(&found) };
+        found.clear();
+        self.found = found;
+        stored.map_err(|error| SinkError(Box::new(error)))
+    }
 }
 
 fn evidence_from_row(row: &Row<'_>) -> rusqlite::Result<EvidenceRecord> {

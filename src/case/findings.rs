@@ -1,16 +1,16 @@
-//! Analysis results in the case: runs, contacts, findings with their citations, and the
-//! drafted report.
+//! Analysis results in the case: runs, findings with their citations, and the drafted report.
 //!
-//! An analysis replaces the contacts and findings of the previous one in one transaction;
-//! the runs themselves are kept, and each is recorded in the audit log with its version and
-//! parameters.
+//! An analysis replaces the findings of the previous one in one transaction. The runs
+//! themselves are kept, and each is recorded in the audit log with its version and parameters.
+//! A finding cites every probe of the contacts it was made from.
 
 use std::net::IpAddr;
 
 use rusqlite::{params, OptionalExtension};
 
+use super::contacts::StoredProbe;
 use super::{audit, json_error, sqlite_error, Case, CaseError};
-use crate::model::{AnalysisRun, Citation, Contact, Finding, Observation};
+use crate::model::{AnalysisRun, Citation, EvidenceKind, Finding};
 
 /// Maximum number of citations read back with each finding for display; all of them stay
 /// in the case file. Twenty lines fit on one report page.
@@ -28,13 +28,13 @@ pub struct StoredAnalysis {
 }
 
 impl Case {
-    /// Stores an analysis run, replacing the previous contacts and findings.
+    /// Stores an analysis run, replacing the previous findings.
     ///
-    /// `findings` pairs each finding with the row ids of the observations it cites.
+    /// `findings` pairs each finding with the row ids of the contacts it was made from; the
+    /// finding cites every probe of those contacts.
     pub fn replace_analysis(
         &mut self,
         run: &AnalysisRun,
-        contacts: &[Contact],
         findings: &[(Finding, Vec<i64>)],
         actor: Option<&str>,
     ) -> Result<i64, CaseError> {
@@ -45,7 +45,7 @@ impl Case {
         let path_ref = &path;
         let fail = |context: &'static str| move |source| sqlite_error(path_ref, context, source);
 
-        tx.execute_batch("DELETE FROM finding_citation; DELETE FROM finding; DELETE FROM contact;")
+        tx.execute_batch("DELETE FROM finding_citation; DELETE FROM finding;")
             .map_err(fail("could not clear the previous analysis"))?;
         tx.execute(
             "INSERT INTO analysis_run (ran_at_ns, version, parameters_json) VALUES (?1, ?2, ?3)",
@@ -55,32 +55,6 @@ impl Case {
         let run_id = tx.last_insert_rowid();
 
         {
-            let mut insert_contact = tx
-                .prepare(
-                    "INSERT INTO contact (run_id, src, dst, protocol, dst_port, first_ts_ns, last_ts_ns, probes,
-                        flags_seen, outcome, handshake_completed, payload_exchanged)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-                )
-                .map_err(fail("could not store contacts"))?;
-            for contact in contacts {
-                insert_contact
-                    .execute(params![
-                        run_id,
-                        contact.src.to_string(),
-                        contact.dst.to_string(),
-                        contact.protocol.0,
-                        contact.dst_port,
-                        contact.first_ts_ns,
-                        contact.last_ts_ns,
-                        contact.probes as i64,
-                        contact.flags_seen,
-                        contact.outcome.as_str(),
-                        contact.handshake_completed,
-                        contact.payload_exchanged
-                    ])
-                    .map_err(fail("could not store a contact"))?;
-            }
-
             let mut insert_finding = tx
                 .prepare(
                     "INSERT INTO finding (run_id, label, kind, technique, first_ts_ns, last_ts_ns, severity_score,
@@ -89,12 +63,14 @@ impl Case {
                 )
                 .map_err(fail("could not store findings"))?;
             let mut insert_citation = tx
-                .prepare("INSERT OR IGNORE INTO finding_citation (finding_id, observation_id) VALUES (?1, ?2)")
+                .prepare(
+                    "INSERT OR IGNORE INTO finding_citation (finding_id, probe_id)
+                     SELECT ?1, id FROM probe WHERE contact_id = ?2",
+                )
                 .map_err(fail("could not store citations"))?;
-            for (finding, cited) in findings {
+            for (finding, contact_ids) in findings {
                 let mut stored = finding.clone();
                 stored.citations.clear();
-                stored.citations_total = cited.len() as u64;
                 let finding_json = serde_json::to_string(&stored)
                     .map_err(|source| json_error(&path, "could not encode a finding", source))?;
                 insert_finding
@@ -112,9 +88,9 @@ impl Case {
                     ])
                     .map_err(fail("could not store a finding"))?;
                 let finding_row = tx.last_insert_rowid();
-                for observation_id in cited {
+                for contact_id in contact_ids {
                     insert_citation
-                        .execute(params![finding_row, observation_id])
+                        .execute(params![finding_row, contact_id])
                         .map_err(fail("could not store a citation"))?;
                 }
             }
@@ -130,7 +106,6 @@ impl Case {
                 "run_id": run_id,
                 "version": run.version,
                 "parameters": run.parameters,
-                "contacts": contacts.len(),
                 "findings": labels,
             }),
         )?;
@@ -177,6 +152,12 @@ impl Case {
             let mut finding: Finding = serde_json::from_str(&finding_json)
                 .map_err(|source| json_error(&self.path, "could not read a finding", source))?;
             finding.citations = self.citations(finding_row)?;
+            finding.citations_total =
+                self.conn
+                    .query_row("SELECT COUNT(*) FROM finding_citation WHERE finding_id = ?1", [finding_row], |row| {
+                        row.get::<_, i64>(0)
+                    })
+                    .map_err(|source| self.sqlite("could not count citations", source))? as u64;
             findings.push(finding);
         }
         Ok(Some(StoredAnalysis { run_id, run: AnalysisRun { ran_at_ns, version, parameters }, findings }))
@@ -184,26 +165,18 @@ impl Case {
 
     /// Reads the first [`CITATIONS_SHOWN`] citations of a finding in time order.
     fn citations(&self, finding_row: i64) -> Result<Vec<Citation>, CaseError> {
-        let mut statement = self
-            .conn
-            .prepare(
-                "SELECT observation_id FROM finding_citation JOIN observation ON observation.id = observation_id
-                 WHERE finding_id = ?1 ORDER BY observation.ts_ns, observation.id LIMIT ?2",
-            )
-            .map_err(|source| self.sqlite("could not read citations", source))?;
-        let ids = statement
-            .query_map(params![finding_row, CITATIONS_SHOWN as i64], |row| row.get::<_, i64>(0))
-            .map_err(|source| self.sqlite("could not read citations", source))?
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|source| self.sqlite("could not read citations", source))?;
-        let observations = self.observations_by_id(&ids)?;
-        Ok(observations
-            .into_iter()
-            .map(|(observation_id, evidence_id, observation)| Citation {
-                observation_id,
-                evidence_id,
-                locator: observation.locator,
-                excerpt: excerpt(&observation),
+        let probes = self.probes_where(
+            "probe.id IN (SELECT probe_id FROM finding_citation WHERE finding_id = ?1)
+             ORDER BY probe.ts_ns, probe.id LIMIT ?2",
+            params![finding_row, CITATIONS_SHOWN as i64],
+        )?;
+        Ok(probes
+            .iter()
+            .map(|stored| Citation {
+                probe_id: stored.id,
+                evidence_id: stored.evidence_id,
+                locator: stored.probe.locator,
+                excerpt: excerpt(stored),
             })
             .collect())
     }
@@ -255,9 +228,16 @@ impl Case {
     }
 }
 
-/// Formats one observation as a single line for citations, in the style of `tcpdump -n`.
-pub fn excerpt(observation: &Observation) -> String {
-    let time = crate::model::format_rfc3339(observation.ts_ns);
+/// Formats one probe as a single line for citations: the log line as written for logs, and
+/// a line in the style of `tcpdump -n` for captures.
+pub fn excerpt(stored: &StoredProbe) -> String {
+    let probe = &stored.probe;
+    if stored.evidence_kind == EvidenceKind::FirewallLog {
+        if let Some(text) = &probe.source_text {
+            return text.clone();
+        }
+    }
+    let time = crate::model::format_rfc3339(probe.ts_ns);
     let endpoint = |address: IpAddr, port: Option<u16>| match (address, port) {
         (IpAddr::V6(v6), Some(port)) => format!("[{v6}]:{port}"),
         (address, Some(port)) => format!("{address}:{port}"),
@@ -265,26 +245,27 @@ pub fn excerpt(observation: &Observation) -> String {
     };
     let mut line = format!(
         "{time} {} > {} {}",
-        endpoint(observation.src, observation.src_port),
-        endpoint(observation.dst, observation.dst_port),
-        observation.protocol
+        endpoint(stored.src, probe.src_port),
+        endpoint(stored.dst, stored.dst_port),
+        stored.protocol
     );
-    if let Some(flags) = observation.tcp_flags {
+    if let Some(flags) = probe.tcp_flags {
         line.push_str(&format!(" [{flags}]"));
     }
-    if let Some(icmp) = observation.icmp {
-        line.push_str(&format!(" type {} code {}", icmp.icmp_type, icmp.code));
-    }
-    if let Some(ttl) = observation.ttl {
+    if let Some(ttl) = probe.ttl {
         line.push_str(&format!(" ttl {ttl}"));
     }
-    if let Some(window) = observation.tcp_window {
+    if let Some(window) = probe.tcp_window {
         line.push_str(&format!(" win {window}"));
     }
-    if let Some(action) = &observation.action {
+    if let Some(options) = probe.tcp_options {
+        let kinds: Vec<String> = options.as_slice().iter().map(|kind| kind.to_string()).collect();
+        line.push_str(&format!(" options [{}]", kinds.join(",")));
+    }
+    if let Some(action) = &probe.action {
         line.push_str(&format!(" action {}", action.as_str()));
     }
-    if let Some(rule) = &observation.rule {
+    if let Some(rule) = &probe.rule {
         line.push_str(&format!(" rule \"{rule}\""));
     }
     line

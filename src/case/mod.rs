@@ -10,6 +10,7 @@
 //! misread.
 
 mod audit;
+mod contacts;
 mod evidence;
 mod findings;
 pub mod schema;
@@ -19,6 +20,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
 pub use audit::{hex_lower, AuditEntry};
+pub use contacts::{StoredContact, StoredProbe};
 pub use evidence::{EvidenceWriter, NewEvidence};
 pub use findings::StoredAnalysis;
 

@@ -51,55 +51,53 @@ CREATE TABLE anomaly (
     message      TEXT NOT NULL
 );
 
-CREATE TABLE observation (
-    id            INTEGER PRIMARY KEY,
-    evidence_id   INTEGER NOT NULL REFERENCES evidence(id),
-    record        INTEGER NOT NULL,
-    byte_offset   INTEGER NOT NULL,
-    ts_ns         INTEGER NOT NULL,
-    src           TEXT NOT NULL,
-    dst           TEXT NOT NULL,
-    protocol      INTEGER NOT NULL,
-    src_port      INTEGER,
-    dst_port      INTEGER,
-    tcp_flags     INTEGER,
-    icmp_type     INTEGER,
-    icmp_code     INTEGER,
-    quoted_src    TEXT,
-    quoted_dst    TEXT,
-    quoted_protocol INTEGER,
-    quoted_src_port INTEGER,
-    quoted_dst_port INTEGER,
-    ttl           INTEGER,
-    ip_id         INTEGER,
-    tcp_window    INTEGER,
-    payload_len   INTEGER,
-    action        TEXT,
-    rule          TEXT
+CREATE TABLE contact (
+    id                   INTEGER PRIMARY KEY,
+    evidence_id          INTEGER NOT NULL REFERENCES evidence(id),
+    src                  TEXT NOT NULL,
+    dst                  TEXT NOT NULL,
+    protocol             INTEGER NOT NULL,
+    dst_port             INTEGER,
+    first_ts_ns          INTEGER NOT NULL,
+    last_ts_ns           INTEGER NOT NULL,
+    probes               INTEGER NOT NULL,
+    flags_seen           INTEGER NOT NULL,
+    outcome              TEXT NOT NULL,
+    handshake_completed  INTEGER NOT NULL,
+    payload_exchanged    INTEGER NOT NULL,
+    techniques_json      TEXT NOT NULL,
+    reply_ts_ns          INTEGER,
+    reply_record         INTEGER,
+    reply_byte_offset    INTEGER
 );
-CREATE INDEX observation_by_time ON observation(ts_ns, id);
+CREATE INDEX contact_by_evidence ON contact(evidence_id);
+CREATE INDEX contact_by_source ON contact(src, dst);
+
+CREATE TABLE probe (
+    id           INTEGER PRIMARY KEY,
+    contact_id   INTEGER NOT NULL REFERENCES contact(id) DEFERRABLE INITIALLY DEFERRED,
+    ts_ns        INTEGER NOT NULL,
+    record       INTEGER NOT NULL,
+    byte_offset  INTEGER NOT NULL,
+    technique    TEXT NOT NULL,
+    src_port     INTEGER,
+    tcp_flags    INTEGER,
+    ttl          INTEGER,
+    ip_id        INTEGER,
+    tcp_window   INTEGER,
+    tcp_options  BLOB,
+    payload_len  INTEGER,
+    action       TEXT,
+    rule         TEXT,
+    source_text  TEXT
+);
+CREATE INDEX probe_by_contact ON probe(contact_id, ts_ns);
 
 CREATE TABLE analysis_run (
     id               INTEGER PRIMARY KEY,
     ran_at_ns        INTEGER NOT NULL,
     version          TEXT NOT NULL,
     parameters_json  TEXT NOT NULL
-);
-
-CREATE TABLE contact (
-    id            INTEGER PRIMARY KEY,
-    run_id        INTEGER NOT NULL REFERENCES analysis_run(id),
-    src           TEXT NOT NULL,
-    dst           TEXT NOT NULL,
-    protocol      INTEGER NOT NULL,
-    dst_port      INTEGER,
-    first_ts_ns   INTEGER NOT NULL,
-    last_ts_ns    INTEGER NOT NULL,
-    probes        INTEGER NOT NULL,
-    flags_seen    INTEGER NOT NULL,
-    outcome       TEXT NOT NULL,
-    handshake_completed INTEGER NOT NULL,
-    payload_exchanged   INTEGER NOT NULL
 );
 
 CREATE TABLE finding (
@@ -118,8 +116,8 @@ CREATE TABLE finding (
 
 CREATE TABLE finding_citation (
     finding_id      INTEGER NOT NULL REFERENCES finding(id),
-    observation_id  INTEGER NOT NULL REFERENCES observation(id),
-    PRIMARY KEY (finding_id, observation_id)
+    probe_id        INTEGER NOT NULL REFERENCES probe(id),
+    PRIMARY KEY (finding_id, probe_id)
 ) WITHOUT ROWID;
 
 CREATE TABLE report (

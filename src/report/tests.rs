@@ -33,7 +33,7 @@ fn scan_finding() -> Finding {
     let ports = vec![21, 22, 23, 25, 53, 80, 110, 443];
     let citations = (0..2)
         .map(|i| Citation {
-            observation_id: 100 + i,
+            probe_id: 100 + i,
             evidence_id: 1,
             locator: Locator { record: 7 + i as u64, byte_offset: 1_024 + 74 * i as u64 },
             excerpt: format!("{SOURCE}:40512 > {TARGET}:{} TCP [S] win 1024 | ttl 44", 21 + i),

@@ -1,0 +1,276 @@
+//! Aggregation of one evidence file's observations into probes and contacts.
+//!
+//! Observations arrive in file order. Each one is either a *probe*, a *reply* to an earlier
+//! probe, or traffic of a conversation:
+//!
+//! - probes open or test a port: a SYN, a FIN, NULL or Xmas segment, a bare ACK outside any
+//!   connection, or a UDP datagram that is not a reply;
+//! - replies are a SYN/ACK, a RST, a UDP datagram back, or an ICMP error quoting the probe;
+//! - conversation traffic is everything else on a flow whose start was seen.
+//!
+//! Probes are grouped by (source, target, protocol, destination port) into contacts, and replies
+//! set each contact's outcome. Probes are handed to the caller as they are found, so only one
+//! entry per contact and per flow stays in memory, never one per packet.
+
+mod tcp;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::net::IpAddr;
+
+use crate::model::{Contact, IcmpInfo, IpProtocol, Observation, Outcome, Probe, ReplyRef, Technique};
+
+/// Key of one contact: source, target, protocol and destination port.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ContactKey {
+    /// Address that sent the probes.
+    pub src: IpAddr,
+    /// Address that was probed.
+    pub dst: IpAddr,
+    /// Transport protocol.
+    pub protocol: IpProtocol,
+    /// Destination port, when the protocol has ports.
+    pub dst_port: Option<u16>,
+}
+
+/// One direction of a TCP or UDP conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct Flow {
+    src: IpAddr,
+    src_port: u16,
+    dst: IpAddr,
+    dst_port: u16,
+    protocol: IpProtocol,
+}
+
+impl Flow {
+    fn reversed(self) -> Flow {
+        Flow { src: self.dst, src_port: self.dst_port, dst: self.src, dst_port: self.src_port, protocol: self.protocol }
+    }
+}
+
+/// State of a flow whose first packet was seen.
+#[derive(Debug, Clone, Copy, Default)]
+struct FlowState {
+    /// The responder answered the opening SYN with SYN/ACK.
+    syn_acked: bool,
+    /// The responder sent something other than RST, so this is a conversation, not a probe.
+    responder_spoke: bool,
+}
+
+/// Bare ACK probes on one flow of unknown start, held until the end of the file shows whether
+/// the other side ever spoke (a conversation whose start was not captured) or not (a probe).
+#[derive(Debug, Default)]
+struct PendingAck {
+    probes: Vec<Probe>,
+    /// The other side answered with RST, as a host does to an ACK probe of an unfiltered port.
+    reset: Option<ReplyRef>,
+}
+
+/// Bare ACK probes kept per flow while waiting. An ACK scan sends one probe per port and
+/// retransmits at most once, so two are enough; a longer run of bare ACKs on one flow is a
+/// conversation and stays bounded in memory.
+const MAX_PENDING_ACKS_PER_FLOW: usize = 2;
+
+/// A probe found by the aggregator, with the index of its contact.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProbeEvent {
+    /// Index of the contact in the order contacts were first seen, from 0.
+    pub contact_index: u64,
+    /// The probe.
+    pub probe: Probe,
+}
+
+/// A contact being built, with its index.
+#[derive(Debug, Clone)]
+struct ContactState {
+    index: u64,
+    contact: Contact,
+}
+
+/// Aggregates observations into contacts; see the module docs.
+#[derive(Debug, Default)]
+pub struct Aggregator {
+    contacts: HashMap<ContactKey, ContactState>,
+    flows: HashMap<Flow, FlowState>,
+    pending_ack: HashMap<Flow, PendingAck>,
+    /// Flows of unknown start that carried segments other than RST.
+    spoke: HashSet<Flow>,
+    next_index: u64,
+}
+
+impl Aggregator {
+    /// Creates an empty aggregator.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Takes one observation and appends the probes it is to `probes`.
+    pub fn observe(&mut self, observation: Observation, probes: &mut Vec<ProbeEvent>) {
+        match observation.protocol {
+            IpProtocol::TCP => self.observe_tcp(observation, probes),
+            IpProtocol::UDP => self.observe_udp(observation, probes),
+            IpProtocol::ICMP | IpProtocol::ICMPV6 => {
+                if let Some(icmp) = observation.icmp {
+                    let reply = ReplyRef { ts_ns: observation.ts_ns, locator: observation.locator };
+                    self.observe_icmp_error(icmp, reply);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Resolves the held ACK probes, appending those that stay probes to `probes`, and returns
+    /// every contact with its index, in index order.
+    pub fn finish(mut self, probes: &mut Vec<ProbeEvent>) -> Vec<(u64, Contact)> {
+        let mut pending: Vec<(Flow, PendingAck)> = std::mem::take(&mut self.pending_ack).into_iter().collect();
+        pending.sort_by_key(|(_, held)| held.probes.first().map(|probe| (probe.ts_ns, probe.locator.record)));
+        for (flow, held) in pending {
+            let conversation = self.spoke.contains(&flow.reversed())
+                || self.flows.get(&flow.reversed()).is_some_and(|state| state.responder_spoke);
+            if conversation {
+                continue;
+            }
+            let key =
+                ContactKey { src: flow.src, dst: flow.dst, protocol: IpProtocol::TCP, dst_port: Some(flow.dst_port) };
+            for probe in held.probes {
+                self.add_probe(key, probe, probes);
+            }
+            if let Some(reset) = held.reset {
+                self.set_outcome(key, Outcome::Closed, reset);
+            }
+        }
+        let mut contacts: Vec<(u64, Contact)> =
+            self.contacts.into_values().map(|state| (state.index, state.contact)).collect();
+        contacts.sort_by_key(|(index, _)| *index);
+        contacts
+    }
+
+    fn observe_udp(&mut self, o: Observation, probes: &mut Vec<ProbeEvent>) {
+        let (Some(src_port), Some(dst_port)) = (o.src_port, o.dst_port) else {
+            return;
+        };
+        let flow = Flow { src: o.src, src_port, dst: o.dst, dst_port, protocol: IpProtocol::UDP };
+        if let Some(state) = self.flows.get_mut(&flow.reversed()) {
+            state.responder_spoke = true;
+            let key = reply_key(&o, IpProtocol::UDP);
+            self.set_outcome(key, Outcome::Open, ReplyRef { ts_ns: o.ts_ns, locator: o.locator });
+            if o.payload_len.unwrap_or(0) > 0 {
+                if let Some(state) = self.contacts.get_mut(&key) {
+                    state.contact.payload_exchanged = true;
+                }
+            }
+            return;
+        }
+        self.flows.entry(flow).or_default();
+        let key = ContactKey { src: o.src, dst: o.dst, protocol: o.protocol, dst_port: o.dst_port };
+        self.add_probe(key, probe_from(&o, Technique::Udp), probes);
+    }
+
+    /// Reads an ICMP destination-unreachable message that quotes a probe.
+    fn observe_icmp_error(&mut self, icmp: IcmpInfo, reply: ReplyRef) {
+        let Some(quoted) = icmp.quoted else {
+            return;
+        };
+        let Some(outcome) = unreachable_outcome(quoted.src.is_ipv4(), icmp.icmp_type, icmp.code) else {
+            return;
+        };
+        let key = ContactKey { src: quoted.src, dst: quoted.dst, protocol: quoted.protocol, dst_port: quoted.dst_port };
+        self.set_outcome(key, outcome, reply);
+    }
+
+    fn add_probe(&mut self, key: ContactKey, probe: Probe, probes: &mut Vec<ProbeEvent>) {
+        let next_index = &mut self.next_index;
+        let state = self.contacts.entry(key).or_insert_with(|| {
+            let index = *next_index;
+            *next_index += 1;
+            ContactState {
+                index,
+                contact: Contact {
+                    src: key.src,
+                    dst: key.dst,
+                    protocol: key.protocol,
+                    dst_port: key.dst_port,
+                    first_ts_ns: probe.ts_ns,
+                    last_ts_ns: probe.ts_ns,
+                    probes: 0,
+                    flags_seen: 0,
+                    outcome: Outcome::Unanswered,
+                    handshake_completed: false,
+                    payload_exchanged: false,
+                    techniques: BTreeMap::new(),
+                    reply: None,
+                },
+            }
+        });
+        let contact = &mut state.contact;
+        contact.probes += 1;
+        contact.first_ts_ns = contact.first_ts_ns.min(probe.ts_ns);
+        contact.last_ts_ns = contact.last_ts_ns.max(probe.ts_ns);
+        contact.flags_seen |= probe.tcp_flags.map_or(0, |flags| flags.0);
+        if probe.action.as_ref().is_some_and(|action| action.is_blocking()) && contact.reply.is_none() {
+            contact.outcome = stronger(contact.outcome, Outcome::Blocked);
+        }
+        *contact.techniques.entry(probe.technique).or_insert(0) += 1;
+        probes.push(ProbeEvent { contact_index: state.index, probe });
+    }
+
+    fn set_outcome(&mut self, key: ContactKey, outcome: Outcome, reply: ReplyRef) {
+        if let Some(state) = self.contacts.get_mut(&key) {
+            let contact = &mut state.contact;
+            let updated = stronger(contact.outcome, outcome);
+            if updated != contact.outcome || contact.reply.is_none() && updated == outcome {
+                contact.reply = Some(reply);
+            }
+            contact.outcome = updated;
+        }
+    }
+}
+
+/// Builds a probe from the observation that carried it.
+fn probe_from(o: &Observation, technique: Technique) -> Probe {
+    Probe {
+        ts_ns: o.ts_ns,
+        locator: o.locator,
+        technique,
+        src_port: o.src_port,
+        tcp_flags: o.tcp_flags,
+        ttl: o.ttl,
+        ip_id: o.ip_id,
+        tcp_window: o.tcp_window,
+        tcp_options: o.tcp_options,
+        payload_len: o.payload_len,
+        action: o.action.clone(),
+        rule: o.rule.clone(),
+        source_text: o.source_text.clone(),
+    }
+}
+
+/// Returns the key of the contact a reply belongs to: the reply's destination probed the
+/// reply's source port.
+fn reply_key(reply: &Observation, protocol: IpProtocol) -> ContactKey {
+    ContactKey { src: reply.dst, dst: reply.src, protocol, dst_port: reply.src_port }
+}
+
+/// Keeps the more informative of two outcomes (see [`Outcome::strength`]).
+fn stronger(current: Outcome, new: Outcome) -> Outcome {
+    if new.strength() > current.strength() {
+        new
+    } else {
+        current
+    }
+}
+
+/// Maps an ICMP or ICMPv6 destination-unreachable code to an outcome.
+///
+/// For ICMP (RFC 792 and RFC 1812), type 3 code 3 is port unreachable (closed), and codes 1, 2,
+/// 9, 10 and 13 are host, protocol and administrative prohibitions (filtered). For ICMPv6
+/// (RFC 4443), type 1 code 4 is port unreachable, and codes 1, 3, 5 and 6 are filtered.
+fn unreachable_outcome(ipv4: bool, icmp_type: u8, code: u8) -> Option<Outcome> {
+    match (ipv4, icmp_type, code) {
+        (true, 3, 3) => Some(Outcome::Closed),
+        (true, 3, 1 | 2 | 9 | 10 | 13) => Some(Outcome::Filtered),
+        (false, 1, 4) => Some(Outcome::Closed),
+        (false, 1, 1 | 3 | 5 | 6) => Some(Outcome::Filtered),
+        _ => None,
+    }
+}

@@ -1,0 +1,100 @@
+//! TCP segments: probes, replies and conversation traffic.
+
+use super::{probe_from, reply_key, Aggregator, ContactKey, Flow, PendingAck, ProbeEvent, MAX_PENDING_ACKS_PER_FLOW};
+use crate::model::{IpProtocol, Observation, Outcome, ReplyRef, TcpFlags, Technique};
+
+/// Source port below which an out-of-state ACK toward a higher port is read as the tail of
+/// a finished connection from a server, not as a probe. 1024 is the end of the well-known
+/// port range (IANA, RFC 6335).
+const SERVICE_PORT_LIMIT: u16 = 1024;
+
+impl Aggregator {
+    pub(super) fn observe_tcp(&mut self, o: Observation, probes: &mut Vec<ProbeEvent>) {
+        let (Some(src_port), Some(dst_port), Some(flags)) = (o.src_port, o.dst_port, o.tcp_flags) else {
+            return;
+        };
+        let flow = Flow { src: o.src, src_port, dst: o.dst, dst_port, protocol: IpProtocol::TCP };
+        let bits = flags.without_ecn();
+        let syn = bits & TcpFlags::SYN != 0;
+        let ack = bits & TcpFlags::ACK != 0;
+        let rst = bits & TcpFlags::RST != 0;
+        let reply = ReplyRef { ts_ns: o.ts_ns, locator: o.locator };
+        let key = ContactKey { src: o.src, dst: o.dst, protocol: IpProtocol::TCP, dst_port: o.dst_port };
+
+        if syn && !ack {
+            self.flows.entry(flow).or_default();
+            self.add_probe(key, probe_from(&o, Technique::TcpSyn), probes);
+            return;
+        }
+        if syn && ack {
+            if let Some(state) = self.flows.get_mut(&flow.reversed()) {
+                state.syn_acked = true;
+                state.responder_spoke = true;
+            }
+            self.set_outcome(reply_key(&o, IpProtocol::TCP), Outcome::Open, reply);
+            return;
+        }
+        if rst {
+            // A RST answers a probe toward this port: the port is closed (or, for ACK probes,
+            // reachable through the firewall). A RST from the prober itself ends its own
+            // half-open attempt and matches no contact.
+            self.set_outcome(reply_key(&o, IpProtocol::TCP), Outcome::Closed, reply);
+            if let Some(held) = self.pending_ack.get_mut(&flow.reversed()) {
+                held.reset.get_or_insert(reply);
+            }
+            return;
+        }
+
+        // A segment without SYN or RST: part of a known conversation, or an out-of-state probe.
+        if let Some(state) = self.flows.get_mut(&flow.reversed()) {
+            state.responder_spoke = true;
+            let syn_acked = state.syn_acked;
+            self.note_session_traffic(flow.reversed(), &o, syn_acked, false);
+            return;
+        }
+        if let Some(state) = self.flows.get(&flow).copied() {
+            self.note_session_traffic(flow, &o, state.syn_acked, true);
+            return;
+        }
+        let technique = match bits {
+            0 => Some(Technique::TcpNull),
+            b if b == TcpFlags::FIN => Some(Technique::TcpFin),
+            b if b == TcpFlags::FIN | TcpFlags::PSH | TcpFlags::URG => Some(Technique::TcpXmas),
+            _ => None,
+        };
+        if let Some(technique) = technique {
+            self.flows.entry(flow).or_default();
+            self.add_probe(key, probe_from(&o, technique), probes);
+            return;
+        }
+        self.spoke.insert(flow);
+        let bare_ack = bits == TcpFlags::ACK && o.payload_len.unwrap_or(0) == 0;
+        let looks_like_server_tail = src_port < SERVICE_PORT_LIMIT && dst_port > src_port;
+        if bare_ack && !looks_like_server_tail {
+            let held = self.pending_ack.entry(flow).or_insert_with(PendingAck::default);
+            if held.probes.len() < MAX_PENDING_ACKS_PER_FLOW {
+                held.probes.push(probe_from(&o, Technique::TcpAck));
+            }
+        }
+    }
+
+    /// Records a segment of a flow that began with a SYN: the initiator's ACK after a SYN/ACK
+    /// completes the handshake, and payload from either side shows a real exchange.
+    fn note_session_traffic(&mut self, initiator_flow: Flow, o: &Observation, syn_acked: bool, from_initiator: bool) {
+        let key = ContactKey {
+            src: initiator_flow.src,
+            dst: initiator_flow.dst,
+            protocol: IpProtocol::TCP,
+            dst_port: Some(initiator_flow.dst_port),
+        };
+        let Some(state) = self.contacts.get_mut(&key) else {
+            return;
+        };
+        if from_initiator && syn_acked {
+            state.contact.handshake_completed = true;
+        }
+        if o.payload_len.unwrap_or(0) > 0 {
+            state.contact.payload_exchanged = true;
+        }
+    }
+}

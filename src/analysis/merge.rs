@@ -1,0 +1,65 @@
+//! Merging the contacts of all evidence files into one view per (source, target, protocol,
+//! port).
+//!
+//! The same probes can appear in several evidence files, for example in a capture and in the
+//! firewall log of the same host. Merged counts therefore take the largest count any one
+//! file saw instead of the sum, so a probe is not counted twice; times span all files, and
+//! the outcome is the most informative one any file shows.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::aggregate::ContactKey;
+use crate::case::StoredContact;
+use crate::model::{Contact, TimestampNs};
+
+/// One (source, target, protocol, port) over all evidence files.
+#[derive(Debug, Clone)]
+pub struct MergedContact {
+    /// The merged aggregate.
+    pub contact: Contact,
+    /// Row ids of the stored contacts merged here, one per evidence file.
+    pub contact_ids: Vec<i64>,
+    /// Probe times from the evidence file with the most probes for this contact, in order.
+    pub probe_times: Vec<TimestampNs>,
+}
+
+/// Merges stored contacts by key; `probe_times` maps a stored contact id to its probe times.
+pub fn merge(stored: Vec<StoredContact>, probe_times: &mut HashMap<i64, Vec<TimestampNs>>) -> Vec<MergedContact> {
+    let mut merged: BTreeMap<ContactKey, MergedContact> = BTreeMap::new();
+    for StoredContact { id, contact, .. } in stored {
+        let key =
+            ContactKey { src: contact.src, dst: contact.dst, protocol: contact.protocol, dst_port: contact.dst_port };
+        let times = probe_times.remove(&id).unwrap_or_default();
+        match merged.get_mut(&key) {
+            None => {
+                merged.insert(key, MergedContact { contact, contact_ids: vec![id], probe_times: times });
+            }
+            Some(existing) => {
+                existing.contact_ids.push(id);
+                if times.len() > existing.probe_times.len() {
+                    existing.probe_times = times;
+                }
+                absorb(&mut existing.contact, contact);
+            }
+        }
+    }
+    merged.into_values().collect()
+}
+
+/// Folds another file's view of the same contact into `into`.
+fn absorb(into: &mut Contact, other: Contact) {
+    into.first_ts_ns = into.first_ts_ns.min(other.first_ts_ns);
+    into.last_ts_ns = into.last_ts_ns.max(other.last_ts_ns);
+    into.probes = into.probes.max(other.probes);
+    into.flags_seen |= other.flags_seen;
+    into.handshake_completed |= other.handshake_completed;
+    into.payload_exchanged |= other.payload_exchanged;
+    for (technique, count) in other.techniques {
+        let entry = into.techniques.entry(technique).or_insert(0);
+        *entry = (*entry).max(count);
+    }
+    if other.outcome.strength() > into.outcome.strength() {
+        into.outcome = other.outcome;
+        into.reply = other.reply;
+    }
+}
