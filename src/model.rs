@@ -759,8 +759,71 @@ pub struct EvidenceRecord {
     pub imported_at_ns: TimestampNs,
     /// Examiner who imported it, when known.
     pub imported_by: Option<String>,
+    /// Modification time of the file at import, UTC nanoseconds, when the file system had one.
+    pub modified_ns: Option<TimestampNs>,
     /// What the importer read.
     pub summary: ImportSummary,
+    /// The latest re-hash of the file, when one was made.
+    pub verification: Option<Verification>,
+    /// Chain of custody entries in the order they were entered.
+    pub custody: Vec<CustodyEntry>,
+}
+
+/// Result of re-hashing one evidence file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VerificationStatus {
+    /// The file's SHA-256 equals the one taken at import.
+    Match,
+    /// The file's SHA-256 differs: the file changed since import.
+    Mismatch,
+    /// The file was not found (or could not be read) at the path checked.
+    Missing,
+}
+
+impl VerificationStatus {
+    /// Returns the status name as stored and reported.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Match => "match",
+            Self::Mismatch => "mismatch",
+            Self::Missing => "missing",
+        }
+    }
+}
+
+/// One verification of an evidence file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Verification {
+    /// When the file was re-hashed, UTC nanoseconds.
+    pub verified_at_ns: TimestampNs,
+    /// Path that was checked (the recorded path or a remapped one).
+    pub path_checked: String,
+    /// Outcome of the comparison.
+    pub status: VerificationStatus,
+    /// SHA-256 found, when the file could be read.
+    pub sha256_found: Option<String>,
+}
+
+/// One chain-of-custody entry for an evidence file, entered by the examiner.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CustodyEntry {
+    /// Person who acquired or received the evidence.
+    pub acquired_by: Option<String>,
+    /// When it was acquired or handed over, as the examiner wrote it.
+    pub acquired_at: Option<String>,
+    /// System or device the evidence came from.
+    pub source_system: Option<String>,
+    /// How it was acquired or transferred, for example "copied from the firewall's USB export".
+    pub method: Option<String>,
+    /// Where the original is stored.
+    pub storage: Option<String>,
+    /// Further notes.
+    pub notes: Option<String>,
+    /// Who entered this entry.
+    pub recorded_by: Option<String>,
+    /// When this entry was entered, UTC nanoseconds.
+    pub recorded_at_ns: TimestampNs,
 }
 
 /// Case metadata.

@@ -63,20 +63,27 @@ pub enum WorkflowError {
 }
 
 /// Drafts the report from the case's latest analysis and stores the draft in the case.
+///
+/// The evidence files are re-hashed first, so the report's evidence appendix shows a
+/// verification made for this report. On a read-only case the draft and the verification
+/// are not stored.
 pub fn draft_report(case: &mut Case, actor: Option<&str>) -> Result<Report, WorkflowError> {
     let analysis = case
         .latest_analysis()?
         .ok_or_else(|| WorkflowError::NotAnalyzed { path: case.path().display().to_string() })?;
-    let input = ReportInput {
-        case: case.info()?,
-        evidence: case.evidence()?,
-        findings: analysis.findings,
-        analysis: Some(analysis.run),
-        generated_at_ns: now_ns(),
-    };
+    let checks = case.verify_evidence(&[], actor)?;
+    let mut evidence = case.evidence()?;
+    for record in &mut evidence {
+        if let Some(check) = checks.iter().find(|check| check.evidence_id == record.id) {
+            record.verification = Some(check.verification.clone());
+        }
+    }
+    let input = ReportInput::new(case.info()?, evidence, analysis.findings, Some(analysis.run), now_ns());
     let report = report::draft(&input);
-    let content_json = serde_json::to_string(&report).map_err(WorkflowError::Json)?;
-    case.store_report(Some(analysis.run_id), &content_json, actor)?;
+    if case.read_only_reason().is_none() {
+        let content_json = serde_json::to_string(&report).map_err(WorkflowError::Json)?;
+        case.store_report(Some(analysis.run_id), &content_json, actor)?;
+    }
     Ok(report)
 }
 
@@ -93,7 +100,8 @@ pub fn render_report(report: &Report, format: ReportFormat) -> Result<Vec<u8>, W
     }
 }
 
-/// Writes rendered report bytes to a file and records the export with the file's SHA-256.
+/// Writes rendered report bytes to a file and records the export with the file's SHA-256
+/// in the audit log (unless the case is read-only).
 pub fn write_export(
     case: &mut Case,
     bytes: &[u8],
@@ -103,6 +111,10 @@ pub fn write_export(
 ) -> Result<(), WorkflowError> {
     std::fs::write(output, bytes)
         .map_err(|source| WorkflowError::Write { path: output.display().to_string(), source })?;
+    if let Some(reason) = case.read_only_reason() {
+        log::warn!("the export of {} is not recorded in the audit log: the case is read-only ({reason})", output.display());
+        return Ok(());
+    }
     let sha256 = crate::case::hex_lower(&Sha256::digest(bytes));
     case.record_export(&output.display().to_string(), format.as_str(), &sha256, actor)?;
     Ok(())

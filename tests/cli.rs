@@ -78,7 +78,8 @@ fn investigate_writes_case_and_reports() {
         assert!(text.contains("SYN"), "technique missing");
         assert!(text.contains("443"), "scanned port missing");
     }
-    assert!(pdf.contains("Page 1 of"), "page numbers missing");
+    // The cover page carries no footer; numbered pages start with the second.
+    assert!(pdf.contains("Page 2 of"), "page numbers missing");
     assert!(pdf.contains("Ελένη Παπαδοπούλου"), "Greek examiner name lost in the PDF");
 
     let findings = findings_json(&case);
@@ -449,9 +450,9 @@ fn step_commands_match_investigate() {
     let _: Value = serde_json::from_slice(&json.stdout).expect("report JSON parses");
 
     let case = scancase::case::Case::open(&case_path).expect("open case");
-    let (entries, chain_intact) = case.audit_log().expect("audit log");
-    assert!(chain_intact, "audit hash chain broken");
-    let actions: Vec<&str> = entries.iter().map(|e| e.action.as_str()).collect();
+    let log = case.audit_log().expect("audit log");
+    assert_eq!(log.first_mismatch, None, "audit hash chain broken");
+    let actions: Vec<&str> = log.entries.iter().map(|e| e.action.as_str()).collect();
     for action in ["case_created", "evidence_imported", "analysis_run", "report_drafted", "report_exported"] {
         assert!(actions.contains(&action), "audit log lacks {action}: {actions:?}");
     }

@@ -71,6 +71,16 @@ struct PendingAck {
 /// conversation and stays bounded in memory.
 const MAX_PENDING_ACKS_PER_FLOW: usize = 2;
 
+/// A source endpoint that sent conversation segments (PSH, FIN, payload) to a host outside any
+/// connection seen. Its bare ACKs to that host are the same conversation's tail, not probes:
+/// an ACK scan sends bare ACKs only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct TailSender {
+    src: IpAddr,
+    src_port: u16,
+    dst: IpAddr,
+}
+
 /// A probe found by the aggregator, with the index of its contact.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProbeEvent {
@@ -95,6 +105,8 @@ pub struct Aggregator {
     pending_ack: HashMap<Flow, PendingAck>,
     /// Flows of unknown start that carried segments other than RST.
     spoke: HashSet<Flow>,
+    /// Endpoints that sent conversation tails; see [`TailSender`].
+    tail_senders: HashSet<TailSender>,
     next_index: u64,
 }
 
@@ -126,7 +138,8 @@ impl Aggregator {
         pending.sort_by_key(|(_, held)| held.probes.first().map(|probe| (probe.ts_ns, probe.locator.record)));
         for (flow, held) in pending {
             let conversation = self.spoke.contains(&flow.reversed())
-                || self.flows.get(&flow.reversed()).is_some_and(|state| state.responder_spoke);
+                || self.flows.get(&flow.reversed()).is_some_and(|state| state.responder_spoke)
+                || self.tail_senders.contains(&TailSender { src: flow.src, src_port: flow.src_port, dst: flow.dst });
             if conversation {
                 continue;
             }
@@ -274,3 +287,5 @@ fn unreachable_outcome(ipv4: bool, icmp_type: u8, code: u8) -> Option<Outcome> {
         _ => None,
     }
 }
+#[cfg(test)]
+mod tests;

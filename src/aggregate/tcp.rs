@@ -1,12 +1,9 @@
 //! TCP segments: probes, replies and conversation traffic.
 
-use super::{probe_from, reply_key, Aggregator, ContactKey, Flow, PendingAck, ProbeEvent, MAX_PENDING_ACKS_PER_FLOW};
+use super::{
+    probe_from, reply_key, Aggregator, ContactKey, Flow, PendingAck, ProbeEvent, TailSender, MAX_PENDING_ACKS_PER_FLOW,
+};
 use crate::model::{IpProtocol, Observation, Outcome, ReplyRef, TcpFlags, Technique};
-
-/// Source port below which an out-of-state ACK toward a higher port is read as the tail of
-/// a finished connection from a server, not as a probe. 1024 is the end of the well-known
-/// port range (IANA, RFC 6335).
-const SERVICE_PORT_LIMIT: u16 = 1024;
 
 impl Aggregator {
     pub(super) fn observe_tcp(&mut self, o: Observation, probes: &mut Vec<ProbeEvent>) {
@@ -69,8 +66,12 @@ impl Aggregator {
         }
         self.spoke.insert(flow);
         let bare_ack = bits == TcpFlags::ACK && o.payload_len.unwrap_or(0) == 0;
-        let looks_like_server_tail = src_port < SERVICE_PORT_LIMIT && dst_port > src_port;
-        if bare_ack && !looks_like_server_tail {
+        if !bare_ack {
+            // PSH, FIN or payload outside any known connection: the tail of a conversation whose
+            // start is not in the evidence, as a stateful firewall logs after the state expired.
+            self.tail_senders.insert(TailSender { src: o.src, src_port, dst: o.dst });
+        }
+        if bare_ack {
             let held = self.pending_ack.entry(flow).or_insert_with(PendingAck::default);
             if held.probes.len() < MAX_PENDING_ACKS_PER_FLOW {
                 held.probes.push(probe_from(&o, Technique::TcpAck));

@@ -61,9 +61,21 @@ pub fn hex_lower(bytes: &[u8]) -> String {
     out
 }
 
+/// The audit log as read back, with the result of checking its hash chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditLog {
+    /// Entries in order.
+    pub entries: Vec<AuditEntry>,
+    /// Row id of the first entry whose hash or link to the previous entry does not match, or
+    /// `None` when the whole chain matches.
+    pub first_mismatch: Option<i64>,
+}
+
 /// One audit entry as read back.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEntry {
+    /// Row id, increasing with time.
+    pub id: i64,
     /// Time of the action, UTC nanoseconds.
     pub at_ns: i64,
     /// Examiner or process that made the change, when known.
@@ -76,40 +88,36 @@ pub struct AuditEntry {
 
 impl super::Case {
     /// Reads the whole audit log in order and checks its hash chain.
-    ///
-    /// Returns the entries and whether every link of the chain matched.
-    pub fn audit_log(&self) -> Result<(Vec<AuditEntry>, bool), CaseError> {
+    pub fn audit_log(&self) -> Result<AuditLog, CaseError> {
         let mut statement = self
             .conn
-            .prepare("SELECT at_ns, actor, action, details_json, prev_hash, hash FROM audit_log ORDER BY id")
+            .prepare("SELECT id, at_ns, actor, action, details_json, prev_hash, hash FROM audit_log ORDER BY id")
             .map_err(|source| self.sqlite("could not read the audit log", source))?;
         let rows = statement
             .query_map([], |row| {
-                Ok((
-                    AuditEntry {
-                        at_ns: row.get(0)?,
-                        actor: row.get(1)?,
-                        action: row.get(2)?,
-                        details_json: row.get(3)?,
-                    },
-                    row.get::<_, String>(4)?,
-                    row.get::<_, String>(5)?,
-                ))
+                let entry = AuditEntry {
+                    id: row.get(0)?,
+                    at_ns: row.get(1)?,
+                    actor: row.get(2)?,
+                    action: row.get(3)?,
+                    details_json: row.get(4)?,
+                };
+                Ok((entry, row.get::<_, String>(5)?, row.get::<_, String>(6)?))
             })
             .map_err(|source| self.sqlite("could not read the audit log", source))?;
         let mut entries = Vec::new();
-        let mut chain_intact = true;
+        let mut first_mismatch = None;
         let mut expected_prev = GENESIS_HASH.to_string();
         for row in rows {
             let (entry, prev_hash, hash) = row.map_err(|source| self.sqlite("could not read the audit log", source))?;
             let recomputed =
                 entry_hash(&prev_hash, entry.at_ns, entry.actor.as_deref(), &entry.action, &entry.details_json);
-            if prev_hash != expected_prev || recomputed != hash {
-                chain_intact = false;
+            if (prev_hash != expected_prev || recomputed != hash) && first_mismatch.is_none() {
+                first_mismatch = Some(entry.id);
             }
             expected_prev = hash;
             entries.push(entry);
         }
-        Ok((entries, chain_intact))
+        Ok(AuditLog { entries, first_mismatch })
     }
 }

@@ -31,6 +31,8 @@ pub struct NewEvidence {
     pub kind: EvidenceKind,
     /// Examiner importing it.
     pub imported_by: Option<String>,
+    /// Modification time of the file, UTC nanoseconds, when the file system has one.
+    pub modified_ns: Option<i64>,
 }
 
 /// Writes one evidence file's observations inside a transaction; see the module docs.
@@ -54,15 +56,16 @@ impl Case {
         let imported_at_ns = now_ns();
         let tx = self.transaction("could not start the import")?;
         tx.execute(
-            "INSERT INTO evidence (path, size_bytes, sha256, kind, format, imported_at_ns, imported_by)
-             VALUES (?1, ?2, ?3, ?4, '', ?5, ?6)",
+            "INSERT INTO evidence (path, size_bytes, sha256, kind, format, imported_at_ns, imported_by, modified_ns)
+             VALUES (?1, ?2, ?3, ?4, '', ?5, ?6, ?7)",
             params![
                 evidence.path,
                 evidence.size_bytes as i64,
                 evidence.sha256,
                 evidence.kind.as_str(),
                 imported_at_ns,
-                evidence.imported_by
+                evidence.imported_by,
+                evidence.modified_ns
             ],
         )
         .map_err(|source| sqlite_error(&case_path, "could not record the evidence", source))?;
@@ -88,7 +91,8 @@ impl Case {
             .conn
             .prepare(
                 "SELECT id, path, size_bytes, sha256, kind, format, imported_at_ns, imported_by, first_ts_ns,
-                        last_ts_ns, records, observations, skipped_json, anomalies_total, time_assumption
+                        last_ts_ns, records, observations, skipped_json, anomalies_total, time_assumption,
+                        modified_ns
                  FROM evidence ORDER BY id",
             )
             .map_err(|source| self.sqlite("could not list the evidence", source))?;
@@ -102,6 +106,8 @@ impl Case {
             record.summary.skipped = serde_json::from_str::<BTreeMap<String, u64>>(&skipped_json)
                 .map_err(|source| json_error(&self.path, "could not read skipped-record counts", source))?;
             record.summary.anomalies = self.anomalies(record.id)?;
+            record.verification = self.latest_verification(record.id)?;
+            record.custody = self.custody(record.id)?;
             records.push(record);
         }
         Ok(records)
@@ -203,7 +209,10 @@ impl EvidenceWriter<'_> {
             kind: self.evidence.kind,
             imported_at_ns: self.imported_at_ns,
             imported_by: self.evidence.imported_by,
+            modified_ns: self.evidence.modified_ns,
             summary,
+            verification: None,
+            custody: Vec::new(),
         })
     }
 }
@@ -310,6 +319,9 @@ fn evidence_from_row(row: &Row<'_>) -> rusqlite::Result<EvidenceRecord> {
         kind,
         imported_at_ns: row.get(6)?,
         imported_by: row.get(7)?,
+        modified_ns: row.get(15)?,
         summary,
+        verification: None,
+        custody: Vec::new(),
     })
 }

@@ -13,14 +13,17 @@ mod audit;
 mod contacts;
 mod evidence;
 mod findings;
+mod integrity;
+mod location;
 pub mod schema;
 
 use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
-pub use audit::{hex_lower, AuditEntry};
+pub use audit::{hex_lower, AuditEntry, AuditLog};
 pub use contacts::{StoredContact, StoredProbe};
+pub use integrity::{remapped_path, EvidenceCheck, PathRemap};
 pub use evidence::{EvidenceWriter, NewEvidence};
 pub use findings::StoredAnalysis;
 
@@ -77,6 +80,22 @@ pub enum CaseError {
         #[source]
         source: rusqlite::Error,
     },
+    /// A change was requested on a case opened read-only.
+    #[error("case file {path} is open read-only ({reason}); work on a writable copy to change it")]
+    ReadOnly {
+        /// Path of the case.
+        path: PathBuf,
+        /// Why the case is read-only.
+        reason: String,
+    },
+    /// No evidence has the given id.
+    #[error("case file {path} has no evidence with id {evidence_id}")]
+    EvidenceNotFound {
+        /// Path of the case.
+        path: PathBuf,
+        /// The id requested.
+        evidence_id: i64,
+    },
     /// A stored JSON value could not be read or written.
     #[error("case file {path}: {context}")]
     Json {
@@ -90,10 +109,21 @@ pub enum CaseError {
     },
 }
 
+/// How to open a case file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenMode {
+    /// Read and write; falls back to read-only when the file or its folder cannot be written.
+    ReadWrite,
+    /// Read only: nothing is written to the case or beside it.
+    ReadOnly,
+}
+
 /// An open case file.
 pub struct Case {
     conn: Connection,
     path: PathBuf,
+    /// Why the case is read-only, when it is.
+    read_only: Option<String>,
 }
 
 /// Returns the current time as UTC nanoseconds.
@@ -110,7 +140,7 @@ impl Case {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE;
         let conn = Connection::open_with_flags(path, flags)
             .map_err(|source| sqlite_error(path, "could not create the file", source))?;
-        let mut case = Case { conn, path: path.to_path_buf() };
+        let mut case = Case { conn, path: path.to_path_buf(), read_only: None };
         case.configure()?;
         case.conn
             .pragma_update(None, "application_id", schema::APPLICATION_ID)
@@ -136,15 +166,47 @@ impl Case {
         Ok(case)
     }
 
-    /// Opens an existing case file for reading and writing.
+    /// Opens an existing case file for reading and writing, or read-only when the file or its
+    /// folder cannot be written.
     pub fn open(path: &Path) -> Result<Case, CaseError> {
+        Case::open_with(path, OpenMode::ReadWrite)
+    }
+
+    /// Opens an existing case file in the given mode.
+    ///
+    /// A read-only case whose WAL and shared-memory files are missing (closed cleanly, or a copy
+    /// on read-only media) is opened as immutable, so that SQLite creates no files beside it.
+    pub fn open_with(path: &Path, mode: OpenMode) -> Result<Case, CaseError> {
         if !path.is_file() {
             return Err(CaseError::NotFound { path: path.to_path_buf() });
         }
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE;
-        let conn = Connection::open_with_flags(path, flags)
-            .map_err(|source| sqlite_error(path, "could not open the file", source))?;
-        let mut case = Case { conn, path: path.to_path_buf() };
+        if let Some(fs_type) = location::network_file_system(path) {
+            log::warn!(
+                "{} is on a network file system ({fs_type}), where SQLite locking is unreliable; copy the case to a local disk, work on the copy and copy it back",
+                path.display()
+            );
+        }
+        let read_only = match mode {
+            OpenMode::ReadOnly => Some("opened with --read-only".to_string()),
+            OpenMode::ReadWrite if location::is_read_only(path) => {
+                log::info!("{} or its folder cannot be written; opening the case read-only", path.display());
+                Some("the file or its folder cannot be written".to_string())
+            }
+            OpenMode::ReadWrite => None,
+        };
+        let conn = match &read_only {
+            None => Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE),
+            Some(_) => {
+                // Without WAL files no writer has the case open, and a read-only connection
+                // would otherwise create them beside the case.
+                let immutable = location::wal_files_absent(path);
+                let uri = sqlite_uri(path, immutable);
+                Connection::open_with_flags(uri, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI)
+            }
+        }
+        .map_err(|source| sqlite_error(path, "could not open the file", source))?;
+
+        let mut case = Case { conn, path: path.to_path_buf(), read_only };
         let application_id: i32 = case
             .conn
             .pragma_query_value(None, "application_id", |row| row.get(0))
@@ -155,6 +217,11 @@ impl Case {
         case.configure()?;
         case.migrate()?;
         Ok(case)
+    }
+
+    /// Returns why the case is read-only, or `None` when it can be written.
+    pub fn read_only_reason(&self) -> Option<&str> {
+        self.read_only.as_deref()
     }
 
     /// Returns the path the case was opened from.
@@ -207,9 +274,16 @@ impl Case {
         self.conn
             .set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_TRUSTED_SCHEMA, false)
             .map_err(|source| self.sqlite("could not disable trusted schema", source))?;
+        // Extension loading stays off: SQLite disables it by default, and this build leaves out
+        // rusqlite's `load_extension` feature, so no call can turn it on.
         self.conn
-            .execute_batch("PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
-            .map_err(|source| self.sqlite("could not apply the connection settings", source))?;
+            .execute_batch("PRAGMA foreign_keys = ON;")
+            .map_err(|source| self.sqlite("could not enable foreign keys", source))?;
+        if self.read_only.is_none() {
+            self.conn
+                .execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
+                .map_err(|source| self.sqlite("could not apply the connection settings", source))?;
+        }
         Ok(())
     }
 
@@ -220,6 +294,12 @@ impl Case {
             .pragma_query_value(None, "user_version", |row| row.get(0))
             .map_err(|source| self.sqlite("could not read the schema version", source))?;
         let supported = schema::current_version();
+        if found < supported && self.read_only.is_some() {
+            return Err(CaseError::ReadOnly {
+                path: self.path.clone(),
+                reason: format!("schema version {found} needs an upgrade to {supported}, which writes"),
+            });
+        }
         if found > supported {
             return Err(CaseError::NewerSchema { path: self.path.clone(), found, supported, version: crate::VERSION });
         }
@@ -237,6 +317,9 @@ impl Case {
 
     fn transaction(&mut self, context: &str) -> Result<rusqlite::Transaction<'_>, CaseError> {
         let path = self.path.clone();
+        if let Some(reason) = &self.read_only {
+            return Err(CaseError::ReadOnly { path, reason: reason.clone() });
+        }
         self.conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(|source| sqlite_error(&path, context, source))
@@ -255,6 +338,23 @@ impl Case {
             .optional()
             .map_err(|source| self.sqlite("could not look up evidence by hash", source))
     }
+}
+
+/// Builds an SQLite `file:` URI for a read-only open, with `immutable=1` when requested.
+fn sqlite_uri(path: &Path, immutable: bool) -> String {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut encoded = String::new();
+    for byte in absolute.to_string_lossy().bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => encoded.push(byte as char),
+            other => encoded.push_str(&format!("%{other:02X}")),
+        }
+    }
+    let mut uri = format!("file:{encoded}?mode=ro");
+    if immutable {
+        uri.push_str("&immutable=1");
+    }
+    uri
 }
 
 /// Wraps an SQLite error with the case path and what was being done.

@@ -40,7 +40,30 @@ CREATE TABLE evidence (
     observations     INTEGER NOT NULL DEFAULT 0,
     skipped_json     TEXT NOT NULL DEFAULT '{}',
     anomalies_total  INTEGER NOT NULL DEFAULT 0,
-    time_assumption  TEXT
+    time_assumption  TEXT,
+    modified_ns      INTEGER
+);
+
+CREATE TABLE verification (
+    id              INTEGER PRIMARY KEY,
+    evidence_id     INTEGER NOT NULL REFERENCES evidence(id),
+    verified_at_ns  INTEGER NOT NULL,
+    path_checked    TEXT NOT NULL,
+    status          TEXT NOT NULL,
+    sha256_found    TEXT
+);
+
+CREATE TABLE custody (
+    id              INTEGER PRIMARY KEY,
+    evidence_id     INTEGER NOT NULL REFERENCES evidence(id),
+    acquired_by     TEXT,
+    acquired_at     TEXT,
+    source_system   TEXT,
+    method          TEXT,
+    storage         TEXT,
+    notes           TEXT,
+    recorded_by     TEXT,
+    recorded_at_ns  INTEGER NOT NULL
 );
 
 CREATE TABLE anomaly (

@@ -11,7 +11,7 @@ use scancase::import::{import_file, ImportResult};
 use scancase::model::format_rfc3339;
 use scancase::workflow::{self, ReportFormat};
 
-use super::options::{CasePath, EvidenceOptions, ReportFormatArg};
+use super::options::{actor, CasePath, EvidenceOptions, ReportFormatArg};
 use super::progress::TerminalProgress;
 
 /// Arguments of `scancase new`.
@@ -80,7 +80,7 @@ pub fn new(args: NewArgs) -> Result<()> {
 
 /// Imports evidence into an existing case; files that fail are reported and the others kept.
 pub fn import(args: ImportArgs) -> Result<()> {
-    let mut case = Case::open(&args.case.case)?;
+    let mut case = args.case.open()?;
     if let Some(examiner) = &args.options.examiner {
         case.set_examiner_if_missing(examiner)?;
     }
@@ -143,16 +143,16 @@ pub fn import_all(case: &mut Case, evidence: &[PathBuf], options: &EvidenceOptio
 
 /// Analyzes a case and logs the findings.
 pub fn analyze(args: CaseArg) -> Result<()> {
-    let mut case = Case::open(&args.case.case)?;
-    let examiner = case.info()?.examiner;
-    let outcome = analysis::analyze_case(&mut case, &Parameters::default(), examiner.as_deref())?;
+    let mut case = args.case.open()?;
+    let actor = actor(&case);
+    let outcome = analysis::analyze_case(&mut case, &Parameters::default(), actor.as_deref())?;
     log::info!("analysis: {} contacts, {} findings", outcome.contacts, outcome.findings.len());
     Ok(())
 }
 
 /// Prints the findings of the latest analysis.
 pub fn findings(args: FindingsArgs) -> Result<()> {
-    let case = Case::open(&args.case.case)?;
+    let case = args.case.open()?;
     let Some(analysis) = case.latest_analysis()? else {
         bail!(
             "case {} has not been analyzed yet; run `scancase analyze {}` first",
@@ -194,8 +194,8 @@ pub fn findings(args: FindingsArgs) -> Result<()> {
 
 /// Drafts the report and writes it.
 pub fn report(args: ReportArgs) -> Result<()> {
-    let mut case = Case::open(&args.case.case)?;
-    let examiner = case.info()?.examiner;
+    let mut case = args.case.open()?;
+    let examiner = actor(&case);
     let format = ReportFormat::from(args.format);
     let report = workflow::draft_report(&mut case, examiner.as_deref())?;
     let bytes = workflow::render_report(&report, format)?;

@@ -7,6 +7,7 @@
 //! invalid arguments (clap's own status).
 
 mod case_commands;
+mod integrity_commands;
 mod investigate;
 mod options;
 mod progress;
@@ -41,6 +42,12 @@ enum Command {
     Findings(case_commands::FindingsArgs),
     /// Draft the incident report and write it as Markdown, PDF or JSON.
     Report(case_commands::ReportArgs),
+    /// Re-hash every evidence file and compare it with the hash taken at import.
+    Verify(integrity_commands::VerifyArgs),
+    /// Print the case's audit log and check its hash chain.
+    Audit(integrity_commands::AuditArgs),
+    /// Record a chain-of-custody entry for one evidence file.
+    Custody(integrity_commands::CustodyArgs),
 }
 
 /// Parses the arguments, runs the command and returns the exit status.
@@ -55,6 +62,9 @@ pub fn run() -> ExitCode {
         Command::Analyze(args) => case_commands::analyze(args),
         Command::Findings(args) => case_commands::findings(args),
         Command::Report(args) => case_commands::report(args),
+        Command::Verify(args) => integrity_commands::verify(args),
+        Command::Audit(args) => integrity_commands::audit(args),
+        Command::Custody(args) => integrity_commands::custody(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

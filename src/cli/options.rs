@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
+use scancase::case::{Case, CaseError, OpenMode};
 use scancase::import::ImportOptions;
 use scancase::workflow::ReportFormat;
 
@@ -61,10 +62,30 @@ impl From<ReportFormatArg> for ReportFormat {
     }
 }
 
-/// Path of a case file.
+/// Path of a case file and how to open it.
 #[derive(Debug, Clone, Args)]
 pub struct CasePath {
     /// Case file (`*.scancase`).
     #[arg(value_name = "CASE")]
     pub case: PathBuf,
+
+    /// Open the case read-only: nothing is written to it. Read-only media are detected
+    /// without this option.
+    #[arg(long)]
+    pub read_only: bool,
+}
+
+impl CasePath {
+    /// Opens the case in the requested mode.
+    pub fn open(&self) -> Result<Case, CaseError> {
+        let mode = if self.read_only { OpenMode::ReadOnly } else { OpenMode::ReadWrite };
+        Case::open_with(&self.case, mode)
+    }
+}
+
+/// Returns who is acting, for the audit log: the case's examiner, else the operating
+/// system user from `USER` or `LOGNAME`.
+pub fn actor(case: &Case) -> Option<String> {
+    let examiner = case.info().ok().and_then(|info| info.examiner);
+    examiner.or_else(|| std::env::var("USER").ok()).or_else(|| std::env::var("LOGNAME").ok())
 }

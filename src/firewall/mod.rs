@@ -12,28 +12,20 @@
 //! constants). A line of the dialect that cannot be read is also an *anomaly* with its line
 //! number. Nothing is dropped without being counted.
 //!
-//! # Netfilter (`netfilter-syslog`)
-//!
-//! Linux netfilter LOG lines: iptables and ip6tables `LOG`, nftables `log` and ufw, as written
-//! by a syslog daemon with an RFC 3164 or RFC 3339 time. The LOG prefix becomes the observation's
-//! `rule`, and its words (split at anything but letters and digits, any case) give the action, a
-//! variant of [`FirewallAction`](crate::model::FirewallAction):
-//!
-//! | prefix word | action | examples |
-//! |---|---|---|
-//! | `REJECT`, `REJECTED` | `Reject` | `FW-REJECT` |
-//! | `DROP`, `DROPPED` | `Drop` | `IPT-DROP`, `INPUT_DROP` |
-//! | `BLOCK`, `BLOCKED`, `DENY`, `DENIED` | `Deny` | `[UFW BLOCK]`, `[UFW LIMIT BLOCK]` |
-//! | `ALLOW`, `ALLOWED`, `ACCEPT`, `ACCEPTED` | `Allow` | `[UFW ALLOW]` |
-//! | `AUDIT`, any other word, no prefix | `Log` | `[UFW AUDIT]`, `IPT-IN` |
-//!
-//! When a prefix contains words of several rows, the highest row wins. ufw's BLOCK is read as
-//! deny because ufw's own term does not say whether a reply was sent.
+//! Each dialect's fields, time spelling and action mapping are described in its file and in
+//! `docs/log-formats.md`. [`LogDialect::as_str`] gives the stable name that `--format` takes.
 
+mod detect;
+mod filterlog;
 mod lines;
 mod netfilter;
 mod netfilter_body;
+mod netfilter_journal;
+mod outcome;
+mod pfirewall;
+mod proxmox;
 mod syslog_header;
+mod syslog_rfc5424;
 mod syslog_time;
 #[cfg(test)]
 mod tests;
@@ -44,8 +36,13 @@ use std::io::BufRead;
 use chrono::{DateTime, Datelike, Utc};
 
 use crate::model::{ImportSummary, Locator, ObservationSink, SinkError};
+use outcome::{DialectReader, LineOutcome};
 
+pub use filterlog::{SKIP_INVALID_FILTERLOG, SKIP_NOT_FILTERLOG};
 pub use lines::MAX_LINE_BYTES;
+pub use netfilter_journal::SKIP_INVALID_JOURNAL;
+pub use proxmox::{SKIP_INVALID_PROXMOX, SKIP_NOT_PROXMOX};
+pub use pfirewall::{SKIP_EVENTS_LOST, SKIP_INVALID_PFIREWALL, SKIP_NOT_PFIREWALL};
 pub use syslog_time::{MAX_OUT_OF_ORDER_SECONDS, REFERENCE_SLACK_SECONDS};
 
 /// Skip reason for empty lines and lines of only white space.
@@ -56,6 +53,8 @@ pub const SKIP_NOT_NETFILTER: &str = "not a netfilter LOG line";
 pub const SKIP_INVALID_NETFILTER: &str = "invalid netfilter line";
 /// Skip reason for netfilter LOG lines without an IP header, such as logged ARP packets.
 pub const SKIP_NO_IP_PACKET: &str = "netfilter line without an IP packet";
+/// Skip reason for lines that start with `#` in dialects whose comments and headers do.
+pub const SKIP_HEADER: &str = "header or comment line";
 /// Skip reason for lines longer than [`MAX_LINE_BYTES`]. Each is also an anomaly.
 pub const SKIP_TOO_LONG: &str = "line too long";
 
@@ -85,19 +84,41 @@ pub enum ReferenceYear {
     FileModified(DateTime<Utc>),
 }
 
-/// A firewall log line format.
+/// A firewall or sensor log line format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LogDialect {
-    /// Linux netfilter LOG lines (iptables, nftables `log`, ufw) in a syslog file.
+    /// Linux netfilter LOG lines (iptables, nftables `log`, ufw, firewalld, Shorewall, UniFi) in
+    /// a syslog file or `journalctl` text output.
     Netfilter,
+    /// Linux netfilter LOG messages in `journalctl -o json` output.
+    NetfilterJournalJson,
+    /// Proxmox VE firewall log lines (`pve-firewall.log`).
+    ProxmoxFirewall,
+    /// pfSense and OPNsense `filterlog` CSV lines in BSD or RFC 5424 syslog.
+    PfsenseFilterlog,
+    /// Windows Defender Firewall `pfirewall.log` (W3C extended log format).
+    WindowsFirewall,
 }
 
 impl LogDialect {
-    /// Returns the format name stored in [`ImportSummary::format`].
+    /// Every dialect, in the order detection prefers them when two match equally often.
+    pub const ALL: [LogDialect; 5] = [
+        LogDialect::Netfilter,
+        LogDialect::NetfilterJournalJson,
+        LogDialect::ProxmoxFirewall,
+        LogDialect::PfsenseFilterlog,
+        LogDialect::WindowsFirewall,
+    ];
+
+    /// Returns the format name stored in [`ImportSummary::format`] and taken by `--format`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Netfilter => "netfilter-syslog",
+            Self::NetfilterJournalJson => "netfilter-journal-json",
+            Self::ProxmoxFirewall => "proxmox-firewall",
+            Self::PfsenseFilterlog => "pfsense-filterlog",
+            Self::WindowsFirewall => "windows-pfirewall",
         }
     }
 }
@@ -134,12 +155,9 @@ pub enum FirewallError {
 }
 
 /// Looks at the first lines of a file (the caller passes up to 64 KiB) and returns the dialect
-/// when at least one line is a netfilter LOG line with a readable syslog time.
+/// that the most lines belong to, or `None` when no line belongs to any dialect.
 pub fn detect_dialect(head: &[u8]) -> Option<LogDialect> {
-    let has_netfilter_line = head
-        .split(|&byte| byte == b'\n')
-        .any(|line| netfilter::is_netfilter_line(String::from_utf8_lossy(line).trim_end_matches('\r')));
-    has_netfilter_line.then_some(LogDialect::Netfilter)
+    detect::detect(head)
 }
 
 /// Reads a firewall log line by line and pushes one observation per packet line into `sink`.
@@ -161,18 +179,29 @@ pub fn read_log<R: BufRead>(
     if !(MIN_YEAR..=MAX_YEAR).contains(&reference_year) {
         return Err(FirewallError::ReferenceYearOutOfRange { year: reference_year });
     }
+    let mut dialect_reader = new_reader(dialect, time);
+    read_lines(reader, dialect_reader.as_mut(), sink)
+}
+
+/// Creates the reader of one dialect.
+fn new_reader(dialect: LogDialect, time: &TimeContext) -> Box<dyn DialectReader> {
     match dialect {
-        LogDialect::Netfilter => read_netfilter(reader, time, sink),
+        LogDialect::Netfilter => Box::new(netfilter::NetfilterReader::new(time)),
+        LogDialect::NetfilterJournalJson => Box::new(netfilter_journal::JournalReader),
+        LogDialect::ProxmoxFirewall => Box::new(proxmox::ProxmoxReader),
+        LogDialect::PfsenseFilterlog => Box::new(filterlog::FilterlogReader::new(time)),
+        LogDialect::WindowsFirewall => Box::new(pfirewall::PfirewallReader::new(time)),
     }
 }
 
-fn read_netfilter<R: BufRead>(
+/// Feeds every line to `dialect_reader`, counts the outcomes and pushes the observations.
+fn read_lines<R: BufRead>(
     reader: R,
-    time: &TimeContext,
+    dialect_reader: &mut dyn DialectReader,
     sink: &mut dyn ObservationSink,
 ) -> Result<ImportSummary, FirewallError> {
-    let mut summary = ImportSummary::new(LogDialect::Netfilter.as_str());
-    let mut resolver = syslog_time::LocalTimeResolver::new(time);
+    let dialect = dialect_reader.dialect();
+    let mut summary = ImportSummary::new(dialect.as_str());
     let mut lines = lines::LineReader::new(reader);
     loop {
         let line = match lines.next_line() {
@@ -193,27 +222,33 @@ fn read_netfilter<R: BufRead>(
         if let Cow::Owned(_) = text {
             summary.add_anomaly(locator, "line contains invalid UTF-8; the invalid bytes were read as U+FFFD");
         }
+        if text.trim().is_empty() {
+            summary.count_skipped(SKIP_BLANK);
+            continue;
+        }
 
-        match netfilter::read_line(&text, locator, &mut resolver) {
-            netfilter::LineOutcome::Observation { observation, warnings } => {
+        match dialect_reader.read_line(&text, locator) {
+            LineOutcome::Observation { mut observation, warnings } => {
                 for warning in warnings {
                     summary.add_anomaly(locator, warning);
                 }
+                observation.source_text = Some(outcome::source_text(&text));
                 let ts_ns = observation.ts_ns;
                 sink.push(*observation).map_err(|source| FirewallError::Sink { line: locator.record, source })?;
                 summary.count_observation(ts_ns);
             }
-            netfilter::LineOutcome::Skipped(reason) => summary.count_skipped(reason),
-            netfilter::LineOutcome::Invalid(message) => {
+            LineOutcome::Skipped(reason) => summary.count_skipped(reason),
+            LineOutcome::Invalid(message) => {
                 summary.add_anomaly(locator, message);
-                summary.count_skipped(SKIP_INVALID_NETFILTER);
+                summary.count_skipped(dialect_reader.invalid_reason());
             }
         }
     }
-    summary.time_assumption = resolver.assumption();
+    summary.time_assumption = dialect_reader.time_assumption();
     log::debug!(
-        "read {} netfilter log lines: {} observations, {} skipped, {} anomalies",
+        "read {} {} log lines: {} observations, {} skipped, {} anomalies",
         summary.records,
+        dialect.as_str(),
         summary.observations,
         summary.skipped_total(),
         summary.anomalies_total

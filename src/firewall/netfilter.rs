@@ -8,32 +8,76 @@
 //! kernel writes it directly before `IN=`, so the *anchor* of a LOG line is an `IN=<interface>`
 //! followed by ` OUT=`.
 //!
+//! The header may be RFC 3164 (also `journalctl -o short` and `short-precise`), RFC 3339
+//! (`journalctl -o short-iso`, rsyslog's precise template) or RFC 5424. In an RFC 5424 line the
+//! message part holds only the optional uptime, the prefix and the body.
+//!
 //! The time comes from the syslog header (`syslog_header.rs`, `syslog_time.rs`), the packet
-//! fields from the key=value body (`netfilter_body.rs`), and the action from the prefix words by
-//! the table in the [`crate::firewall`] module doc.
+//! fields from the key=value body (`netfilter_body.rs`), and the action from the prefix
+//! ([`action_from_prefix`]).
+//!
+//! Action from the prefix. A UniFi rule tag `[CHAIN-X-N]` or `[CHAIN-N-X]` names the action by
+//! its letter X (`A` allow, `D` drop, `R` reject). Its `DESCR="..."` is free text, so it is not
+//! read for words. Otherwise the prefix is split into words at anything but letters and digits,
+//! compared in any case, and the highest row whose word occurs wins:
+//!
+//! | prefix word | action | examples |
+//! |---|---|---|
+//! | `REJECT`, `REJECTED` | reject | `FINAL_REJECT:`, `filter_IN_public_REJECT:`, `Shorewall:net2fw:REJECT:` |
+//! | `DROP`, `DROPPED` | drop | `IPT-DROP`, `filter_IN_public_DROP:`, `Shorewall:net2fw:DROP:`, `SFW2-INext-DROP-DEFLT` |
+//! | `BLOCK`, `BLOCKED`, `DENY`, `DENIED` | deny | `[UFW BLOCK]`, `[UFW LIMIT BLOCK]` |
+//! | `ALLOW`, `ALLOWED`, `ACCEPT`, `ACCEPTED`, `ACC` | allow | `[UFW ALLOW]`, `Shorewall:fw2net:ACCEPT:`, `SFW2-INext-ACC-TCP` |
+//! | `AUDIT`, any other word, no prefix | log | `[UFW AUDIT]`, `IPT-IN` |
+//!
+//! ufw's BLOCK is read as deny because ufw's own term does not say whether a reply was sent.
 
-use super::netfilter_body::{parse_body, Body};
-use super::syslog_header::{parse_header, HeaderTime};
+use super::netfilter_body::{parse_body, Body, PacketFields};
+use super::outcome::{DialectReader, LineOutcome};
+use super::syslog_header::parse_header;
 use super::syslog_time::LocalTimeResolver;
-use super::{SKIP_BLANK, SKIP_NOT_NETFILTER, SKIP_NO_IP_PACKET};
-use crate::model::{FirewallAction, Locator, Observation};
+use super::{LogDialect, TimeContext, SKIP_BLANK, SKIP_INVALID_NETFILTER, SKIP_NOT_NETFILTER, SKIP_NO_IP_PACKET};
+use crate::model::{FirewallAction, Locator, Observation, TimestampNs};
 
-/// Result of reading one line.
-#[derive(Debug)]
-pub(super) enum LineOutcome {
-    /// A packet, with problems that did not stop the line.
-    Observation { observation: Box<Observation>, warnings: Vec<String> },
-    /// A line without a packet, counted under the given reason.
-    Skipped(&'static str),
-    /// A netfilter LOG line that could not be read, with the reason in one sentence.
-    Invalid(String),
+/// Reader of the `netfilter-syslog` dialect.
+pub(super) struct NetfilterReader {
+    resolver: LocalTimeResolver,
+}
+
+impl NetfilterReader {
+    /// Creates a reader for one file.
+    pub(super) fn new(time: &TimeContext) -> Self {
+        Self { resolver: LocalTimeResolver::new(time) }
+    }
+}
+
+impl DialectReader for NetfilterReader {
+    fn dialect(&self) -> LogDialect {
+        LogDialect::Netfilter
+    }
+
+    fn read_line(&mut self, line: &str, locator: Locator) -> LineOutcome {
+        read_line(line, locator, &mut self.resolver)
+    }
+
+    fn invalid_reason(&self) -> &'static str {
+        SKIP_INVALID_NETFILTER
+    }
+
+    fn time_assumption(&self) -> Option<String> {
+        self.resolver.assumption()
+    }
 }
 
 /// The LOG text of a syslog message: the rule's prefix and the key=value body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct LogText<'a> {
-    prefix: &'a str,
-    body: &'a str,
+pub(super) struct LogText<'a> {
+    pub prefix: &'a str,
+    pub body: &'a str,
+}
+
+/// Returns true when `text` contains the anchor `IN=<interface> OUT=`.
+pub(super) fn has_anchor(text: &str) -> bool {
+    find_anchor(text).is_some()
 }
 
 /// Returns the byte position of the anchor `IN=<interface> OUT=` in `text`.
@@ -51,18 +95,28 @@ fn find_anchor(text: &str) -> Option<usize> {
     None
 }
 
-/// Splits the message part of a syslog line (after the time) into prefix and body.
-fn split_log_text(message: &str) -> Option<LogText<'_>> {
+/// Splits the part of a syslog line after the time into prefix and body. With `has_host_and_tag`
+/// the text may start with a host and a `kernel:` tag, as in RFC 3164 and RFC 3339 lines.
+fn split_log_text(message: &str, has_host_and_tag: bool) -> Option<LogText<'_>> {
     let mut rest = message;
-    if let Some((host, after)) = rest.split_once(' ') {
-        if host != "kernel:" && !host.contains('=') {
-            rest = after;
+    if has_host_and_tag {
+        if let Some((host, after)) = rest.split_once(' ') {
+            if host != "kernel:" && !host.contains('=') {
+                rest = after;
+            }
+        }
+        rest = rest.trim_start_matches(' ');
+        if let Some(after) = rest.strip_prefix("kernel:") {
+            rest = after.trim_start_matches(' ');
         }
     }
-    rest = rest.trim_start_matches(' ');
-    if let Some(after) = rest.strip_prefix("kernel:") {
-        rest = after.trim_start_matches(' ');
-    }
+    split_kernel_message(rest)
+}
+
+/// Splits a kernel message, `[uptime] PREFIX IN=...` with an optional uptime, into prefix and
+/// body.
+pub(super) fn split_kernel_message(message: &str) -> Option<LogText<'_>> {
+    let mut rest = message.trim_start_matches(' ');
     if let Some(after_bracket) = rest.strip_prefix('[') {
         if let Some((inside, after)) = after_bracket.split_once(']') {
             let uptime = inside.trim_start_matches(' ');
@@ -78,20 +132,41 @@ fn split_log_text(message: &str) -> Option<LogText<'_>> {
 
 /// Returns true when `line` is a netfilter LOG line with a readable syslog time.
 pub(super) fn is_netfilter_line(line: &str) -> bool {
-    find_anchor(line).is_some() && parse_header(line).is_ok_and(|header| split_log_text(header.rest).is_some())
+    find_anchor(line).is_some()
+        && parse_header(line)
+            .is_ok_and(|header| split_log_text(header.rest, header.rfc5424.is_none()).is_some())
 }
 
 /// Prefix words and the action they name, highest precedence first, as in the table of the
-/// [`crate::firewall`] module doc.
+/// module doc.
 const ACTION_WORDS: [(&[&str], FirewallAction); 4] = [
     (&["REJECT", "REJECTED"], FirewallAction::Reject),
     (&["DROP", "DROPPED"], FirewallAction::Drop),
     (&["BLOCK", "BLOCKED", "DENY", "DENIED"], FirewallAction::Deny),
-    (&["ALLOW", "ALLOWED", "ACCEPT", "ACCEPTED"], FirewallAction::Allow),
+    (&["ALLOW", "ALLOWED", "ACCEPT", "ACCEPTED", "ACC"], FirewallAction::Allow),
 ];
+
+/// Returns the action of a UniFi rule tag such as `[WAN_LOCAL-D-2147483647]` or
+/// `[LAN_IN-2000-A]`, the first bracketed part of the prefix.
+fn unifi_action(prefix: &str) -> Option<FirewallAction> {
+    let start = prefix.find('[')?;
+    let inside = prefix[start + 1..].split(']').next()?;
+    let mut parts = inside.split('-');
+    parts.next()?;
+    let action = parts.find_map(|part| match part {
+        "A" => Some(FirewallAction::Allow),
+        "D" => Some(FirewallAction::Drop),
+        "R" => Some(FirewallAction::Reject),
+        _ => None,
+    });
+    action
+}
 
 /// Returns the action a LOG prefix names, or [`FirewallAction::Log`] when no word names one.
 pub(super) fn action_from_prefix(prefix: &str) -> FirewallAction {
+    if let Some(action) = unifi_action(prefix) {
+        return action;
+    }
     let words = || prefix.split(|c: char| !c.is_ascii_alphanumeric()).filter(|word| !word.is_empty());
     for (names, action) in ACTION_WORDS {
         if words().any(|word| names.iter().any(|name| word.eq_ignore_ascii_case(name))) {
@@ -102,7 +177,7 @@ pub(super) fn action_from_prefix(prefix: &str) -> FirewallAction {
 }
 
 /// Reads one line (line ending removed) into an observation or a skip reason.
-pub(super) fn read_line(line: &str, locator: Locator, resolver: &mut LocalTimeResolver) -> LineOutcome {
+fn read_line(line: &str, locator: Locator, resolver: &mut LocalTimeResolver) -> LineOutcome {
     if line.trim().is_empty() {
         return LineOutcome::Skipped(SKIP_BLANK);
     }
@@ -113,26 +188,41 @@ pub(super) fn read_line(line: &str, locator: Locator, resolver: &mut LocalTimeRe
         Ok(header) => header,
         Err(message) => return LineOutcome::Invalid(message),
     };
-    let Some(log) = split_log_text(header.rest) else {
+    let Some(log) = split_log_text(header.rest, header.rfc5424.is_none()) else {
         return LineOutcome::Invalid("the IN= and OUT= fields are not in the message part of the syslog line".into());
     };
-    let mut fields = match parse_body(log.body) {
+    // The time is resolved only for packet lines, so lines without an IP packet do not move
+    // the year inference.
+    let fields = match parse_body(log.body) {
         Ok(Body::Packet(fields)) => fields,
         Ok(Body::NoIpPacket) => return LineOutcome::Skipped(SKIP_NO_IP_PACKET),
         Err(message) => return LineOutcome::Invalid(message),
     };
-    let mut warnings = std::mem::take(&mut fields.warnings);
-    let ts_ns = match header.time {
-        HeaderTime::Utc(ts_ns) => ts_ns,
-        HeaderTime::YearLess(stamp) => match resolver.resolve(stamp) {
-            Ok(resolved) => {
-                warnings.extend(resolved.note);
-                resolved.ts_ns
-            }
-            Err(message) => return LineOutcome::Invalid(message),
-        },
-    };
+    match resolver.resolve_header(header.time) {
+        Ok(resolved) => build_outcome(log.prefix, fields, resolved.ts_ns, resolved.note, locator),
+        Err(message) => LineOutcome::Invalid(message),
+    }
+}
 
+/// Builds the outcome of a LOG message whose time is known.
+pub(super) fn packet_outcome(log: LogText<'_>, ts_ns: TimestampNs, note: Option<String>, locator: Locator) -> LineOutcome {
+    match parse_body(log.body) {
+        Ok(Body::Packet(fields)) => build_outcome(log.prefix, fields, ts_ns, note, locator),
+        Ok(Body::NoIpPacket) => LineOutcome::Skipped(SKIP_NO_IP_PACKET),
+        Err(message) => LineOutcome::Invalid(message),
+    }
+}
+
+/// Builds the observation of one packet dump.
+fn build_outcome(
+    prefix: &str,
+    mut fields: PacketFields,
+    ts_ns: TimestampNs,
+    note: Option<String>,
+    locator: Locator,
+) -> LineOutcome {
+    let mut warnings = std::mem::take(&mut fields.warnings);
+    warnings.extend(note);
     let observation = Observation {
         ts_ns,
         src: fields.src,
@@ -148,8 +238,8 @@ pub(super) fn read_line(line: &str, locator: Locator, resolver: &mut LocalTimeRe
         tcp_options: None,
         source_text: None,
         payload_len: fields.payload_len,
-        action: Some(action_from_prefix(log.prefix)),
-        rule: (!log.prefix.is_empty()).then(|| log.prefix.to_string()),
+        action: Some(action_from_prefix(prefix)),
+        rule: (!prefix.is_empty()).then(|| prefix.to_string()),
         locator,
     };
     LineOutcome::Observation { observation: Box::new(observation), warnings }

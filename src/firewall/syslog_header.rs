@@ -1,16 +1,21 @@
 //! Syslog line headers: the timestamp at the start of a line and the text after it.
 //!
-//! Two header forms are read, each optionally behind an RFC 3164 `<PRI>` part:
+//! Three header forms are read, each optionally behind a `<PRI>` part:
 //!
-//! - RFC 3164 (traditional BSD syslog): `Dec  4 19:35:42 host kernel: ...`. The day is padded
-//!   with a space or a zero, seconds may carry a fraction, and there is no year and no zone.
+//! - RFC 3164 (traditional BSD syslog, `journalctl -o short` and `short-precise`):
+//!   `Dec  4 19:35:42 host kernel: ...`. The day is padded with a space or a zero, seconds may
+//!   carry a fraction, and there is no year and no zone. Cisco devices insert a year and end the
+//!   time with a colon: `Oct 04 2019 15:27:55: %ASA-...`.
 //! - RFC 3339 (rsyslog's high-precision template, `journalctl -o short-iso`):
 //!   `2026-12-04T19:35:42.551158+00:00 host kernel: ...`. The offset may be written `Z`,
 //!   `+01:00`, `+0100` or `+01`, and the fraction has 0 to 9 digits (further digits, below
 //!   one nanosecond, are ignored).
+//! - RFC 5424: `<134>1 2025-11-06T11:32:42.868451+00:00 host app procid msgid [sd] message`,
+//!   read in `syslog_rfc5424.rs`.
 //!
 //! An RFC 3339 time is absolute and is converted to UTC here. An RFC 3164 time is a *year-less*
-//! local wall-clock time, which [`super::syslog_time`] places in a year and a zone.
+//! (or, with the Cisco year, a *zone-less*) local wall-clock time, which [`super::syslog_time`]
+//! places in a year and a zone.
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 
@@ -27,6 +32,8 @@ pub(super) enum HeaderTime {
     Utc(TimestampNs),
     /// An RFC 3164 local time without a year.
     YearLess(YearLessTime),
+    /// A local time with a year but without a zone.
+    Local(NaiveDateTime),
 }
 
 /// An RFC 3164 local time. The day is valid for the month in a leap year.
@@ -49,11 +56,61 @@ impl YearLessTime {
     }
 }
 
-/// A parsed syslog header: the time and the text after it (host, tag and message).
+/// A parsed syslog header: the time and the text after it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct SyslogHeader<'a> {
     pub time: HeaderTime,
+    /// For RFC 3164 and RFC 3339 headers the host, tag and message; for RFC 5424 the message.
     pub rest: &'a str,
+    /// The header fields of an RFC 5424 line.
+    pub rfc5424: Option<Rfc5424Fields<'a>>,
+}
+
+/// Header fields of an RFC 5424 line; `None` where the line has the nil value `-`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Rfc5424Fields<'a> {
+    pub hostname: Option<&'a str>,
+    pub app_name: Option<&'a str>,
+}
+
+/// The host, program and message of an RFC 3164 or RFC 3339 line after its time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct TaggedMessage<'a> {
+    pub host: Option<&'a str>,
+    /// The tag without its `[pid]` and colon; `None` when the line has no tag.
+    pub program: Option<&'a str>,
+    pub message: &'a str,
+}
+
+/// Splits `host tag: message`, `tag: message`, `host : message` and `host message`.
+///
+/// A tag is a word that ends with a colon, optionally with a `[pid]` before the colon.
+pub(super) fn split_tag(rest: &str) -> TaggedMessage<'_> {
+    let rest = rest.trim_start_matches([' ', ':']);
+    let is_tag = |word: &str| word.len() > 1 && word.ends_with(':');
+    let (first, after_first) = rest.split_once(' ').unwrap_or((rest, ""));
+    if is_tag(first) {
+        let program = first.trim_end_matches(':');
+        return TaggedMessage { host: None, program: Some(strip_pid(program)), message: after_first.trim_start() };
+    }
+    let after_first = after_first.trim_start();
+    let (second, after_second) = after_first.split_once(' ').unwrap_or((after_first, ""));
+    if second == ":" {
+        return TaggedMessage { host: Some(first), program: None, message: after_second.trim_start() };
+    }
+    if is_tag(second) {
+        let program = second.trim_end_matches(':');
+        return TaggedMessage { host: Some(first), program: Some(strip_pid(program)), message: after_second.trim_start() };
+    }
+    TaggedMessage { host: Some(first), program: None, message: after_first }
+}
+
+/// Removes a `[pid]` suffix from a syslog tag.
+fn strip_pid(tag: &str) -> &str {
+    match tag.find('[') {
+        Some(open) if tag.ends_with(']') => &tag[..open],
+        _ => tag,
+    }
 }
 
 /// Parses the timestamp at the start of a syslog line.
@@ -62,20 +119,26 @@ pub(super) struct SyslogHeader<'a> {
 /// when the time's values are invalid.
 pub(super) fn parse_header(line: &str) -> Result<SyslogHeader<'_>, String> {
     let line = strip_priority(line);
+    if let Some(after_version) = super::syslog_rfc5424::strip_version(line) {
+        return super::syslog_rfc5424::parse_after_version(after_version);
+    }
     let bytes = line.as_bytes();
     let looks_like_rfc3339 = bytes.len() > 4 && bytes[..4].iter().all(u8::is_ascii_digit) && bytes[4] == b'-';
     let (time, consumed) = if looks_like_rfc3339 {
         let (ts_ns, consumed) = parse_rfc3339(line)?;
         (HeaderTime::Utc(ts_ns), consumed)
     } else {
-        let (stamp, consumed) = parse_rfc3164(line)?;
-        (HeaderTime::YearLess(stamp), consumed)
+        parse_rfc3164(line)?
     };
-    let rest = &line[consumed..];
+    let mut rest = &line[consumed..];
+    if matches!(time, HeaderTime::Local(_)) {
+        // Cisco writes a colon after a time with a year.
+        rest = rest.strip_prefix(':').unwrap_or(rest);
+    }
     if !rest.is_empty() && !rest.starts_with(' ') {
         return Err(format!("unexpected text right after the syslog time: {:?}", head(rest)));
     }
-    Ok(SyslogHeader { time, rest: rest.trim_start_matches(' ') })
+    Ok(SyslogHeader { time, rest: rest.trim_start_matches(' '), rfc5424: None })
 }
 
 /// Removes an RFC 3164 `<PRI>` part (1 to 3 digits in angle brackets), which some receivers keep.
@@ -90,7 +153,7 @@ fn strip_priority(line: &str) -> &str {
 }
 
 /// Returns the first characters of `text`, for error messages.
-fn head(text: &str) -> &str {
+pub(super) fn head(text: &str) -> &str {
     let end = text.char_indices().nth(24).map_or(text.len(), |(index, _)| index);
     &text[..end]
 }
@@ -175,8 +238,8 @@ impl<'a> Cursor<'a> {
     }
 }
 
-/// Parses `Mon DD HH:MM:SS[.fraction]` and returns it with the number of bytes read.
-fn parse_rfc3164(line: &str) -> Result<(YearLessTime, usize), String> {
+/// Parses `Mon DD [YYYY] HH:MM:SS[.fraction]` and returns it with the number of bytes read.
+fn parse_rfc3164(line: &str) -> Result<(HeaderTime, usize), String> {
     let name = line.get(..3).unwrap_or("");
     let Some(month_index) = MONTH_NAMES.iter().position(|month| month.eq_ignore_ascii_case(name)) else {
         return Err(
@@ -189,17 +252,33 @@ fn parse_rfc3164(line: &str) -> Result<(YearLessTime, usize), String> {
     cursor.eat(b' ');
     let day = cursor.number(1, 2, "day of month")?;
     cursor.expect(b' ', "a space after the day")?;
+    let bytes = line.as_bytes();
+    let has_year = bytes.len() > cursor.pos + 4
+        && bytes[cursor.pos..cursor.pos + 4].iter().all(u8::is_ascii_digit)
+        && bytes[cursor.pos + 4] == b' ';
+    let year = if has_year {
+        let year = cursor.number(4, 4, "year")?;
+        cursor.expect(b' ', "a space after the year")?;
+        Some(year)
+    } else {
+        None
+    };
     let time = cursor.clock_time()?;
     let month = month_index as u32 + 1;
     let stamp = YearLessTime { month, day, time };
-    if stamp.in_leap_year().is_none() {
-        return Err(format!("invalid date {name} {day} in syslog time"));
-    }
-    Ok((stamp, cursor.pos))
+    let header_time = match year {
+        // The year has four digits, so the cast cannot wrap.
+        Some(year) => HeaderTime::Local(
+            stamp.in_year(year as i32).ok_or_else(|| format!("invalid date {name} {day} {year} in syslog time"))?,
+        ),
+        None if stamp.in_leap_year().is_none() => return Err(format!("invalid date {name} {day} in syslog time")),
+        None => HeaderTime::YearLess(stamp),
+    };
+    Ok((header_time, cursor.pos))
 }
 
 /// Parses an RFC 3339 time and returns it in UTC nanoseconds with the number of bytes read.
-fn parse_rfc3339(line: &str) -> Result<(TimestampNs, usize), String> {
+pub(super) fn parse_rfc3339(line: &str) -> Result<(TimestampNs, usize), String> {
     let mut cursor = Cursor::new(line);
     let year = cursor.number(4, 4, "year")?;
     cursor.expect(b'-', "'-' after the year")?;

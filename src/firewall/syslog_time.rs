@@ -1,7 +1,9 @@
 //! Year-less syslog times placed in a year and a zone, line after line.
 //!
 //! An RFC 3164 time ([`YearLessTime`]) has neither year nor zone: [`LocalTimeResolver`] converts
-//! it to UTC with the zone and reference year of a [`TimeContext`].
+//! it to UTC with the zone and reference year of a [`TimeContext`]. A local time that has a year
+//! but no zone (Cisco's `Mon DD YYYY HH:MM:SS`, `pfirewall.log`) is converted in the zone alone,
+//! with the same daylight-saving rules.
 //!
 //! Year inference. With [`ReferenceYear::Explicit`] the first year-less line is in that year.
 //! With [`ReferenceYear::FileModified`] it gets the latest year that puts it no later than the
@@ -21,7 +23,7 @@
 use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDateTime, Offset, SecondsFormat, TimeZone, Utc};
 use chrono_tz::Tz;
 
-use super::syslog_header::YearLessTime;
+use super::syslog_header::{HeaderTime, YearLessTime};
 use super::{ReferenceYear, TimeContext};
 use crate::model::TimestampNs;
 
@@ -63,12 +65,35 @@ pub(super) struct LocalTimeResolver {
     reference: ReferenceYear,
     first_year: Option<i32>,
     state: Option<YearState>,
+    /// True once a zone-less time with a year was read in the zone.
+    has_zone_less_times: bool,
+    /// UTC time of the previous zone-less time with a year, for repeated hours.
+    previous_local_ts_ns: Option<TimestampNs>,
 }
 
 impl LocalTimeResolver {
     /// Creates a resolver for one file.
     pub(super) fn new(time: &TimeContext) -> Self {
-        Self { zone: time.zone, reference: time.reference, first_year: None, state: None }
+        Self { zone: time.zone, reference: time.reference, first_year: None, state: None, has_zone_less_times: false, previous_local_ts_ns: None }
+    }
+
+    /// Converts a syslog header time to UTC: an RFC 3339 time as it is, a zone-less time in the
+    /// zone, and a year-less time by [`Self::resolve`].
+    pub(super) fn resolve_header(&mut self, time: HeaderTime) -> Result<ResolvedTime, String> {
+        match time {
+            HeaderTime::Utc(ts_ns) => Ok(ResolvedTime { ts_ns, note: None }),
+            HeaderTime::YearLess(stamp) => self.resolve(stamp),
+            HeaderTime::Local(local) => self.resolve_local(local),
+        }
+    }
+
+    /// Converts a zone-less local time that has a year to UTC in the zone.
+    pub(super) fn resolve_local(&mut self, local: NaiveDateTime) -> Result<ResolvedTime, String> {
+        self.has_zone_less_times = true;
+        let previous_ts_ns = self.previous_local_ts_ns;
+        let resolved = self.to_utc(local, previous_ts_ns)?;
+        self.previous_local_ts_ns = Some(resolved.ts_ns);
+        Ok(resolved)
     }
 
     /// Places the next year-less line's time and converts it to UTC.
@@ -149,7 +174,12 @@ impl LocalTimeResolver {
 
     /// Returns one sentence on how year-less times were read, or `None` when there were none.
     pub(super) fn assumption(&self) -> Option<String> {
-        let first = self.first_year?;
+        let zone_less = self
+            .has_zone_less_times
+            .then(|| format!("Times without a UTC offset were read as {} local time.", self.zone));
+        let Some(first) = self.first_year else {
+            return zone_less;
+        };
         let last = self.state.map_or(first, |state| state.year);
         let years = if last == first { format!("{first}") } else { format!("{first} to {last}") };
         let start = match self.reference {
@@ -160,11 +190,15 @@ impl LocalTimeResolver {
                 REFERENCE_SLACK_SECONDS / 3600
             ),
         };
-        Some(format!(
+        let year_less = format!(
             "Year-less syslog times were read as {} local time in {years}, starting in {start} \
              and advancing the year each time the month goes back.",
             self.zone
-        ))
+        );
+        Some(match zone_less {
+            Some(zone_less) => format!("{year_less} {zone_less}"),
+            None => year_less,
+        })
     }
 }
 

@@ -168,6 +168,7 @@ pub fn import_file(
         sha256: source.sha256.clone(),
         kind: source.format.kind(),
         imported_by: options.examiner.clone(),
+        modified_ns: source.modified.and_then(|time| time.timestamp_nanos_opt()),
     };
     let mut writer = case.begin_evidence(evidence).map_err(stored_error)?;
     let summary = read_evidence(&source, options, observer, &mut writer)?;

@@ -2,20 +2,26 @@
 //! for the title, `##` for the numbered sections, `###` and `####` for their parts, and
 //! GitHub tables.
 //!
-//! All report text is escaped, so an address, path or excerpt can never turn into markup;
-//! code-like values become code spans. Examiner entries are block quotes, so a reader sees
-//! at a glance what is still to be completed.
+//! All report text is escaped, so an address, path, log line or name can never turn into
+//! markup, HTML, a link or a list. Every character GitHub-flavoured Markdown reads as
+//! syntax gets a backslash, and code-like values become code spans whose fence outgrows the
+//! backticks inside. Examiner entries are block quotes, so a reader sees at a glance what
+//! is still to be completed. Charts, which Markdown cannot draw, become a sentence and a
+//! table of the most-probed ports.
 
 use std::fmt::Write as _;
 
-use super::text::format_ts;
-use super::{Block, ExaminerEntry, Field, Report, Table, EXAMINER_PENDING};
+use super::text::{format_ts, group_thousands, port_with_service};
+use super::{Block, ExaminerEntry, Field, ProbeChart, Report, Table, EXAMINER_PENDING};
 
 /// Renders the whole report.
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# {}\n", escape_inline(&report.title));
     let _ = writeln!(out, "- **Case:** {}", escape_inline(&report.case_name));
+    if let Some(label) = &report.classification {
+        let _ = writeln!(out, "- **Classification:** {}", escape_inline(label));
+    }
     if let Some(examiner) = &report.examiner {
         let _ = writeln!(out, "- **Examiner:** {}", escape_inline(examiner));
     }
@@ -42,7 +48,7 @@ fn render_block(out: &mut String, block: &Block) {
         }
         Block::Paragraph { text } => {
             for line in text.lines().filter(|line| !line.trim().is_empty()) {
-                let _ = writeln!(out, "{}\n", escape_inline(line.trim()));
+                let _ = writeln!(out, "{}\n", escape_line_start(line.trim()));
             }
         }
         Block::Fields { fields } => {
@@ -54,35 +60,57 @@ fn render_block(out: &mut String, block: &Block) {
         Block::Table(table) => render_table(out, table),
         Block::List { items } => {
             for item in items {
-                let _ = writeln!(out, "- {}", escape_inline(&single_line(item)));
+                let _ = writeln!(out, "- {}", escape_line_start(&single_line(item)));
             }
             out.push('\n');
         }
         Block::ExaminerEntry(entry) => render_examiner_entry(out, entry),
+        Block::Chart(chart) => render_chart(out, chart),
     }
+}
+
+fn render_chart(out: &mut String, chart: &ProbeChart) {
+    let id = escape_inline(&chart.finding_id);
+    let (Some(first), Some(last)) = (chart.timeline.first(), chart.timeline.last()) else {
+        let _ = writeln!(out, "No probe data for {id} in this report, so no probe chart is drawn.\n");
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "Probe data of {id}: {} probes from {} to {}. The PDF draws them on a timeline \
+         against the port; these are the most-probed ports:\n",
+        group_thousands(chart.probes_total),
+        format_ts(first.ts_ns),
+        format_ts(last.ts_ns)
+    );
+    let _ = writeln!(out, "| Port | Probes |\n| --- | --- |");
+    for entry in &chart.top_ports {
+        let port = escape_inline(&port_with_service(&chart.protocol, entry.port));
+        let _ = writeln!(out, "| {port} | {} |", group_thousands(entry.probes));
+    }
+    out.push('\n');
 }
 
 fn render_field(out: &mut String, field: &Field) {
     let label = escape_inline(&field.label);
     let lines: Vec<&str> = field.value.lines().filter(|line| !line.trim().is_empty()).collect();
-    let format_value = |text: &str| {
-        if field.monospace {
-            code_span(text)
-        } else {
-            escape_inline(text)
-        }
+    // A value on its own bullet line starts that line; a single value follows the label.
+    let format_value = |text: &str, starts_line: bool| match (field.monospace, starts_line) {
+        (true, _) => code_span(text),
+        (false, true) => escape_line_start(text),
+        (false, false) => escape_inline(text),
     };
     match lines.as_slice() {
         [] => {
             let _ = writeln!(out, "- **{label}:**");
         }
         [single] => {
-            let _ = writeln!(out, "- **{label}:** {}", format_value(single.trim()));
+            let _ = writeln!(out, "- **{label}:** {}", format_value(single.trim(), false));
         }
         many => {
             let _ = writeln!(out, "- **{label}:**");
             for line in many {
-                let _ = writeln!(out, "  - {}", format_value(line.trim()));
+                let _ = writeln!(out, "  - {}", format_value(line.trim(), true));
             }
         }
     }
@@ -140,25 +168,88 @@ fn single_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Escapes characters that Markdown would read as markup. Line breaks become spaces.
-fn escape_inline(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for ch in text.chars() {
+/// Escapes characters that Markdown would read as markup. Line breaks become spaces and
+/// other control characters are dropped.
+///
+/// Every ASCII punctuation character that starts a GitHub-flavoured Markdown construct gets
+/// a backslash: emphasis, code, links and images, raw HTML and entities, tables, headings,
+/// strikethrough and math, and so do the `://` and `www.` that GitHub turns into links.
+/// Use [`escape_line_start`] for text that begins a line.
+pub fn escape_inline(text: &str) -> String {
+    escape_text(text, false)
+}
+
+/// Escapes like [`escape_inline`], and also a leading `-`, `+`, `=` or `1.`, which would
+/// start a list, a thematic break or a heading at the start of a line.
+pub fn escape_line_start(text: &str) -> String {
+    escape_text(text, true)
+}
+
+fn escape_text(text: &str, at_line_start: bool) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len() + 8);
+    let list_marker_end = if at_line_start { ordered_list_marker_end(&chars) } else { None };
+    for (index, &ch) in chars.iter().enumerate() {
         match ch {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' | '~' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' | '~' | '&' | '$' => {
+                out.push('\\');
+                out.push(ch);
+            }
+            '-' | '+' | '=' if index == 0 && at_line_start => {
+                out.push('\\');
+                out.push(ch);
+            }
+            '.' | ')' if Some(index) == list_marker_end => {
+                out.push('\\');
+                out.push(ch);
+            }
+            // NOTE: that a backslash here stops GitHub's extended autolinks is read from the
+            // GFM spec, not checked against github.com; emoji codes such as `:x:` stay as is.
+            ':' if chars.get(index + 1..index + 3) == Some(&['/', '/'][..]) => {
+                out.push('\\');
+                out.push(ch);
+            }
+            '.' if index >= 3 && is_www_prefix(&chars[..index]) => {
                 out.push('\\');
                 out.push(ch);
             }
             '\n' | '\r' | '\t' => out.push(' '),
+            ch if ch.is_control() => {}
             _ => out.push(ch),
         }
     }
     out
 }
 
+/// Returns the position of the `.` or `)` in a leading `12. ` or `3) ` (an ordered list
+/// marker: digits, the delimiter, then a space, a tab or the end of the text).
+fn ordered_list_marker_end(chars: &[char]) -> Option<usize> {
+    let digits = chars.iter().take_while(|ch| ch.is_ascii_digit()).count();
+    let delimiter = matches!(chars.get(digits), Some('.' | ')'));
+    let followed_by_space = matches!(chars.get(digits + 1), None | Some(' ' | '\t'));
+    (digits > 0 && delimiter && followed_by_space).then_some(digits)
+}
+
+/// Returns true when `before` ends with a `www` that starts a word.
+fn is_www_prefix(before: &[char]) -> bool {
+    let tail: String = before[before.len() - 3..].iter().collect();
+    let starts_word = before.len() == 3 || !before[before.len() - 4].is_alphanumeric();
+    tail.eq_ignore_ascii_case("www") && starts_word
+}
+
 /// Wraps text in a code span whose backtick fence is longer than any backtick run inside.
 fn code_span(text: &str) -> String {
-    let text = text.replace(['\n', '\r'], " ");
+    let text: String = text
+        .chars()
+        .filter_map(|ch| match ch {
+            '\n' | '\r' | '\t' => Some(' '),
+            ch if ch.is_control() => None,
+            ch => Some(ch),
+        })
+        .collect();
+    if text.is_empty() {
+        return String::new();
+    }
     let mut longest_run = 0;
     let mut run = 0;
     for ch in text.chars() {
@@ -166,7 +257,10 @@ fn code_span(text: &str) -> String {
         longest_run = longest_run.max(run);
     }
     let fence = "`".repeat(longest_run + 1);
-    let pad = if text.starts_with('`') || text.ends_with('`') { " " } else { "" };
+    // A space on both sides is stripped by the parser, so it is added when the content
+    // starts or ends with a backtick or starts and ends with a space.
+    let needs_pad = text.starts_with('`') || text.ends_with('`') || (text.starts_with(' ') && text.ends_with(' '));
+    let pad = if needs_pad { " " } else { "" };
     format!("{fence}{pad}{text}{pad}{fence}")
 }
 

@@ -1,9 +1,10 @@
-//! The incident report: drafting it from the findings of a case and writing it as Markdown
-//! and PDF.
+//! The incident report: drafting it from the findings of a case, writing it as Markdown and
+//! PDF, and exporting its indicators as CSV, a STIX 2.1 bundle and a VERIS 1.4 incident.
 //!
-//! This module owns the report's structure and its two renderings. It does not read or
-//! write the case file: the caller hands over a [`ReportInput`] and stores the returned
-//! [`Report`] (as JSON) and the exported bytes itself.
+//! This module owns the report's structure, its renderings and the exports. It does not
+//! read or write the case file: the caller hands over a [`ReportInput`] and stores the
+//! returned [`Report`] (as JSON) and the exported bytes itself. Review states and revisions
+//! belong to the case file too.
 //!
 //! Terms:
 //! - a *section* is one of the eight fixed parts of the report, always present and always
@@ -20,11 +21,18 @@
 
 mod attack;
 mod draft;
+mod export_csv;
 mod markdown;
 mod pdf;
+mod pdf_chart;
+mod pdf_fonts;
+mod pdf_front;
 mod pdf_layout;
+mod pdf_save;
 mod pdf_table;
+mod stix;
 mod text;
+mod veris;
 
 #[cfg(test)]
 mod tests;
@@ -46,6 +54,43 @@ pub struct ReportInput {
     pub analysis: Option<AnalysisRun>,
     /// When the report is drafted, UTC nanoseconds.
     pub generated_at_ns: TimestampNs,
+    /// Classification label of the case, for example `TLP:AMBER`, when one is set.
+    pub classification: Option<String>,
+    /// Probes of the findings for the charts, in any order; empty when the case has none
+    /// at hand. A finding without points gets no chart.
+    pub probe_points: Vec<ProbePoint>,
+}
+
+impl ReportInput {
+    /// Creates an input without a classification label and without probe points.
+    pub fn new(
+        case: CaseInfo,
+        evidence: Vec<EvidenceRecord>,
+        findings: Vec<Finding>,
+        analysis: Option<AnalysisRun>,
+        generated_at_ns: TimestampNs,
+    ) -> Self {
+        ReportInput {
+            case,
+            evidence,
+            findings,
+            analysis,
+            generated_at_ns,
+            classification: None,
+            probe_points: Vec::new(),
+        }
+    }
+}
+
+/// One probe of a finding, as drawn in the finding's charts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProbePoint {
+    /// ID of the finding the probe belongs to, for example `F-1`.
+    pub finding_id: String,
+    /// When the probe was sent, UTC nanoseconds.
+    pub ts_ns: TimestampNs,
+    /// Destination port of the probe.
+    pub port: u16,
 }
 
 /// The drafted incident report: eight ordered sections of blocks.
@@ -59,6 +104,9 @@ pub struct Report {
     pub case_name: String,
     /// Examiner responsible for the case, when entered in the case.
     pub examiner: Option<String>,
+    /// Classification label, for example `TLP:AMBER`, shown on the cover and on every page.
+    #[serde(default)]
+    pub classification: Option<String>,
     /// When the draft was made, UTC nanoseconds.
     pub generated_at_ns: TimestampNs,
     /// Version of scancase that drafted the report.
@@ -158,6 +206,8 @@ pub enum Block {
     },
     /// A value only the examiner can supply.
     ExaminerEntry(ExaminerEntry),
+    /// The probe charts of one finding.
+    Chart(ProbeChart),
 }
 
 /// One labelled value.
@@ -205,6 +255,42 @@ pub struct ExaminerEntry {
     pub value: Option<String>,
 }
 
+/// The chart data of one finding: a probe timeline and the most-probed ports.
+///
+/// An empty `timeline` means the report carries no probe data for the finding, so the
+/// renderings print a sentence instead of a chart.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProbeChart {
+    /// ID of the finding the probes belong to.
+    pub finding_id: String,
+    /// Transport protocol of the probes, `tcp` or `udp`.
+    pub protocol: String,
+    /// Number of probe points the report was drafted from.
+    pub probes_total: u64,
+    /// Probes in time order; an even sample when there were more than the chart draws.
+    pub timeline: Vec<ChartPoint>,
+    /// The most-probed ports, most probes first, ties in port order.
+    pub top_ports: Vec<PortCount>,
+}
+
+/// One probe on the timeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChartPoint {
+    /// When the probe was sent, UTC nanoseconds.
+    pub ts_ns: TimestampNs,
+    /// Destination port.
+    pub port: u16,
+}
+
+/// Probes counted for one port.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortCount {
+    /// Destination port.
+    pub port: u16,
+    /// Probes sent to it.
+    pub probes: u64,
+}
+
 /// Text shown for an examiner entry that has no value yet.
 pub const EXAMINER_PENDING: &str = "To be completed by the examiner.";
 
@@ -244,6 +330,18 @@ pub enum ReportError {
         /// The writer's error messages.
         details: String,
     },
+    /// `SOURCE_DATE_EPOCH` is set but is not a number of seconds in the calendar range.
+    #[error(
+        "invalid SOURCE_DATE_EPOCH value {value:?}: expected whole seconds since 1970-01-01 UTC; \
+         unset it or set it to a number such as 1767225600"
+    )]
+    SourceDateEpoch {
+        /// The variable's value.
+        value: String,
+    },
+    /// The CSV writer failed.
+    #[error("failed to write the indicator CSV")]
+    Csv(#[source] csv::Error),
 }
 
 /// Drafts the incident report from the findings of a case.
@@ -256,7 +354,30 @@ pub fn to_markdown(report: &Report) -> String {
     markdown::render(report)
 }
 
-/// Writes the report as an A4 PDF with the bundled DejaVu fonts embedded (subset).
+/// Writes the report as an A4 PDF with the bundled DejaVu fonts embedded (subset): a cover
+/// page, a table of contents, the sections and the probe charts.
+///
+/// The document's creation date and ID come from `SOURCE_DATE_EPOCH` when it is set, so
+/// the same report renders to the same bytes. Without it they come from the current time.
 pub fn to_pdf(report: &Report) -> Result<Vec<u8>, ReportError> {
-    pdf::render(report)
+    let created = pdf_save::creation_time()?;
+    pdf::render(report, created)
+}
+
+/// Writes the indicators of the findings as CSV: one row per source address, scanned port,
+/// scan technique and ATT&CK technique, each with its finding ID.
+pub fn to_csv(input: &ReportInput) -> Result<String, ReportError> {
+    export_csv::render(input).map_err(ReportError::Csv)
+}
+
+/// Builds a STIX 2.1 bundle of the findings: the tool's identity, an indicator per source
+/// address, attack patterns for the ATT&CK techniques, sightings and `indicates`
+/// relationships. IDs are UUIDv5 of the content, so the same input gives the same bundle.
+pub fn to_stix(input: &ReportInput) -> serde_json::Value {
+    stix::bundle(input)
+}
+
+/// Builds a VERIS 1.4 incident record of the case's scans.
+pub fn to_veris(input: &ReportInput) -> serde_json::Value {
+    veris::incident(input)
 }

@@ -1,18 +1,27 @@
-//! PDF rendering of a [`Report`]: A4 pages with the bundled DejaVu fonts embedded (subset),
-//! a title block, numbered bold section headings, wrapped paragraphs, tables whose cells
-//! wrap, shaded examiner entries, and "Page N of M" on every page.
+//! PDF rendering of a [`Report`] on A4 pages with the bundled DejaVu fonts embedded (subset).
+//! The document has a cover page, a table of contents, numbered bold section headings,
+//! wrapped paragraphs, tables whose cells wrap, shaded examiner entries and probe charts.
+//! Every page after the cover has a header and a "Page N of M" footer.
 //!
-//! Layout is done here with printpdf's low-level operations; measuring and page breaks are
-//! in `pdf_layout`, tables in `pdf_table`.
+//! Layout is done here with printpdf's low-level operations; measuring is in `pdf_fonts`,
+//! page breaks in `pdf_layout`, tables in `pdf_table`, charts in `pdf_chart`, the cover and
+//! contents in `pdf_front`, metadata and serialization in `pdf_save`.
+//!
+//! The table of contents needs the page of each heading before the body is laid out, so
+//! the document is laid out more than once: each pass prints the page numbers the previous
+//! pass found, until they no longer change. Characters the fonts cannot draw are collected
+//! in the first pass and listed in a note at the end of the methodology appendix.
 
-use printpdf::{PdfDocument, PdfSaveOptions};
+use printpdf::PdfDocument;
 
+use super::draft::METHODOLOGY_HEADING;
+use super::pdf_chart::draw_chart;
+use super::pdf_front::{cover, table_of_contents, toc_entries, TocEntry, DRAFT_STATE};
 use super::pdf_layout::{FontStyle, Fonts, PageWriter, Rgb3, CONTENT_WIDTH, LINE_SPACING, MARGIN_X};
+use super::pdf_save::{save, CreationTime};
 use super::pdf_table::{column_widths, draw_grid, GridStyle};
-use super::text::format_ts;
 use super::{Block, ExaminerEntry, Field, Report, ReportError, Table, EXAMINER_PENDING};
 
-const TITLE_SIZE: f32 = 19.0;
 const SECTION_SIZE: f32 = 14.5;
 const SUBHEADING_SIZE: f32 = 11.5;
 const MINOR_HEADING_SIZE: f32 = 10.5;
@@ -31,17 +40,58 @@ const EXAMINER_FILL: Rgb3 = Rgb3(1.0, 0.96, 0.84);
 const EXAMINER_BAR: Rgb3 = Rgb3(0.85, 0.6, 0.1);
 const HEADING_COLOR: Rgb3 = Rgb3(0.08, 0.2, 0.4);
 
+/// Maximum layout passes. Page numbers settle in the second pass unless printing them moves
+/// a heading to another page, which one more pass absorbs.
+const MAX_LAYOUT_PASSES: usize = 4;
+
 /// Renders the report and returns the PDF bytes.
-pub fn render(report: &Report) -> Result<Vec<u8>, ReportError> {
+pub fn render(report: &Report, created: CreationTime) -> Result<Vec<u8>, ReportError> {
     let mut doc = PdfDocument::new(&report.title);
     let fonts = Fonts::load(&mut doc)?;
-    let mut writer = PageWriter::new(&fonts);
+    let entries = toc_entries(report);
 
-    title_block(&mut writer, report);
+    let mut layout = lay_out(report, &fonts, &entries, None);
+    for _ in 1..MAX_LAYOUT_PASSES {
+        let printed = layout.heading_pages.clone();
+        layout = lay_out(report, &fonts, &entries, Some(&printed));
+        if layout.heading_pages == printed {
+            break;
+        }
+    }
+    // NOTE: if the numbers still moved in the last pass, the contents may point one page
+    // off. The reports tested so far settle in the second pass.
+
+    let pages = layout.writer.finish(&report.case_name, report.classification.as_deref());
+    save(doc.with_pages(pages), report, created)
+}
+
+/// The result of one layout pass.
+struct Layout<'f> {
+    writer: PageWriter<'f>,
+    /// Page of each table-of-contents entry, in entry order.
+    heading_pages: Vec<usize>,
+}
+
+/// Lays out the whole document once, printing `toc_pages` in the table of contents.
+fn lay_out<'f>(report: &Report, fonts: &'f Fonts, entries: &[TocEntry], toc_pages: Option<&[usize]>) -> Layout<'f> {
+    // The first pass finds the characters the fonts lack, so later passes add the note
+    // that lists them.
+    let missing_note = toc_pages.and_then(|_| missing_glyph_note(&fonts.missing_characters()));
+    let mut writer = PageWriter::new(fonts);
+    cover(&mut writer, report, DRAFT_STATE);
+    writer.new_page();
+    table_of_contents(&mut writer, entries, toc_pages);
+    writer.new_page();
+
+    let mut heading_pages = Vec::with_capacity(entries.len());
+    let mut note_pending = missing_note.is_some();
+    let mut in_methodology = false;
     for (index, section) in report.sections.iter().enumerate() {
         let title = format!("{}. {}", index + 1, section.title);
         let reserve = subheading_reserve(section.blocks.first());
-        heading(&mut writer, &title, SECTION_SIZE, 14.0, reserve);
+        let space_before = if index == 0 { 0.0 } else { 14.0 };
+        heading(&mut writer, &title, SECTION_SIZE, space_before, reserve);
+        heading_pages.push(writer.page_number());
         for (position, block) in section.blocks.iter().enumerate() {
             let next = section.blocks.get(position + 1);
             match (block, next) {
@@ -49,7 +99,15 @@ pub fn render(report: &Report) -> Result<Vec<u8>, ReportError> {
                     keep_with_next(&mut writer, text);
                 }
                 (Block::Subheading { level, text }, _) => {
+                    if *level == 1 && in_methodology && note_pending {
+                        draw_note(&mut writer, missing_note.as_deref().unwrap_or_default());
+                        note_pending = false;
+                    }
                     heading(&mut writer, text, subheading_size(*level), 8.0, subheading_reserve(next));
+                    if *level == 1 {
+                        heading_pages.push(writer.page_number());
+                        in_methodology = text == METHODOLOGY_HEADING;
+                    }
                     continue;
                 }
                 _ => {}
@@ -57,38 +115,33 @@ pub fn render(report: &Report) -> Result<Vec<u8>, ReportError> {
             render_block(&mut writer, block);
         }
     }
-
-    let pages = writer.finish(&report.title);
-    let mut warnings = Vec::new();
-    let bytes = doc.with_pages(pages).save(&PdfSaveOptions::default(), &mut warnings);
-    let errors: Vec<String> = warnings
-        .iter()
-        .filter(|warning| matches!(warning.severity, printpdf::PdfParseErrorSeverity::Error))
-        .map(|warning| warning.msg.clone())
-        .collect();
-    if !errors.is_empty() {
-        return Err(ReportError::PdfWrite { details: errors.join("; ") });
+    // A report without the methodology heading (or with it last) gets the note at the end.
+    if note_pending {
+        draw_note(&mut writer, missing_note.as_deref().unwrap_or_default());
     }
-    Ok(bytes)
+    Layout { writer, heading_pages }
 }
 
-fn title_block(writer: &mut PageWriter, report: &Report) {
-    paragraph_lines(writer, &report.title, FontStyle::Bold, TITLE_SIZE, HEADING_COLOR, MARGIN_X, CONTENT_WIDTH);
-    writer.y -= 6.0;
-    let mut fields = vec![Field { label: "Case".into(), value: report.case_name.clone(), monospace: false }];
-    if let Some(examiner) = &report.examiner {
-        fields.push(Field { label: "Examiner".into(), value: examiner.clone(), monospace: false });
+/// Returns the note listing the characters no bundled font can draw, or `None` when every
+/// character was drawn.
+fn missing_glyph_note(missing: &[char]) -> Option<String> {
+    if missing.is_empty() {
+        return None;
     }
-    fields.push(Field {
-        label: "Drafted".into(),
-        value: format!("{} by scancase {}", format_ts(report.generated_at_ns), report.tool_version),
-        monospace: false,
-    });
-    render_fields(writer, &fields);
-    writer.y -= 4.0;
-    let y = writer.y;
-    writer.rule(y, 0.8, HEADING_COLOR);
-    writer.y -= 4.0;
+    let codes: Vec<String> = missing.iter().map(|ch| format!("U+{:04X}", u32::from(*ch))).collect();
+    let noun = if missing.len() == 1 { "character" } else { "characters" };
+    Some(format!(
+        "{} {noun} could not be shown in this PDF: {}. The embedded DejaVu fonts have no glyph \
+         for them, so each appears as \u{FFFD}. The Markdown and JSON exports contain the \
+         original text.",
+        missing.len(),
+        codes.join(", ")
+    ))
+}
+
+fn draw_note(writer: &mut PageWriter, note: &str) {
+    paragraph_lines(writer, note, FontStyle::Bold, BODY_SIZE, Rgb3::TEXT, MARGIN_X, CONTENT_WIDTH);
+    writer.y -= 5.0;
 }
 
 /// Starts a new page unless a paragraph that introduces a table or list fits together with
@@ -169,6 +222,7 @@ fn render_block(writer: &mut PageWriter, block: &Block) {
             writer.y -= 4.0;
         }
         Block::ExaminerEntry(entry) => render_examiner_entry(writer, entry),
+        Block::Chart(chart) => draw_chart(writer, chart),
     }
 }
 

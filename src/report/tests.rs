@@ -2,7 +2,14 @@
 //! against eight ports of 10.200.0.100, seen in a capture and a firewall log.
 //!
 //! The PDF tests run `pdftotext` from poppler-utils on the written file. Set
-//! `SCANCASE_REPORT_EXAMPLE=/path/file.pdf` to keep the example PDF for viewing.
+//! `SCANCASE_REPORT_EXAMPLE=/path/file.pdf` to keep the sample case's PDF for viewing.
+//!
+//! Submodules test escaping, the exports, the PDF's structure and the golden files.
+
+mod escaping;
+mod exports;
+mod golden;
+mod pdf_output;
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -98,7 +105,10 @@ fn evidence() -> Vec<EvidenceRecord> {
             kind: EvidenceKind::Capture,
             imported_at_ns: ts("2026-12-05T07:58:00Z"),
             imported_by: Some("Дмитрий".to_string()),
+            modified_ns: None,
             summary: capture,
+            verification: None,
+            custody: Vec::new(),
         },
         EvidenceRecord {
             id: 2,
@@ -108,9 +118,25 @@ fn evidence() -> Vec<EvidenceRecord> {
             kind: EvidenceKind::FirewallLog,
             imported_at_ns: ts("2026-12-05T07:59:00Z"),
             imported_by: None,
+            modified_ns: None,
             summary: log,
+            verification: None,
+            custody: Vec::new(),
         },
     ]
+}
+
+/// Sixteen probes of `F-1` over its 2.364127 s, port 22 probed three times and port 23 once,
+/// as nmap retransmits probes that get no reply.
+fn probe_points() -> Vec<ProbePoint> {
+    let ports: [u16; 16] = [80, 443, 22, 21, 23, 25, 53, 110, 22, 80, 443, 22, 25, 53, 110, 21];
+    let start = ts(FIRST_PROBE);
+    let span = ts("2026-12-04T19:35:44.912004Z") - start;
+    ports
+        .iter()
+        .enumerate()
+        .map(|(i, &port)| ProbePoint { finding_id: "F-1".to_string(), ts_ns: start + span * i as i64 / 15, port })
+        .collect()
 }
 
 fn input_with(findings: Vec<Finding>) -> ReportInput {
@@ -132,6 +158,8 @@ fn input_with(findings: Vec<Finding>) -> ReportInput {
             parameters,
         }),
         generated_at_ns: ts("2026-12-05T08:05:00Z"),
+        classification: None,
+        probe_points: Vec::new(),
     }
 }
 
@@ -347,12 +375,9 @@ fn pdf_text_shows_key_facts() {
     }
     let pdf = to_pdf(&report).expect("PDF");
     assert!(pdf.starts_with(b"%PDF"));
-    if let Ok(path) = std::env::var("SCANCASE_REPORT_EXAMPLE") {
-        std::fs::write(&path, &pdf).expect("write example PDF");
-    }
     let text = pdftotext(&pdf, &[]);
     for expected in
-        [SOURCE, TARGET, "TCP SYN (half-open) scan", FIRST_PROBE, "Page 1 of", "1. Executive summary", "8. Appendices"]
+        [SOURCE, TARGET, "TCP SYN (half-open) scan", FIRST_PROBE, "Page 2 of", "1. Executive summary", "8. Appendices"]
     {
         assert!(text.contains(expected), "PDF text lacks {expected}");
     }
@@ -361,10 +386,12 @@ fn pdf_text_shows_key_facts() {
     assert!(text.contains("To be completed by the examiner."));
 
     let pages: Vec<&str> = text.split('\u{c}').filter(|page| !page.trim().is_empty()).collect();
-    assert!(pages.len() > 1);
-    for (index, page) in pages.iter().enumerate() {
+    assert!(pages.len() > 2);
+    assert!(!pages[0].contains("Page 1 of"), "the cover has no footer");
+    for (index, page) in pages.iter().enumerate().skip(1) {
         let footer = format!("Page {} of {}", index + 1, pages.len());
         assert!(page.contains(&footer), "page {} lacks {footer}", index + 1);
+        assert!(page.contains("Lab scan December"), "page {} lacks the case name header", index + 1);
     }
 }
 
@@ -407,7 +434,8 @@ fn wrapped_lines_fit_width() {
         let original: String = text.chars().filter(|c| !c.is_whitespace()).collect();
         assert_eq!(rejoined, original, "wrapping lost characters");
     }
-    assert_eq!(fonts.printable(super::pdf_layout::FontStyle::Regular, "a\u{4e2d}b\tc"), "a?b c");
+    assert_eq!(fonts.printable(super::pdf_layout::FontStyle::Regular, "a\u{4e2d}b\tc"), "a\u{FFFD}b c");
+    assert_eq!(fonts.missing_characters(), vec!['\u{4e2d}']);
 }
 
 #[test]
@@ -448,5 +476,5 @@ fn extreme_values_render_without_panic() {
     assert!(markdown.contains("# Incident report: \\|\\#\\*\\_\\[x\\]\\`"));
     let pdf = to_pdf(&report).expect("PDF of extreme values");
     assert!(pdf.starts_with(b"%PDF"));
-    assert!(pdftotext(&pdf, &[]).contains("Page 1 of"));
+    assert!(pdftotext(&pdf, &[]).contains("Page 2 of"));
 }

@@ -3,9 +3,12 @@
 
 use super::detection::file_name;
 use super::{code_field, examiner, field, paragraph, subheading, table, Facts};
-use crate::model::{EvidenceKind, EvidenceRecord, Finding};
+use crate::model::{EvidenceKind, EvidenceRecord, Finding, VerificationStatus};
 use crate::report::text::{count_noun, format_bytes, format_ts, group_thousands};
 use crate::report::Block;
+
+/// Heading of the methodology appendix; the PDF adds its note on missing glyphs there.
+pub const METHODOLOGY_HEADING: &str = "E. Methodology";
 
 /// Maximum number of anomalies listed per evidence file; the rest are counted.
 const MAX_ANOMALIES_LISTED: usize = 20;
@@ -23,12 +26,7 @@ pub fn appendices(facts: &Facts) -> Vec<Block> {
     }
 
     blocks.push(subheading(1, "B. Chain of custody"));
-    blocks.push(examiner(
-        "appendices.chain_of_custody",
-        "Chain of custody",
-        "Who handed over each evidence file, when, on which medium, and who held it since. \
-         The SHA-256 values above identify the files.",
-    ));
+    blocks.extend(custody(input.evidence.as_slice()));
 
     blocks.push(subheading(1, "C. Cited packet and log excerpts"));
     if input.findings.is_empty() {
@@ -47,7 +45,7 @@ pub fn appendices(facts: &Facts) -> Vec<Block> {
          each with a short description.",
     ));
 
-    blocks.push(subheading(1, "E. Methodology"));
+    blocks.push(subheading(1, METHODOLOGY_HEADING));
     blocks.extend(methodology(facts));
 
     blocks.push(subheading(1, "F. Audit log"));
@@ -55,6 +53,78 @@ pub fn appendices(facts: &Facts) -> Vec<Block> {
         "The case file holds the full hash-chained audit log: evidence imports with their \
          hashes, analysis runs, report edits, review state changes and exports.",
     ));
+    blocks
+}
+
+/// Describes the latest re-hash of an evidence file.
+fn verification_text(record: &EvidenceRecord) -> String {
+    match &record.verification {
+        None => "Not yet verified.".to_string(),
+        Some(check) => {
+            let when = format_ts(check.verified_at_ns);
+            match check.status {
+                VerificationStatus::Match => {
+                    format!("SHA-256 matched at {when} (file read at {}).", check.path_checked)
+                }
+                VerificationStatus::Mismatch => format!(
+                    "MISMATCH at {when}: the file at {} now has SHA-256 {}; it changed after import.",
+                    check.path_checked,
+                    check.sha256_found.as_deref().unwrap_or("unknown")
+                ),
+                VerificationStatus::Missing => {
+                    format!("Not found at {when}: no readable file at {}.", check.path_checked)
+                }
+            }
+        }
+    }
+}
+
+/// Lists the chain-of-custody entries the examiner recorded, and asks for the missing ones.
+fn custody(evidence: &[EvidenceRecord]) -> Vec<Block> {
+    let text = |value: &Option<String>| value.clone().unwrap_or_default();
+    let rows: Vec<Vec<String>> = evidence
+        .iter()
+        .flat_map(|record| {
+            record.custody.iter().map(move |entry| {
+                vec![
+                    format!("E{}", record.id),
+                    text(&entry.acquired_by),
+                    text(&entry.acquired_at),
+                    text(&entry.source_system),
+                    text(&entry.method),
+                    text(&entry.storage),
+                    text(&entry.notes),
+                ]
+            })
+        })
+        .collect();
+    let mut blocks = Vec::new();
+    if !rows.is_empty() {
+        let columns = [
+            ("Evidence", false),
+            ("Acquired by", false),
+            ("When", false),
+            ("From", false),
+            ("How", false),
+            ("Storage", false),
+            ("Notes", false),
+        ];
+        blocks.push(table(&columns, rows));
+    }
+    let without: Vec<String> =
+        evidence.iter().filter(|record| record.custody.is_empty()).map(|record| format!("E{}", record.id)).collect();
+    if !without.is_empty() || evidence.is_empty() {
+        let guidance = if without.is_empty() {
+            "Who handed over each evidence file, when, on which medium, and who held it since.".to_string()
+        } else {
+            format!(
+                "No custody entry is recorded for {}: who handed over each file, when, on which medium, and who \
+                 held it since (`scancase custody`). The SHA-256 values above identify the files.",
+                without.join(", ")
+            )
+        };
+        blocks.push(examiner("appendices.chain_of_custody", "Chain of custody", &guidance));
+    }
     blocks
 }
 
@@ -80,7 +150,7 @@ fn evidence_details(record: &EvidenceRecord) -> Vec<Block> {
         field("Size", format_bytes(record.size_bytes)),
         field("Kind and format", format!("{kind}, {}", summary.format)),
         code_field("SHA-256", record.sha256.clone()),
-        field("Verification", "Not yet verified."),
+        field("Verification", verification_text(record)),
         field("Imported at", format_ts(record.imported_at_ns)),
     ];
     if let Some(by) = record.imported_by.as_deref().filter(|by| !by.trim().is_empty()) {

@@ -1,7 +1,7 @@
 //! Section 4: how the scans were detected, from which evidence, the indicators of
 //! compromise, one subsection per finding, and the root cause entry.
 
-use super::{affected_targets, examiner, field, kind_description, paragraph, subheading, table, Facts};
+use super::{affected_targets, charts, examiner, field, kind_description, paragraph, subheading, table, Facts};
 use crate::model::{EvidenceKind, Finding};
 use crate::report::attack::technique_label;
 use crate::report::text::{
@@ -37,6 +37,7 @@ pub fn detection_and_analysis(facts: &Facts) -> Vec<Block> {
             format!("Finding {}: {} {}", finding.id, finding.kind.as_str(), finding.technique.description()),
         ));
         blocks.extend(finding_details(finding));
+        blocks.push(charts::probe_chart(&input.probe_points, finding));
     }
 
     blocks.push(subheading(1, "Root cause analysis"));

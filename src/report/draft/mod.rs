@@ -7,11 +7,14 @@
 //! evidence, naming the span the data cover.
 
 mod appendices;
+mod charts;
 mod detection;
 mod impact;
 mod overview;
 mod recommendations;
 mod timeline;
+
+pub use appendices::METHODOLOGY_HEADING;
 
 use std::net::IpAddr;
 
@@ -42,6 +45,12 @@ pub fn draft_report(input: &ReportInput) -> Report {
         title: format!("Incident report: {}", input.case.name.trim()),
         case_name: input.case.name.trim().to_string(),
         examiner: input.case.examiner.clone().filter(|name| !name.trim().is_empty()),
+        classification: input
+            .classification
+            .as_deref()
+            .map(str::trim)
+            .filter(|label| !label.is_empty())
+            .map(str::to_string),
         generated_at_ns: input.generated_at_ns,
         tool_version: crate::VERSION.to_string(),
         sections,

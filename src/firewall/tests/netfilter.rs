@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use chrono::DateTime;
 use chrono_tz::Tz;
 
-use super::*;
+use crate::firewall::*;
 use crate::model::{FirewallAction, ImportSummary, IpProtocol, Observation, ObservationSink, TcpFlags};
 
 const NANOS_PER_SECOND: i64 = 1_000_000_000;
@@ -516,7 +516,7 @@ fn actions_from_prefix_words() {
         ("", FirewallAction::Log),
     ];
     for (prefix, expected) in cases {
-        assert_eq!(netfilter::action_from_prefix(prefix), expected, "prefix {prefix:?}");
+        assert_eq!(crate::firewall::netfilter::action_from_prefix(prefix), expected, "prefix {prefix:?}");
     }
 }
 

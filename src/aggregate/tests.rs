@@ -1,0 +1,146 @@
+//! Aggregation tests on real captures and logs from the fixtures.
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+
+use super::{Aggregator, ProbeEvent};
+use crate::firewall::{ReferenceYear, TimeContext};
+use crate::model::{Contact, Observation, Outcome, TcpFlags, Technique};
+
+fn read_capture(relative: &str) -> Vec<Observation> {
+    let path = format!("{}/fixtures/{relative}", env!("CARGO_MANIFEST_DIR"));
+    let file = std::fs::File::open(&path).expect("fixture exists");
+    let mut observations = Vec::new();
+    crate::capture::read_capture(file, &mut observations).expect("fixture reads");
+    observations
+}
+
+fn read_log(relative: &str, year: i32) -> Vec<Observation> {
+    let path = format!("{}/fixtures/{relative}", env!("CARGO_MANIFEST_DIR"));
+    let file = std::io::BufReader::new(std::fs::File::open(&path).expect("fixture exists"));
+    let dialect = crate::firewall::detect_dialect(&std::fs::read(&path).expect("fixture exists")).expect("dialect");
+    let time = TimeContext { zone: chrono_tz::UTC, reference: ReferenceYear::Explicit(year) };
+    let mut observations = Vec::new();
+    crate::firewall::read_log(file, dialect, &time, &mut observations).expect("fixture reads");
+    observations
+}
+
+fn aggregate(observations: Vec<Observation>) -> (Vec<ProbeEvent>, Vec<Contact>) {
+    let mut aggregator = Aggregator::new();
+    let mut probes = Vec::new();
+    for observation in observations {
+        aggregator.observe(observation, &mut probes);
+    }
+    let contacts = aggregator.finish(&mut probes).into_iter().map(|(_, contact)| contact).collect();
+    (probes, contacts)
+}
+
+fn outcomes_by_port(contacts: &[Contact]) -> BTreeMap<u16, Outcome> {
+    contacts.iter().filter_map(|c| c.dst_port.map(|port| (port, c.outcome))).collect()
+}
+
+#[test]
+fn syn_scan_outcomes_from_replies() {
+    let (probes, contacts) = aggregate(read_capture("capture/scan_nmap_sS_8ports_vic1.pcap"));
+    assert_eq!(probes.len(), 9);
+    assert_eq!(contacts.len(), 8);
+    let outcomes = outcomes_by_port(&contacts);
+    for port in [22, 25, 80] {
+        assert_eq!(outcomes[&port], Outcome::Open, "port {port}");
+    }
+    for port in [21, 53, 110, 443] {
+        assert_eq!(outcomes[&port], Outcome::Closed, "port {port}");
+    }
+    assert_eq!(outcomes[&23], Outcome::Unanswered);
+    let telnet = contacts.iter().find(|c| c.dst_port == Some(23)).expect("port 23");
+    assert_eq!(telnet.probes, 2, "port 23 got one retransmission");
+    let source: IpAddr = "10.200.0.10".parse().expect("address");
+    assert!(contacts.iter().all(|c| c.src == source));
+    assert!(contacts.iter().all(|c| !c.handshake_completed && !c.payload_exchanged));
+}
+
+#[test]
+fn reply_is_cited_by_locator() {
+    let (_, contacts) = aggregate(read_capture("capture/scan_nmap_sS_8ports_vic1.pcap"));
+    let https = contacts.iter().find(|c| c.dst_port == Some(443)).expect("port 443");
+    let reply = https.reply.expect("RST reply recorded");
+    // Frame 3 is the SYN to 443 and frame 4 the RST/ACK that answers it.
+    assert_eq!(reply.locator.record, 4);
+}
+
+#[test]
+fn connect_scan_completes_handshakes() {
+    let (_, contacts) = aggregate(read_capture("capture/scan_nmap_sT_vic1.pcap"));
+    let open: Vec<&Contact> = contacts.iter().filter(|c| c.outcome == Outcome::Open).collect();
+    assert!(!open.is_empty());
+    assert!(open.iter().all(|c| c.handshake_completed), "nmap -sT completes every open handshake");
+    assert!(open.iter().all(|c| !c.payload_exchanged));
+}
+
+#[test]
+fn ack_scan_probes_kept_with_resets() {
+    let observations = read_capture("capture/scan_nmap_sA_vic1.pcap");
+    let scanner: IpAddr = "10.200.0.10".parse().expect("address");
+    let sent: std::collections::BTreeSet<u16> = observations
+        .iter()
+        .filter(|o| o.src == scanner && o.tcp_flags == Some(TcpFlags(TcpFlags::ACK)))
+        .filter_map(|o| o.dst_port)
+        .collect();
+    assert_eq!(sent.len(), 1000, "nmap -sA probed its 1000 default ports");
+
+    let reset: std::collections::BTreeSet<u16> = observations
+        .iter()
+        .filter(|o| o.dst == scanner && o.tcp_flags.is_some_and(|flags| flags.contains(TcpFlags::RST)))
+        .filter_map(|o| o.src_port)
+        .collect();
+    // The victim drops tcp 23, 445 and 3389 and resets every other ACK probe.
+    assert_eq!(sent.difference(&reset).copied().collect::<Vec<u16>>(), [23, 445, 3389]);
+
+    let (probes, contacts) = aggregate(observations);
+    assert!(probes.iter().all(|event| event.probe.technique == Technique::TcpAck));
+    let probed: std::collections::BTreeSet<u16> = contacts.iter().filter_map(|c| c.dst_port).collect();
+    assert_eq!(probed, sent);
+    for contact in &contacts {
+        let port = contact.dst_port.expect("TCP port");
+        let expected = if reset.contains(&port) { Outcome::Closed } else { Outcome::Unanswered };
+        assert_eq!(contact.outcome, expected, "port {port}");
+    }
+}
+
+#[test]
+fn mid_stream_capture_gives_no_probes() {
+    // The benign capture without its SYN segments looks like a capture started after the
+    // connections were opened: only conversation traffic is left.
+    let observations: Vec<Observation> = read_capture("capture/benign_curl_web_dns_vic1_first2000.pcap")
+        .into_iter()
+        .filter(|o| o.tcp_flags.is_none_or(|flags| !flags.contains(TcpFlags::SYN)))
+        .filter(|o| o.protocol == crate::model::IpProtocol::TCP)
+        .collect();
+    assert!(observations.len() > 1000);
+    let (probes, _) = aggregate(observations);
+    assert!(probes.is_empty(), "{} probes from conversation traffic", probes.len());
+}
+
+#[test]
+fn late_segments_after_close_are_not_probes() {
+    let (probes, _) = aggregate(read_log("fwlog/BR-21.log", 2024));
+    assert!(probes.is_empty(), "{:?}", probes.iter().map(|p| p.probe.locator.record).collect::<Vec<_>>());
+}
+
+#[test]
+fn blocked_syn_probes_from_log() {
+    let (probes, contacts) = aggregate(read_log("fwlog/BR-21b.log", 2024));
+    assert_eq!(probes.len(), 15);
+    assert_eq!(contacts.len(), 15);
+    assert!(contacts.iter().all(|c| c.outcome == Outcome::Blocked));
+}
+
+#[test]
+fn udp_scan_closed_by_icmp_and_open_by_reply() {
+    let (_, contacts) = aggregate(read_capture("capture/scan_nmap_sU_vic1.pcap"));
+    let outcomes = outcomes_by_port(&contacts);
+    assert_eq!(outcomes[&53], Outcome::Open, "DNS answered");
+    for port in [500, 123, 161, 67, 137, 69, 5353] {
+        assert_eq!(outcomes[&port], Outcome::Closed, "ICMP port unreachable for {port}");
+    }
+}

@@ -1,0 +1,44 @@
+//! Dialect detection from the first lines of a file.
+//!
+//! Each line of the head is offered to every dialect's recogniser. The dialect that recognises
+//! the most lines wins, and a tie goes to the dialect listed first in [`LogDialect::ALL`]. Lines
+//! of other programs in a mixed syslog file do not count for any dialect, so one firewall line
+//! among many others is enough.
+
+use super::{filterlog, netfilter, netfilter_journal, pfirewall, proxmox, LogDialect};
+
+/// Returns true when `line` belongs to `dialect`.
+fn recognises(dialect: LogDialect, line: &str) -> bool {
+    match dialect {
+        LogDialect::Netfilter => netfilter::is_netfilter_line(line),
+        LogDialect::NetfilterJournalJson => netfilter_journal::is_journal_line(line),
+        LogDialect::ProxmoxFirewall => proxmox::is_proxmox_line(line),
+        LogDialect::PfsenseFilterlog => filterlog::is_filterlog_line(line),
+        LogDialect::WindowsFirewall => pfirewall::is_pfirewall_line(line),
+    }
+}
+
+/// Returns the dialect most lines of `head` belong to.
+pub(super) fn detect(head: &[u8]) -> Option<LogDialect> {
+    let mut counts = [0_usize; LogDialect::ALL.len()];
+    for raw in head.split(|&byte| byte == b'\n') {
+        let text = String::from_utf8_lossy(raw);
+        let line = text.trim_end_matches('\r');
+        if line.trim().is_empty() {
+            continue;
+        }
+        for (index, dialect) in LogDialect::ALL.iter().enumerate() {
+            if recognises(*dialect, line) {
+                counts[index] += 1;
+            }
+        }
+    }
+    let mut best: Option<(usize, LogDialect)> = None;
+    for (index, dialect) in LogDialect::ALL.iter().enumerate() {
+        let count = counts[index];
+        if count > 0 && best.is_none_or(|(best_count, _)| count > best_count) {
+            best = Some((count, *dialect));
+        }
+    }
+    best.map(|(_, dialect)| dialect)
+}

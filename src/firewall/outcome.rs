@@ -1,0 +1,102 @@
+//! Line outcomes and the trait every dialect reader implements.
+//!
+//! The driver in [`super::read_log`] reads lines, counts them, sets each observation's
+//! `source_text` and hands each line to a [`DialectReader`]. The reader returns a
+//! [`LineOutcome`]: an observation, a skip under a named reason, or an invalid line (a line of
+//! the dialect that could not be read, counted under the reader's reason and stored as an
+//! anomaly with its message).
+
+use super::LogDialect;
+use std::net::IpAddr;
+
+use crate::model::{IpProtocol, Locator, Observation, TcpFlags, TimestampNs, MAX_SOURCE_TEXT_BYTES};
+
+/// Result of reading one line.
+#[derive(Debug)]
+pub(super) enum LineOutcome {
+    /// A packet or connection, with problems that did not stop the line.
+    Observation { observation: Box<Observation>, warnings: Vec<String> },
+    /// A line without a packet, counted under the given reason.
+    Skipped(&'static str),
+    /// A line of the dialect that could not be read, with the reason in one sentence. It is
+    /// counted under the reader's [`DialectReader::invalid_reason`].
+    Invalid(String),
+}
+
+/// A reader of one log dialect, fed one line at a time. A reader keeps the state its dialect
+/// needs across lines: the year reached by year-less times, or the columns of a header line.
+pub(super) trait DialectReader {
+    /// Returns the dialect this reader reads.
+    fn dialect(&self) -> LogDialect;
+
+    /// Reads one line (line ending removed). `locator` points at the line.
+    fn read_line(&mut self, line: &str, locator: Locator) -> LineOutcome;
+
+    /// Returns the skip reason under which [`LineOutcome::Invalid`] lines are counted.
+    fn invalid_reason(&self) -> &'static str;
+
+    /// Returns one sentence on how zone-less or year-less times were read, when any were.
+    fn time_assumption(&self) -> Option<String>;
+}
+
+/// Returns `line` cut to at most [`MAX_SOURCE_TEXT_BYTES`] at a character boundary.
+pub(super) fn source_text(line: &str) -> String {
+    if line.len() <= MAX_SOURCE_TEXT_BYTES {
+        return line.to_string();
+    }
+    let mut end = MAX_SOURCE_TEXT_BYTES;
+    while !line.is_char_boundary(end) {
+        end -= 1;
+    }
+    line[..end].to_string()
+}
+
+/// Returns an observation with the given time, addresses and protocol and every optional field
+/// empty, for a dialect to fill.
+pub(super) fn bare_observation(
+    ts_ns: TimestampNs,
+    src: IpAddr,
+    dst: IpAddr,
+    protocol: IpProtocol,
+    locator: Locator,
+) -> Observation {
+    Observation {
+        ts_ns,
+        src,
+        dst,
+        protocol,
+        src_port: None,
+        dst_port: None,
+        tcp_flags: None,
+        icmp: None,
+        ttl: None,
+        ip_id: None,
+        tcp_window: None,
+        tcp_options: None,
+        payload_len: None,
+        action: None,
+        rule: None,
+        source_text: None,
+        locator,
+    }
+}
+
+/// Returns the TCP flags written as letters (`S`, `SA`, `FPU`), as pf, tcpdump and Zeek do:
+/// F, S, R, P, A, U, E (ECN echo) and W (CWR). Returns `None` for any other letter.
+pub(super) fn tcp_flags_from_letters(letters: &str) -> Option<TcpFlags> {
+    let mut flags = 0;
+    for letter in letters.chars() {
+        flags |= match letter {
+            'F' => TcpFlags::FIN,
+            'S' => TcpFlags::SYN,
+            'R' => TcpFlags::RST,
+            'P' => TcpFlags::PSH,
+            'A' => TcpFlags::ACK,
+            'U' => TcpFlags::URG,
+            'E' => TcpFlags::ECE,
+            'W' | 'C' => TcpFlags::CWR,
+            _ => return None,
+        };
+    }
+    Some(TcpFlags(flags))
+}
