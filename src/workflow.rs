@@ -20,6 +20,12 @@ pub enum ReportFormat {
     Pdf,
     /// The drafted report's structure as JSON.
     Json,
+    /// Indicators (sources, scanned ports, techniques) as CSV.
+    Csv,
+    /// A STIX 2.1 bundle of indicators, attack patterns and sightings.
+    Stix,
+    /// A VERIS 1.4 incident record.
+    Veris,
 }
 
 impl ReportFormat {
@@ -29,6 +35,9 @@ impl ReportFormat {
             Self::Markdown => "md",
             Self::Pdf => "pdf",
             Self::Json => "json",
+            Self::Csv => "csv",
+            Self::Stix => "stix",
+            Self::Veris => "veris",
         }
     }
 }
@@ -48,6 +57,12 @@ pub enum WorkflowError {
     /// Rendering failed.
     #[error("could not render the report")]
     Render(#[source] ReportError),
+    /// A data export was requested from a report without its input.
+    #[error("the {format} export needs the report's input; use render_export")]
+    NeedsInput {
+        /// Format requested.
+        format: &'static str,
+    },
     /// The report could not be encoded as JSON.
     #[error("could not encode the report as JSON")]
     Json(#[source] serde_json::Error),
@@ -62,12 +77,29 @@ pub enum WorkflowError {
     },
 }
 
-/// Drafts the report from the case's latest analysis and stores the draft in the case.
+/// A drafted report with the input it was drafted from, which the data exports (CSV, STIX,
+/// VERIS) read directly.
+#[derive(Debug, Clone)]
+pub struct DraftedReport {
+    /// The facts the report was drafted from.
+    pub input: ReportInput,
+    /// The drafted report.
+    pub report: Report,
+}
+
+/// Drafts the report from the case's latest analysis and stores the draft in the case; see
+/// [`prepare_report`].
+pub fn draft_report(case: &mut Case, actor: Option<&str>) -> Result<Report, WorkflowError> {
+    Ok(prepare_report(case, actor)?.report)
+}
+
+/// Drafts the report from the case's latest analysis, stores the draft in the case, and
+/// returns it with its input.
 ///
 /// The evidence files are re-hashed first, so the report's evidence appendix shows a
 /// verification made for this report. On a read-only case the draft and the verification
 /// are not stored.
-pub fn draft_report(case: &mut Case, actor: Option<&str>) -> Result<Report, WorkflowError> {
+pub fn prepare_report(case: &mut Case, actor: Option<&str>) -> Result<DraftedReport, WorkflowError> {
     let analysis = case
         .latest_analysis()?
         .ok_or_else(|| WorkflowError::NotAnalyzed { path: case.path().display().to_string() })?;
@@ -78,16 +110,37 @@ pub fn draft_report(case: &mut Case, actor: Option<&str>) -> Result<Report, Work
             record.verification = Some(check.verification.clone());
         }
     }
-    let input = ReportInput::new(case.info()?, evidence, analysis.findings, Some(analysis.run), now_ns());
+    let mut input = ReportInput::new(case.info()?, evidence, analysis.findings, Some(analysis.run), now_ns());
+    input.probe_points = case
+        .probe_points(analysis.run_id)?
+        .into_iter()
+        .map(|(finding_id, ts_ns, port)| report::ProbePoint { finding_id, ts_ns, port })
+        .collect();
     let report = report::draft(&input);
     if case.read_only_reason().is_none() {
         let content_json = serde_json::to_string(&report).map_err(WorkflowError::Json)?;
         case.store_report(Some(analysis.run_id), &content_json, actor)?;
     }
-    Ok(report)
+    Ok(DraftedReport { input, report })
 }
 
-/// Renders a drafted report in the given format.
+/// Renders a drafted report in any export format.
+pub fn render_export(drafted: &DraftedReport, format: ReportFormat) -> Result<Vec<u8>, WorkflowError> {
+    let pretty = |value: serde_json::Value| -> Result<Vec<u8>, WorkflowError> {
+        let mut bytes = serde_json::to_vec_pretty(&value).map_err(WorkflowError::Json)?;
+        bytes.push(b'\n');
+        Ok(bytes)
+    };
+    match format {
+        ReportFormat::Markdown | ReportFormat::Pdf | ReportFormat::Json => render_report(&drafted.report, format),
+        ReportFormat::Csv => Ok(report::to_csv(&drafted.input).map_err(WorkflowError::Render)?.into_bytes()),
+        ReportFormat::Stix => pretty(report::to_stix(&drafted.input)),
+        ReportFormat::Veris => pretty(report::to_veris(&drafted.input)),
+    }
+}
+
+/// Renders a drafted report as Markdown, PDF or JSON; the data exports need the report's
+/// input and go through [`render_export`].
 pub fn render_report(report: &Report, format: ReportFormat) -> Result<Vec<u8>, WorkflowError> {
     match format {
         ReportFormat::Markdown => Ok(report::to_markdown(report).into_bytes()),
@@ -96,6 +149,9 @@ pub fn render_report(report: &Report, format: ReportFormat) -> Result<Vec<u8>, W
             let mut bytes = serde_json::to_vec_pretty(report).map_err(WorkflowError::Json)?;
             bytes.push(b'\n');
             Ok(bytes)
+        }
+        ReportFormat::Csv | ReportFormat::Stix | ReportFormat::Veris => {
+            Err(WorkflowError::NeedsInput { format: format.as_str() })
         }
     }
 }

@@ -521,3 +521,27 @@ fn format_option_must_match_content() {
         .assert()
         .success();
 }
+
+#[test]
+fn data_exports_name_the_source() {
+    let out = investigate(&["capture/scan_nmap_sS_8ports_vic1.pcap"], &[]);
+    let case_path = out.path().join("case.scancase");
+    let export = |format: &str| {
+        let output = scancase().arg("report").arg(&case_path).args(["--format", format]).output().expect("run");
+        assert!(output.status.success(), "{format}: {}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8(output.stdout).expect("UTF-8 output")
+    };
+
+    let csv = export("csv");
+    assert!(csv.lines().any(|line| line.contains("ipv4-addr") && line.contains("10.200.0.10")), "{csv}");
+
+    let stix: Value = serde_json::from_str(&export("stix")).expect("STIX is JSON");
+    assert_eq!(stix["type"], "bundle");
+    let objects = stix["objects"].as_array().expect("objects");
+    assert!(objects.iter().any(|o| o["type"] == "indicator" && o["pattern"].as_str().unwrap_or("").contains("10.200.0.10")));
+    assert!(objects.iter().any(|o| o["type"] == "attack-pattern"));
+
+    let veris: Value = serde_json::from_str(&export("veris")).expect("VERIS is JSON");
+    let varieties = veris["action"]["hacking"]["variety"].as_array().expect("varieties");
+    assert!(varieties.iter().any(|v| v == "Scan network"), "{varieties:?}");
+}

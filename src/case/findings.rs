@@ -181,6 +181,27 @@ impl Case {
             .collect())
     }
 
+    /// Reads (finding label, probe time, destination port) for every cited probe of a run's
+    /// findings that has a port, in time order, for the report's charts.
+    pub fn probe_points(&self, run_id: i64) -> Result<Vec<(String, i64, u16)>, CaseError> {
+        let mut statement = self
+            .conn
+            .prepare(
+                "SELECT finding.label, probe.ts_ns, contact.dst_port
+                 FROM finding
+                 JOIN finding_citation ON finding_citation.finding_id = finding.id
+                 JOIN probe ON probe.id = finding_citation.probe_id
+                 JOIN contact ON contact.id = probe.contact_id
+                 WHERE finding.run_id = ?1 AND contact.dst_port IS NOT NULL
+                 ORDER BY probe.ts_ns, probe.id",
+            )
+            .map_err(|source| self.sqlite("could not read probe points", source))?;
+        let rows = statement
+            .query_map([run_id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+            .map_err(|source| self.sqlite("could not read probe points", source))?;
+        rows.collect::<Result<_, _>>().map_err(|source| self.sqlite("could not read probe points", source))
+    }
+
     /// Stores a drafted report as the case's current report and records it in the audit log.
     pub fn store_report(
         &mut self,

@@ -62,7 +62,8 @@ pub struct FindingsArgs {
 pub struct ReportArgs {
     #[command(flatten)]
     pub case: CasePath,
-    /// Output format.
+    /// Output format: md, pdf, json (the report's structure), csv (indicators), stix (STIX 2.1
+    /// bundle) or veris (VERIS 1.4 incident).
     #[arg(long, value_enum)]
     pub format: ReportFormatArg,
     /// Output file; by default stdout (PDF only when stdout is not a terminal).
@@ -197,8 +198,8 @@ pub fn report(args: ReportArgs) -> Result<()> {
     let mut case = args.case.open()?;
     let examiner = actor(&case);
     let format = ReportFormat::from(args.format);
-    let report = workflow::draft_report(&mut case, examiner.as_deref())?;
-    let bytes = workflow::render_report(&report, format)?;
+    let drafted = workflow::prepare_report(&mut case, examiner.as_deref())?;
+    let bytes = workflow::render_export(&drafted, format)?;
     match &args.output {
         Some(path) => {
             workflow::write_export(&mut case, &bytes, path, format, examiner.as_deref())?;

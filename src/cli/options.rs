@@ -50,6 +50,12 @@ pub enum ReportFormatArg {
     Pdf,
     /// The drafted report's structure as JSON.
     Json,
+    /// Indicators as CSV.
+    Csv,
+    /// STIX 2.1 bundle.
+    Stix,
+    /// VERIS 1.4 incident record.
+    Veris,
 }
 
 impl From<ReportFormatArg> for ReportFormat {
@@ -58,6 +64,9 @@ impl From<ReportFormatArg> for ReportFormat {
             ReportFormatArg::Md => ReportFormat::Markdown,
             ReportFormatArg::Pdf => ReportFormat::Pdf,
             ReportFormatArg::Json => ReportFormat::Json,
+            ReportFormatArg::Csv => ReportFormat::Csv,
+            ReportFormatArg::Stix => ReportFormat::Stix,
+            ReportFormatArg::Veris => ReportFormat::Veris,
         }
     }
 }

@@ -88,7 +88,7 @@ pub enum ImportError {
     },
     /// The content matches no supported format.
     #[error(
-        "{path}: not a recognised evidence format (expected a pcap or pcapng capture, or a Linux netfilter LOG syslog file)"
+        "{path}: not a recognised evidence format (expected a pcap or pcapng capture, possibly gzip-compressed, or a firewall log in a supported dialect; see docs/log-formats.md)"
     )]
     UnrecognisedFormat {
         /// Path given.
