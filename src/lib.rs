@@ -12,6 +12,7 @@
 //! - [`analysis`] finds scans among the contacts of all evidence and scores them;
 //! - [`report`] drafts the incident report and writes it as Markdown and PDF;
 //! - [`contract`] is the findings JSON shape other tools read;
+//! - [`evaluation`] measures the analysis against a labelled corpus;
 //! - [`workflow`] drafts and exports the report of a case for the CLI and the desktop shell.
 //!
 //! The shared types of the pipeline live in [`model`]. Nothing here knows about the
@@ -24,6 +25,7 @@ pub mod analysis;
 pub mod capture;
 pub mod case;
 pub mod contract;
+pub mod evaluation;
 pub mod firewall;
 pub mod import;
 pub mod model;

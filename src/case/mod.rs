@@ -24,6 +24,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension};
 pub use audit::{hex_lower, AuditEntry, AuditLog};
 pub use contacts::{StoredContact, StoredProbe};
 pub use integrity::{remapped_path, EvidenceCheck, PathRemap};
+pub use location::sibling as sibling_path;
 pub use evidence::{EvidenceWriter, NewEvidence};
 pub use findings::StoredAnalysis;
 

@@ -7,6 +7,7 @@
 //! invalid arguments (clap's own status).
 
 mod case_commands;
+mod evaluate;
 mod integrity_commands;
 mod investigate;
 mod options;
@@ -48,6 +49,8 @@ enum Command {
     Audit(integrity_commands::AuditArgs),
     /// Record a chain-of-custody entry for one evidence file.
     Custody(integrity_commands::CustodyArgs),
+    /// Run the analysis over a labelled corpus and compare the findings with the labels.
+    Evaluate(evaluate::EvaluateArgs),
 }
 
 /// Parses the arguments, runs the command and returns the exit status.
@@ -65,6 +68,7 @@ pub fn run() -> ExitCode {
         Command::Verify(args) => integrity_commands::verify(args),
         Command::Audit(args) => integrity_commands::audit(args),
         Command::Custody(args) => integrity_commands::custody(args),
+        Command::Evaluate(args) => evaluate::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

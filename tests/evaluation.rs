@@ -1,0 +1,42 @@
+//! The analysis measured against the labelled fixtures: every labelled scan found with its
+//! technique, and no other finding.
+
+use std::path::Path;
+
+use scancase::analysis::Parameters;
+use scancase::evaluation::{evaluate, Totals};
+
+#[test]
+fn fixtures_meet_accuracy_targets() {
+    let labels = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/labels.json");
+    let results = evaluate(&labels, &Parameters::default()).expect("evaluation runs");
+    assert!(results.len() >= 20, "{} files evaluated", results.len());
+
+    for result in &results {
+        assert!(result.findings.is_ok(), "{}: {:?}", result.file, result.findings);
+        if result.attacker.is_some() {
+            assert!(result.found(), "{}: labelled scan missed", result.file);
+        }
+        assert_eq!(result.false_positives(), 0, "{}: findings for other sources", result.file);
+        assert_ne!(result.technique_right(), Some(false), "{}: wrong technique", result.file);
+    }
+
+    let totals = Totals::of(&results);
+    assert_eq!(totals.found, totals.scans);
+    assert_eq!(totals.false_positives, 0);
+    assert_eq!(totals.technique_right, totals.technique_checked);
+}
+
+#[test]
+fn slow_scans_found_without_window() {
+    let labels = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/labels.json");
+    let results = evaluate(&labels, &Parameters::default()).expect("evaluation runs");
+    let stretched = results
+        .iter()
+        .find(|result| result.file == "capture/derived_stretched_sS_8ports_vic1_hours.pcap")
+        .expect("the stretched capture is labelled");
+    let finding = stretched.attacker_finding().expect("the 13-hour scan is found");
+    let hours = (finding.last_seen_ns - finding.first_seen_ns) as f64 / 3.6e12;
+    assert!(hours > 13.0, "the finding spans {hours} h");
+    assert_eq!(finding.ports.len(), 8);
+}
