@@ -252,13 +252,16 @@ fn probes_to_detect(
         ScanKind::Vertical => parameters.min_ports_vertical,
         ScanKind::Horizontal => parameters.min_hosts_horizontal,
     };
-    let mut seen = std::collections::BTreeSet::new();
-    for (index, (finding_id, _, port)) in points.iter().filter(|(id, _, _)| *id == finding.id).enumerate() {
-        debug_assert_eq!(finding_id, &finding.id);
-        // NOTE: horizontal findings count distinct ports here as well; probe points carry no
-        // target address yet.
-        seen.insert(*port);
-        if seen.len() >= threshold.min(finding.ports.len().max(1)) {
+    let mut ports = std::collections::BTreeSet::new();
+    let mut targets = std::collections::BTreeSet::new();
+    for (index, (_, _, target, port)) in points.iter().filter(|(id, _, _, _)| *id == finding.id).enumerate() {
+        ports.insert(*port);
+        targets.insert(target.clone());
+        let reached = match finding.kind {
+            ScanKind::Vertical => ports.len() >= threshold,
+            ScanKind::Horizontal => targets.len() >= threshold,
+        };
+        if reached {
             return Some(index + 1);
         }
     }

@@ -181,13 +181,13 @@ impl Case {
             .collect())
     }
 
-    /// Reads (finding label, probe time, destination port) for every cited probe of a run's
-    /// findings that has a port, in time order, for the report's charts.
-    pub fn probe_points(&self, run_id: i64) -> Result<Vec<(String, i64, u16)>, CaseError> {
+    /// Reads (finding label, probe time, target address, destination port) for every cited
+    /// probe of a run's findings that has a port, in time order, for the report's charts.
+    pub fn probe_points(&self, run_id: i64) -> Result<Vec<(String, i64, String, u16)>, CaseError> {
         let mut statement = self
             .conn
             .prepare(
-                "SELECT finding.label, probe.ts_ns, contact.dst_port
+                "SELECT finding.label, probe.ts_ns, contact.dst, contact.dst_port
                  FROM finding
                  JOIN finding_citation ON finding_citation.finding_id = finding.id
                  JOIN probe ON probe.id = finding_citation.probe_id
@@ -197,7 +197,7 @@ impl Case {
             )
             .map_err(|source| self.sqlite("could not read probe points", source))?;
         let rows = statement
-            .query_map([run_id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+            .query_map([run_id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))
             .map_err(|source| self.sqlite("could not read probe points", source))?;
         rows.collect::<Result<_, _>>().map_err(|source| self.sqlite("could not read probe points", source))
     }
