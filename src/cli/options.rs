@@ -19,8 +19,9 @@ pub struct EvidenceOptions {
     #[arg(long, value_name = "YEAR", value_parser = clap::value_parser!(i32).range(1970..=9999))]
     pub year: Option<i32>,
 
-    /// Evidence format, overriding detection from the content: pcap, pcapng or
-    /// netfilter-syslog.
+    /// Evidence format, overriding detection from the content: pcap, pcapng, or a log
+    /// dialect name from docs/log-formats.md (for example netfilter-syslog, pfsense-filterlog,
+    /// windows-pfirewall, cisco-asa, zeek-conn, suricata-eve, pf-tcpdump).
     #[arg(long, value_name = "NAME")]
     pub format: Option<String>,
 

@@ -5,7 +5,7 @@
 //! of other programs in a mixed syslog file do not count for any dialect, so one firewall line
 //! among many others is enough.
 
-use super::{filterlog, netfilter, netfilter_journal, pfirewall, proxmox, LogDialect};
+use super::{cisco_asa, filterlog, netfilter, netfilter_journal, pf_tcpdump, pfirewall, proxmox, suricata_eve, zeek_conn, LogDialect};
 
 /// Returns true when `line` belongs to `dialect`.
 fn recognises(dialect: LogDialect, line: &str) -> bool {
@@ -15,6 +15,10 @@ fn recognises(dialect: LogDialect, line: &str) -> bool {
         LogDialect::ProxmoxFirewall => proxmox::is_proxmox_line(line),
         LogDialect::PfsenseFilterlog => filterlog::is_filterlog_line(line),
         LogDialect::WindowsFirewall => pfirewall::is_pfirewall_line(line),
+        LogDialect::CiscoAsa => cisco_asa::is_asa_line(line),
+        LogDialect::ZeekConn => zeek_conn::is_zeek_conn_line(line),
+        LogDialect::SuricataEve => suricata_eve::is_eve_line(line),
+        LogDialect::PfTcpdump => pf_tcpdump::is_pf_line(line),
     }
 }
 

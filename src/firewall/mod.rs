@@ -15,6 +15,8 @@
 //! Each dialect's fields, time spelling and action mapping are described in its file and in
 //! `docs/log-formats.md`. [`LogDialect::as_str`] gives the stable name that `--format` takes.
 
+mod cisco_asa;
+mod cisco_asa_message;
 mod detect;
 mod filterlog;
 mod lines;
@@ -22,11 +24,15 @@ mod netfilter;
 mod netfilter_body;
 mod netfilter_journal;
 mod outcome;
+mod pf_tcpdump;
 mod pfirewall;
 mod proxmox;
+mod sensor_time;
+mod suricata_eve;
 mod syslog_header;
 mod syslog_rfc5424;
 mod syslog_time;
+mod zeek_conn;
 #[cfg(test)]
 mod tests;
 
@@ -38,12 +44,18 @@ use chrono::{DateTime, Datelike, Utc};
 use crate::model::{ImportSummary, Locator, ObservationSink, SinkError};
 use outcome::{DialectReader, LineOutcome};
 
+pub use cisco_asa::{
+    SKIP_ASA_NAMED_ENDPOINT, SKIP_ASA_NOT_TRAFFIC, SKIP_ASA_TEARDOWN, SKIP_ASA_THREAT_RATE, SKIP_INVALID_ASA, SKIP_NOT_ASA,
+};
 pub use filterlog::{SKIP_INVALID_FILTERLOG, SKIP_NOT_FILTERLOG};
 pub use lines::MAX_LINE_BYTES;
 pub use netfilter_journal::SKIP_INVALID_JOURNAL;
 pub use proxmox::{SKIP_INVALID_PROXMOX, SKIP_NOT_PROXMOX};
+pub use pf_tcpdump::{SKIP_INVALID_PF, SKIP_NOT_PF};
 pub use pfirewall::{SKIP_EVENTS_LOST, SKIP_INVALID_PFIREWALL, SKIP_NOT_PFIREWALL};
+pub use suricata_eve::{SKIP_EVE_OTHER_EVENT, SKIP_INVALID_EVE, SKIP_NOT_EVE};
 pub use syslog_time::{MAX_OUT_OF_ORDER_SECONDS, REFERENCE_SLACK_SECONDS};
+pub use zeek_conn::{SKIP_INVALID_ZEEK_CONN, SKIP_NOT_ZEEK_CONN};
 
 /// Skip reason for empty lines and lines of only white space.
 pub const SKIP_BLANK: &str = "blank line";
@@ -99,16 +111,28 @@ pub enum LogDialect {
     PfsenseFilterlog,
     /// Windows Defender Firewall `pfirewall.log` (W3C extended log format).
     WindowsFirewall,
+    /// Cisco ASA, PIX and Firepower Threat Defense syslog messages (`%ASA-4-106023: ...`).
+    CiscoAsa,
+    /// Zeek `conn.log`, tab-separated with its `#fields` header or JSON lines.
+    ZeekConn,
+    /// Suricata `eve.json` alert, drop and flow events.
+    SuricataEve,
+    /// OpenBSD and FreeBSD pf log packets as printed by `tcpdump -n -e -ttt -r pflog`.
+    PfTcpdump,
 }
 
 impl LogDialect {
     /// Every dialect, in the order detection prefers them when two match equally often.
-    pub const ALL: [LogDialect; 5] = [
+    pub const ALL: [LogDialect; 9] = [
         LogDialect::Netfilter,
         LogDialect::NetfilterJournalJson,
         LogDialect::ProxmoxFirewall,
         LogDialect::PfsenseFilterlog,
         LogDialect::WindowsFirewall,
+        LogDialect::CiscoAsa,
+        LogDialect::ZeekConn,
+        LogDialect::SuricataEve,
+        LogDialect::PfTcpdump,
     ];
 
     /// Returns the format name stored in [`ImportSummary::format`] and taken by `--format`.
@@ -119,6 +143,10 @@ impl LogDialect {
             Self::ProxmoxFirewall => "proxmox-firewall",
             Self::PfsenseFilterlog => "pfsense-filterlog",
             Self::WindowsFirewall => "windows-pfirewall",
+            Self::CiscoAsa => "cisco-asa",
+            Self::ZeekConn => "zeek-conn",
+            Self::SuricataEve => "suricata-eve",
+            Self::PfTcpdump => "pf-tcpdump",
         }
     }
 }
@@ -191,6 +219,10 @@ fn new_reader(dialect: LogDialect, time: &TimeContext) -> Box<dyn DialectReader>
         LogDialect::ProxmoxFirewall => Box::new(proxmox::ProxmoxReader),
         LogDialect::PfsenseFilterlog => Box::new(filterlog::FilterlogReader::new(time)),
         LogDialect::WindowsFirewall => Box::new(pfirewall::PfirewallReader::new(time)),
+        LogDialect::CiscoAsa => Box::new(cisco_asa::CiscoAsaReader::new(time)),
+        LogDialect::ZeekConn => Box::new(zeek_conn::ZeekConnReader::new()),
+        LogDialect::SuricataEve => Box::new(suricata_eve::SuricataEveReader::new(time)),
+        LogDialect::PfTcpdump => Box::new(pf_tcpdump::PfTcpdumpReader::new(time)),
     }
 }
 
@@ -238,6 +270,10 @@ fn read_lines<R: BufRead>(
                 summary.count_observation(ts_ns);
             }
             LineOutcome::Skipped(reason) => summary.count_skipped(reason),
+            LineOutcome::SkippedWithAnomaly { reason, message } => {
+                summary.add_anomaly(locator, message);
+                summary.count_skipped(reason);
+            }
             LineOutcome::Invalid(message) => {
                 summary.add_anomaly(locator, message);
                 summary.count_skipped(dialect_reader.invalid_reason());

@@ -18,6 +18,10 @@ pub(super) enum LineOutcome {
     Observation { observation: Box<Observation>, warnings: Vec<String> },
     /// A line without a packet, counted under the given reason.
     Skipped(&'static str),
+    /// A line of the dialect that names a packet or connection the model cannot hold (an
+    /// endpoint given as a name, not an address), counted under `reason` and stored as an
+    /// anomaly with `message`.
+    SkippedWithAnomaly { reason: &'static str, message: String },
     /// A line of the dialect that could not be read, with the reason in one sentence. It is
     /// counted under the reader's [`DialectReader::invalid_reason`].
     Invalid(String),

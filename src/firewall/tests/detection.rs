@@ -32,6 +32,17 @@ const EXPECTED: &[(&str, LogDialect)] = &[
     ("pfsense-filterlog/mixed_with_firewalld_daemon.log", LogDialect::PfsenseFilterlog),
     ("windows-pfirewall/pfirewall_win11_with_pid_column.log", LogDialect::WindowsFirewall),
     ("windows-pfirewall/pfirewall_azure_stack_edge_msdocs.crlf.log", LogDialect::WindowsFirewall),
+    ("cisco-asa/BR-11.log", LogDialect::CiscoAsa),
+    ("cisco-asa/elastic_repeat_deny.log", LogDialect::CiscoAsa),
+    ("cisco-asa/elastic_106023_iface_with_prefix.headed.log", LogDialect::CiscoAsa),
+    ("cisco-asa/wazuh_asa_pix_traffic.headed.log", LogDialect::CiscoAsa),
+    ("cisco-asa/wazuh_asa_object_name.log", LogDialect::CiscoAsa),
+    ("cisco-asa/logstash_302013_outbound.log", LogDialect::CiscoAsa),
+    ("zeek-conn/logstash_bro_spec_conn.tsv.log", LogDialect::ZeekConn),
+    ("zeek-conn/elastic_test-conn.json.log", LogDialect::ZeekConn),
+    ("suricata-eve/crowdsec_suricata-logs-evelog.log", LogDialect::SuricataEve),
+    ("suricata-eve/wijungle_eve_ET_SCAN_excerpt.log", LogDialect::SuricataEve),
+    ("pf-tcpdump/openbsd_pflog_block_in.log", LogDialect::PfTcpdump),
 ];
 
 #[test]

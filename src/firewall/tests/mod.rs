@@ -1,9 +1,12 @@
 //! Tests of the firewall log importers, one file per dialect, on lines copied from real logs
 //! into `fixtures/fwlog/`.
 
+mod cisco_asa;
 mod detection;
 mod filterlog;
 mod netfilter;
 mod netfilter_variants;
+mod pf_tcpdump;
 mod pfirewall;
 mod support;
+mod zeek_suricata;
