@@ -28,6 +28,7 @@ pub mod contract;
 pub mod evaluation;
 pub mod firewall;
 pub mod import;
+pub mod inspect;
 pub mod model;
 pub mod report;
 pub mod workflow;

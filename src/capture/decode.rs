@@ -22,10 +22,19 @@ use etherparse::{
 };
 
 use super::link::{decode_link, non_ip_reason, LinkLayer};
-use crate::model::{IcmpInfo, IpProtocol, Locator, Observation, QuotedPacket, TcpFlags, TimestampNs};
+use crate::model::{IcmpInfo, IpProtocol, Locator, Observation, QuotedPacket, TcpFlags, TcpOptionKinds, TimestampNs};
 
 /// Length of the source and destination port fields that open a TCP, UDP or SCTP header.
 const PORT_PAIR_LEN: usize = 4;
+
+/// Position of the TCP flags byte (CWR to FIN, the order of [`TcpFlags`]) in a TCP header.
+const TCP_FLAGS_OFFSET: usize = 13;
+/// Position of the 16-bit TCP window field in a TCP header.
+const TCP_WINDOW_OFFSET: usize = 14;
+/// TCP option kind 0, end of option list.
+const TCP_OPTION_END: u8 = 0;
+/// TCP option kind 1, no-operation: a single byte used as padding.
+const TCP_OPTION_NOP: u8 = 1;
 
 /// Result of decoding one frame.
 // Returned once per frame and matched at once, so boxing the observation would only add
@@ -80,7 +89,7 @@ pub(super) fn decode_frame(link_type: u16, frame: &[u8], ts_ns: TimestampNs, loc
         ttl: Some(ip.ttl),
         ip_id: ip.ip_id,
         tcp_window: transport.tcp_window,
-        tcp_options: None,
+        tcp_options: transport.tcp_options,
         source_text: None,
         payload_len: transport.payload_len,
         action: None,
@@ -229,6 +238,7 @@ struct Transport {
     dst_port: Option<u16>,
     tcp_flags: Option<TcpFlags>,
     tcp_window: Option<u16>,
+    tcp_options: Option<TcpOptionKinds>,
     icmp: Option<IcmpInfo>,
     payload_len: Option<u32>,
 }
@@ -252,17 +262,16 @@ fn decode_transport(ip: &IpLayer<'_>) -> (Transport, Option<String>) {
                     dst_port: Some(tcp.destination_port()),
                     tcp_flags: Some(tcp_flags(&tcp)),
                     tcp_window: Some(tcp.window_size()),
+                    tcp_options: Some(TcpOptionKinds::from_kinds(OptionKinds { rest: tcp.options() })),
                     payload_len: payload_after(tcp.header_slice().len()),
                     ..Transport::default()
                 };
                 (transport, None)
             }
-            // NOTE: a TCP header cut inside its options (an old snapshot length of 68 bytes
-            // does that to Linux SYNs) keeps only its ports: etherparse 0.21 has no lax TCP
-            // decoder, so the flags of such a segment are lost.
             Err(err) => {
-                let problem = format!("TCP header not decoded, flags unknown: {err}");
-                (ports_only(ip.payload), Some(problem))
+                let transport = cut_tcp_header(ip.payload);
+                let problem = format!("TCP header not decoded, options unknown: {err}");
+                (transport, Some(problem))
             }
         },
         IpProtocol::UDP => match UdpSlice::from_slice_lax(ip.payload) {
@@ -308,6 +317,48 @@ fn decode_transport(ip: &IpLayer<'_>) -> (Transport, Option<String>) {
             Err(err) => (Transport::default(), Some(format!("ICMPv6 header not decoded: {err}"))),
         },
         _ => (Transport::default(), None),
+    }
+}
+
+/// Reads the fixed fields of a TCP header that etherparse rejected, as far as they were
+/// captured: ports, then the flags byte, then the window (RFC 9293 section 3.1).
+///
+/// A header is rejected when the capture cut it (an old snapshot length of 68 bytes cuts
+/// a Linux SYN inside its options) or when its data offset is below 5. Its options stay
+/// unknown, because a partial list would mislead a tool fingerprint.
+fn cut_tcp_header(bytes: &[u8]) -> Transport {
+    let mut transport = ports_only(bytes);
+    transport.tcp_flags = bytes.get(TCP_FLAGS_OFFSET).map(|flags| TcpFlags(*flags));
+    transport.tcp_window =
+        bytes.get(TCP_WINDOW_OFFSET..TCP_WINDOW_OFFSET + 2).map(|window| u16::from_be_bytes([window[0], window[1]]));
+    transport
+}
+
+/// The kinds of the options in a TCP header's option bytes, in order (RFC 9293 section 3.2).
+///
+/// Kinds 0 (end of option list) and 1 (no-operation) are one byte long, and every other
+/// option carries its whole length in its second byte. The zero bytes that pad the header
+/// after an end of option list are listed as kind 0 each, as tshark 4.0 lists them, because
+/// their count differs between TCP stacks (`2,1,3,1,1,8,4,0,0` in the SYNs of the
+/// `http-vlan-0.pcap` fixture). An option whose length is missing, below 2 or past the end
+/// is listed and ends the walk.
+struct OptionKinds<'a> {
+    rest: &'a [u8],
+}
+
+impl Iterator for OptionKinds<'_> {
+    type Item = u8;
+
+    fn next(&mut self) -> Option<u8> {
+        let (&kind, after_kind) = self.rest.split_first()?;
+        self.rest = match kind {
+            TCP_OPTION_END | TCP_OPTION_NOP => after_kind,
+            _ => match self.rest.get(1).map(|len| usize::from(*len)) {
+                Some(len) if len >= 2 && len <= self.rest.len() => &self.rest[len..],
+                _ => &[],
+            },
+        };
+        Some(kind)
     }
 }
 

@@ -102,18 +102,38 @@ impl<'s> Importer<'s> {
         self.interfaces.push(interface);
     }
 
-    pub(super) fn skip_undeclared_interface(
-        &mut self,
-        locator: Locator,
-        interface_id: u32,
-    ) -> Result<(), CaptureError> {
+    pub(super) fn skip_undeclared_interface(&mut self, locator: Locator, interface_id: u32) {
         self.summary.count_skipped(SKIP_UNDECLARED_INTERFACE);
         let message = format!(
             "packet names interface {interface_id}, but its section declares {} interfaces",
             self.interfaces.len()
         );
         self.summary.add_anomaly(locator, message);
-        Ok(())
+    }
+
+    /// Records, once per file, a classic pcap record longer than the file's snapshot length.
+    /// The record is still read whole, as tcpdump and Wireshark read it.
+    pub(super) fn note_caplen_above_snaplen(&mut self, locator: Locator, caplen: u32, snaplen: u32) {
+        let message =
+            format!("record length {caplen} exceeds the file's snapshot length {snaplen}; such records are read whole");
+        self.report_once("caplen above snaplen".to_string(), locator, message);
+    }
+
+    /// Records, once per file, a classic pcap timestamp whose fraction field counts a second
+    /// or more, which pcap-savefile(5) does not allow.
+    // NOTE: such a fraction is added to the seconds unchanged. tcpdump 4.99 prints these
+    // times as "(invalid)" and Wireshark 4.0 prints them unnormalized, so no reader agrees
+    // on a correct time for them.
+    pub(super) fn note_fraction_of_second_or_more(&mut self, locator: Locator, fraction: u32) {
+        let message = format!(
+            "timestamp fraction {fraction} is a second or more; the times of such frames are the seconds plus the whole fraction"
+        );
+        self.report_once("fraction of a second or more".to_string(), locator, message);
+    }
+
+    /// Counts a frame that carries no packet by design, such as a pcapng custom block.
+    pub(super) fn skip_non_packet(&mut self, reason: &str) {
+        self.summary.count_skipped(reason);
     }
 
     pub(super) fn skip_obsolete_packet_block(&mut self, locator: Locator) {
@@ -196,6 +216,15 @@ impl<'s> Importer<'s> {
             }
         }
         Ok(())
+    }
+
+    /// Records that the record starting at `record_offset` is corrupt, so reading stopped
+    /// there, for the reason given.
+    pub(super) fn record_corruption(&mut self, record_offset: u64, reason: &str) {
+        let message = format!(
+            "corrupt record at byte {record_offset}: {reason}; the records after it cannot be located and were not read"
+        );
+        self.summary.add_anomaly(file_locator(record_offset), message);
     }
 
     /// Records that the file ends inside the record starting at `record_offset`.

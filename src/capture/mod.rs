@@ -13,8 +13,8 @@
 //! - a *link type* is the `LINKTYPE_*` number that names a frame's first header;
 //! - a frame is *skipped* when it yields no observation (not IP, unsupported link type,
 //!   undecodable), and an *anomaly* records a problem with its locator without stopping
-//!   the import. A truncated file is an anomaly; a file whose records cannot be located any
-//!   more is an error.
+//!   the import. A truncated file and a corrupt record are anomalies that end the reading;
+//!   a damaged file header is an error.
 //!
 //! Files: `reader.rs` walks the records with pcap-parser, `importer.rs` keeps the per-file
 //! counters, `time.rs` converts timestamps, `link.rs` decodes link layers and `decode.rs`
@@ -116,29 +116,21 @@ pub enum CaptureError {
         #[source]
         source: SinkError,
     },
-    /// A record's length fields are inconsistent, so the records after it cannot be found.
-    #[error("corrupt record at byte {byte_offset}: {message}; the rest of the file cannot be read")]
-    CorruptRecord {
-        /// File offset of the corrupt record.
-        byte_offset: u64,
-        /// Description of the damage.
-        message: String,
-    },
 }
 
 /// Reads a pcap or pcapng capture from `reader` and pushes one observation per IP packet
 /// into `sink`, in file order.
 ///
-/// A file that ends inside a record is not an error: every complete frame is imported and
-/// the summary records a "capture truncated" anomaly. Frames that yield no observation are
-/// counted in the summary by reason.
+/// A file that ends inside a record, or whose record lengths, block types or section
+/// versions become invalid, is not an error. Every complete frame before the damage is
+/// imported, and the summary records a "capture truncated" or "corrupt record" anomaly with
+/// the byte offset. Frames that yield no observation are counted in the summary by reason.
 ///
 /// # Errors
 ///
-/// [`CaptureError::InvalidHeader`] when the input is not a pcap or pcapng file,
-/// [`CaptureError::Io`] when reading fails, [`CaptureError::Sink`] when the sink rejects an
-/// observation, and [`CaptureError::CorruptRecord`] when a record's length fields make
-/// the rest of the file unreadable.
+/// [`CaptureError::InvalidHeader`] when the input is not a pcap or pcapng file or its file
+/// header is damaged, [`CaptureError::Io`] when reading fails, and [`CaptureError::Sink`]
+/// when the sink rejects an observation.
 pub fn read_capture<R: Read>(mut reader: R, sink: &mut dyn ObservationSink) -> Result<ImportSummary, CaptureError> {
     let mut magic = [0u8; MAGIC_LEN];
     let magic_len =

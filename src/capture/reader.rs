@@ -15,9 +15,11 @@
 //!   Block, or in a classic pcap file the file header.
 //!
 //! The reader distinguishes three ends of input. A clean end comes after the last record. A
-//! *truncated* file ends inside its last record: every complete record is imported and an
-//! anomaly is recorded. A *corrupt* record has an invalid length or block type, so no later
-//! record can be found and reading stops with [`CaptureError::CorruptRecord`].
+//! *truncated* file ends inside its last record. A *corrupt* record has an invalid or absurd
+//! length, block type or version, so no later record can be found. In both damaged cases
+//! every complete record before the damage is imported and an anomaly names the byte offset
+//! where reading stopped. Damage inside the file header instead rejects the file with
+//! [`CaptureError::InvalidHeader`], because nothing in it can be read.
 
 use std::cell::RefCell;
 use std::io::{self, Read};
@@ -40,6 +42,36 @@ const BUFFER_CAPACITY_BYTES: usize = 1 << 20;
 /// chosen for pcapng blocks with long options or name tables. A longer record is reported
 /// as corrupt.
 const MAX_BUFFER_BYTES: usize = 16 << 20;
+
+/// Largest captured length of a classic pcap record, in bytes: 262144, libpcap's
+/// `MAXIMUM_SNAPLEN` (pcap-int.h) and tcpdump 4.99's default snapshot length. A longer record
+/// length is taken for a corrupt field rather than read as a packet.
+// NOTE: libpcap allows longer records for a few link types that scancase does not decode;
+// such a file stops at its first record longer than this, with a "corrupt record" anomaly.
+const MAX_PCAP_CAPLEN: u32 = 262_144;
+
+/// Block type of the pcapng Section Header Block, the same in both byte orders.
+const SHB_BLOCK_TYPE: [u8; 4] = [0x0a, 0x0d, 0x0d, 0x0a];
+
+/// pcapng Byte-Order Magic as written by a little-endian writer.
+const PCAPNG_BOM_LITTLE_ENDIAN: [u8; 4] = [0x4d, 0x3c, 0x2b, 0x1a];
+
+/// pcapng section versions this reader accepts: 1.0, the version the pcapng draft defines,
+/// and 1.2, which tshark 4.0 reads as well. tshark rejects others, such as 0.1 and 1.1.
+const PCAPNG_VERSIONS: [(u16, u16); 2] = [(1, 0), (1, 2)];
+
+/// Classic pcap major version; pcap-savefile(5) describes 2.4, and minor versions before it
+/// differ only in rarely used details.
+const PCAP_MAJOR_VERSION: u16 = 2;
+
+/// Bits 16 to 25 of the pcap header's link type field, which are reserved and zero
+/// (pcap-savefile(5) and the IETF pcap draft). Bits 26 to 31 carry the FCS length.
+const PCAP_LINKTYPE_RESERVED_BITS: u32 = 0x03FF_0000;
+
+/// Skipped reasons of the pcapng blocks that tshark numbers as frames but that carry no
+/// packet.
+const SKIP_CUSTOM_BLOCK: &str = "pcapng custom block";
+const SKIP_JOURNAL_ENTRY: &str = "pcapng systemd journal entry";
 
 /// Block type of the obsolete pcapng Packet Block, which this reader does not decode.
 const OBSOLETE_PACKET_BLOCK_TYPE: u32 = 0x0000_0002;
@@ -66,15 +98,24 @@ pub(super) fn read_records<R: Read>(
     };
 
     let mut importer = Importer::new(format, sink);
+    let mut layout = RecordLayout::default();
     let mut capacity = BUFFER_CAPACITY_BYTES;
     loop {
         let offset = blocks.consumed() as u64;
         let step = match blocks.next() {
-            Ok((len, block)) => {
-                handle_block(&mut importer, block, offset)?;
-                Step::Consume(len)
-            }
+            Ok((len, block)) => match handle_block(&mut importer, &mut layout, block, offset)? {
+                BlockEnd::Next => Step::Consume(len),
+                BlockEnd::Corrupt(message) => Step::Corrupt(message),
+            },
             Err(err) => Step::from_error(err),
+        };
+        // A record that declares an absurd length is corrupt, whether the file ends before
+        // that length or not.
+        let step = match step {
+            Step::Truncated | Step::NeedMoreData | Step::BufferTooSmall => {
+                layout.oversized_record(blocks.data()).map_or(step, Step::Corrupt)
+            }
+            other => other,
         };
         match step {
             Step::Consume(len) => blocks.consume(len),
@@ -90,15 +131,22 @@ pub(super) fn read_records<R: Read>(
                 // A refill that adds nothing without reaching the end means the buffer is
                 // full, so treat it like pcap-parser's "buffer too small".
                 if blocks.data().len() == buffered && !blocks.reader_exhausted() {
-                    grow(blocks.as_mut(), &mut capacity, offset)?;
+                    if let Err(message) = grow(blocks.as_mut(), &mut capacity) {
+                        importer.record_corruption(offset, &message);
+                        break;
+                    }
                 }
             }
             Step::BufferTooSmall => {
-                grow(blocks.as_mut(), &mut capacity, offset)?;
+                if let Err(message) = grow(blocks.as_mut(), &mut capacity) {
+                    importer.record_corruption(offset, &message);
+                    break;
+                }
                 refill(blocks.as_mut(), offset, &io_error)?;
             }
             Step::Corrupt(message) => {
-                return Err(CaptureError::CorruptRecord { byte_offset: offset, message });
+                importer.record_corruption(offset, &message);
+                break;
             }
         }
     }
@@ -161,51 +209,147 @@ fn refill(
     blocks.refill().map_err(|_| io_failure(read_position, io_error))
 }
 
-/// Doubles the parse buffer, up to [`MAX_BUFFER_BYTES`].
-fn grow(blocks: &mut dyn PcapReaderIterator, capacity: &mut usize, offset: u64) -> Result<(), CaptureError> {
+/// Doubles the parse buffer so that the pending record fits, up to [`MAX_BUFFER_BYTES`], or
+/// returns why the record cannot be read.
+fn grow(blocks: &mut dyn PcapReaderIterator, capacity: &mut usize) -> Result<(), String> {
     if *capacity >= MAX_BUFFER_BYTES {
-        return Err(CaptureError::CorruptRecord {
-            byte_offset: offset,
-            message: format!("the record is longer than {MAX_BUFFER_BYTES} bytes, the largest this reader accepts"),
-        });
+        return Err(format!("the record is longer than {MAX_BUFFER_BYTES} bytes, the largest this reader accepts"));
     }
     *capacity = (*capacity * 2).min(MAX_BUFFER_BYTES);
     blocks.grow(*capacity);
     Ok(())
 }
 
+/// Layout of the record headers that follow: the byte order of the file or of the current
+/// pcapng section, and the snapshot length of a classic pcap file.
+#[derive(Debug, Clone, Copy, Default)]
+enum RecordLayout {
+    /// Before the file header.
+    #[default]
+    Unknown,
+    Pcap {
+        is_big_endian: bool,
+        snaplen: u32,
+    },
+    PcapNg {
+        is_big_endian: bool,
+    },
+}
+
+impl RecordLayout {
+    /// Reads the length that the record at the start of `data` declares, and returns a
+    /// message when it is too large to be real. A corrupt length field is so reported at
+    /// once instead of being read as a record.
+    fn oversized_record(self, data: &[u8]) -> Option<String> {
+        match self {
+            RecordLayout::Unknown => None,
+            RecordLayout::Pcap { is_big_endian, .. } => {
+                // Both record header layouts (16 and 24 bytes) keep caplen at bytes 8 to 12.
+                let caplen = read_u32(data.get(8..12)?, is_big_endian);
+                (caplen > MAX_PCAP_CAPLEN).then(|| caplen_message(caplen))
+            }
+            RecordLayout::PcapNg { is_big_endian } => {
+                // A Section Header Block may switch the byte order, which its Byte-Order Magic gives.
+                let is_big_endian = if data.get(0..4)? == SHB_BLOCK_TYPE {
+                    data.get(8..12)? != PCAPNG_BOM_LITTLE_ENDIAN
+                } else {
+                    is_big_endian
+                };
+                let block_len = read_u32(data.get(4..8)?, is_big_endian);
+                (usize::try_from(block_len).map_or(true, |len| len > MAX_BUFFER_BYTES)).then(|| {
+                    format!(
+                        "its block length is {block_len} bytes, more than the {MAX_BUFFER_BYTES} bytes this reader accepts"
+                    )
+                })
+            }
+        }
+    }
+}
+
+fn read_u32(bytes: &[u8], is_big_endian: bool) -> u32 {
+    let mut word = [0u8; 4];
+    word.copy_from_slice(bytes);
+    if is_big_endian {
+        u32::from_be_bytes(word)
+    } else {
+        u32::from_le_bytes(word)
+    }
+}
+
+fn caplen_message(caplen: u32) -> String {
+    format!("its captured length is {caplen} bytes, more than the {MAX_PCAP_CAPLEN} bytes any pcap writer records")
+}
+
+/// Outcome of handling one block, for the read loop.
+enum BlockEnd {
+    Next,
+    /// The block cannot be used and the records after it cannot be found, for the reason given.
+    Corrupt(String),
+}
+
 /// Passes one block to the importer, with its link type and timestamp.
-fn handle_block(importer: &mut Importer<'_>, block: PcapBlockOwned<'_>, offset: u64) -> Result<(), CaptureError> {
+fn handle_block(
+    importer: &mut Importer<'_>,
+    layout: &mut RecordLayout,
+    block: PcapBlockOwned<'_>,
+    offset: u64,
+) -> Result<BlockEnd, CaptureError> {
     match block {
         PcapBlockOwned::LegacyHeader(header) => {
+            check_pcap_header(&header)?;
+            *layout = RecordLayout::Pcap { is_big_endian: header.is_bigendian(), snaplen: header.snaplen };
             importer.set_pcap_interface(pcap_interface(&header));
-            Ok(())
         }
         PcapBlockOwned::Legacy(record) => {
+            if record.caplen > MAX_PCAP_CAPLEN {
+                return Ok(BlockEnd::Corrupt(caplen_message(record.caplen)));
+            }
             let locator = importer.next_frame(offset);
+            if let RecordLayout::Pcap { snaplen, .. } = *layout {
+                if record.caplen > snaplen {
+                    importer.note_caplen_above_snaplen(locator, record.caplen, snaplen);
+                }
+            }
             let Some(interface) = importer.interface(0) else {
-                return importer.skip_undeclared_interface(locator, 0);
+                importer.skip_undeclared_interface(locator, 0);
+                return Ok(BlockEnd::Next);
             };
             let time = match interface.tick_rate {
                 Some(rate) => {
+                    if rate.is_second_or_more(record.ts_usec) {
+                        importer.note_fraction_of_second_or_more(locator, record.ts_usec);
+                    }
                     rate.pcap_record_ns(record.ts_sec, record.ts_usec).map_or(FrameTime::OutOfRange, FrameTime::Known)
                 }
                 None => FrameTime::InvalidResolution,
             };
-            importer.import_frame(locator, interface.link_type, time, record.data)
+            importer.import_frame(locator, interface.link_type, time, record.data)?;
         }
-        PcapBlockOwned::NG(Block::SectionHeader(_)) => {
+        PcapBlockOwned::NG(Block::SectionHeader(shb)) => {
+            let version = (shb.major_version, shb.minor_version);
+            if !PCAPNG_VERSIONS.contains(&version) {
+                let message = format!(
+                    "its pcapng version is {}.{}; this reader accepts 1.0 and 1.2",
+                    shb.major_version, shb.minor_version
+                );
+                if offset == 0 {
+                    return Err(CaptureError::InvalidHeader {
+                        message: format!("the section header is invalid: {message}"),
+                    });
+                }
+                return Ok(BlockEnd::Corrupt(format!("section header {message}")));
+            }
+            *layout = RecordLayout::PcapNg { is_big_endian: shb.big_endian() };
             importer.start_section();
-            Ok(())
         }
         PcapBlockOwned::NG(Block::InterfaceDescription(idb)) => {
             importer.add_interface(pcapng_interface(&idb), idb.if_tsresol, offset);
-            Ok(())
         }
         PcapBlockOwned::NG(Block::EnhancedPacket(epb)) => {
             let locator = importer.next_frame(offset);
             let Some(interface) = importer.interface(epb.if_id) else {
-                return importer.skip_undeclared_interface(locator, epb.if_id);
+                importer.skip_undeclared_interface(locator, epb.if_id);
+                return Ok(BlockEnd::Next);
             };
             let ticks = (u64::from(epb.ts_high) << 32) | u64::from(epb.ts_low);
             let time = match interface.tick_rate {
@@ -214,17 +358,18 @@ fn handle_block(importer: &mut Importer<'_>, block: PcapBlockOwned<'_>, offset: 
                 }
                 None => FrameTime::InvalidResolution,
             };
-            importer.import_frame(locator, interface.link_type, time, epb.packet_data())
+            importer.import_frame(locator, interface.link_type, time, epb.packet_data())?;
         }
         PcapBlockOwned::NG(Block::SimplePacket(spb)) => {
             // A Simple Packet Block belongs to the section's first interface and has no
             // timestamp of its own.
             let locator = importer.next_frame(offset);
             let Some(interface) = importer.interface(0) else {
-                return importer.skip_undeclared_interface(locator, 0);
+                importer.skip_undeclared_interface(locator, 0);
+                return Ok(BlockEnd::Next);
             };
             let time = importer.simple_packet_time(locator);
-            importer.import_frame(locator, interface.link_type, time, spb.packet_data())
+            importer.import_frame(locator, interface.link_type, time, spb.packet_data())?;
         }
         // pcap-parser reads the type of an unknown block as little-endian in both byte orders.
         PcapBlockOwned::NG(Block::Unknown(unknown))
@@ -233,11 +378,40 @@ fn handle_block(importer: &mut Importer<'_>, block: PcapBlockOwned<'_>, offset: 
         {
             let locator = importer.next_frame(offset);
             importer.skip_obsolete_packet_block(locator);
-            Ok(())
         }
-        // Name resolution, statistics, secrets, custom and unknown blocks carry no packet.
-        PcapBlockOwned::NG(_) => Ok(()),
+        // tshark 4.0 numbers custom blocks and systemd journal entries as frames, so they take
+        // a frame number here too and keep the numbers of later frames equal to tshark's.
+        PcapBlockOwned::NG(Block::Custom(_)) => {
+            importer.next_frame(offset);
+            importer.skip_non_packet(SKIP_CUSTOM_BLOCK);
+        }
+        PcapBlockOwned::NG(Block::SystemdJournalExport(_)) => {
+            importer.next_frame(offset);
+            importer.skip_non_packet(SKIP_JOURNAL_ENTRY);
+        }
+        // Name resolution, statistics, secrets, process and unknown blocks carry no packet.
+        PcapBlockOwned::NG(_) => {}
     }
+    Ok(BlockEnd::Next)
+}
+
+/// Rejects a classic pcap header that libpcap 1.10 and Wireshark 4.0 reject as well: a major
+/// version other than 2, or reserved bits set in the link type field.
+fn check_pcap_header(header: &PcapHeader) -> Result<(), CaptureError> {
+    let message = if header.version_major != PCAP_MAJOR_VERSION {
+        format!(
+            "the pcap file header has version {}.{}; only version {PCAP_MAJOR_VERSION}.x is defined",
+            header.version_major, header.version_minor
+        )
+    } else if header.network.0 as u32 & PCAP_LINKTYPE_RESERVED_BITS != 0 {
+        format!(
+            "the pcap file header's link type field 0x{:08x} has reserved bits set (mask 0x{PCAP_LINKTYPE_RESERVED_BITS:08x})",
+            header.network.0 as u32
+        )
+    } else {
+        return Ok(());
+    };
+    Err(CaptureError::InvalidHeader { message })
 }
 
 /// The link type and clock of the frames of one interface.

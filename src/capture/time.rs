@@ -68,6 +68,11 @@ impl TickRate {
         TimestampNs::try_from(total).ok()
     }
 
+    /// Returns true when a classic pcap fraction field counts a whole second or more.
+    pub(super) fn is_second_or_more(self, ts_fraction: u32) -> bool {
+        u64::from(ts_fraction) >= self.ticks_per_second
+    }
+
     /// Converts a classic pcap record time (seconds and a fraction in this tick) to UTC
     /// nanoseconds.
     ///

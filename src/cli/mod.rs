@@ -8,6 +8,7 @@
 
 mod case_commands;
 mod evaluate;
+mod inspect;
 mod integrity_commands;
 mod investigate;
 mod options;
@@ -51,6 +52,8 @@ enum Command {
     Custody(integrity_commands::CustodyArgs),
     /// Run the analysis over a labelled corpus and compare the findings with the labels.
     Evaluate(evaluate::EvaluateArgs),
+    /// Print what scancase reads in one evidence file, without creating a case.
+    Inspect(inspect::InspectArgs),
 }
 
 /// Parses the arguments, runs the command and returns the exit status.
@@ -69,6 +72,7 @@ pub fn run() -> ExitCode {
         Command::Audit(args) => integrity_commands::audit(args),
         Command::Custody(args) => integrity_commands::custody(args),
         Command::Evaluate(args) => evaluate::run(args),
+        Command::Inspect(args) => inspect::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -170,17 +170,19 @@ fn sink_error_names_frame() {
 }
 
 #[test]
-fn corrupt_block_length_is_error() {
+fn corrupt_block_length_stops_reading() {
     let mut bytes = fixture_bytes("BR-01.pcapng");
     let total = bytes.len();
     let trailer: [u8; 4] = bytes[total - 4..].try_into().expect("4 bytes");
     let last_block_len = u32::from_le_bytes(trailer) as usize;
     bytes[total - 4..].copy_from_slice(&0xdead_u32.to_le_bytes());
-    let err = import_bytes(&bytes).expect_err("corrupt");
-    let CaptureError::CorruptRecord { byte_offset, .. } = err else {
-        panic!("expected a corrupt record, got {err}");
-    };
-    assert_eq!(byte_offset, (total - last_block_len) as u64);
+    let (summary, observations) = import_bytes(&bytes).expect("import");
+    assert_eq!(observations.len(), 1, "the packet before the corrupt block is kept");
+    assert_eq!(summary.anomalies.len(), 1);
+    let anomaly = &summary.anomalies[0];
+    let block_offset = (total - last_block_len) as u64;
+    assert_eq!(anomaly.locator.byte_offset, block_offset);
+    assert!(anomaly.message.starts_with(&format!("corrupt record at byte {block_offset}")), "{}", anomaly.message);
 }
 
 #[test]

@@ -271,3 +271,29 @@ fn br07_sll2_icmp_echo() {
     assert_eq!(echo.ts_ns, 1_704_164_645_000_000_000);
     assert_eq!(echo.src_port, None);
 }
+
+#[test]
+fn nmap_syn_options_mss_only() {
+    let (_, observations) = import_fixture("scan_nmap_sS_8ports_vic1.pcap");
+    let probes = tcp_with_flags(&observations, ATTACKER, VICTIM_1, SYN);
+    assert_eq!(probes.len(), 9);
+    // nmap's raw SYN probes carry one option, MSS (kind 2); tshark lists the same.
+    for probe in &probes {
+        assert_eq!(probe.tcp_options.map(|kinds| kinds.as_slice().to_vec()), Some(vec![2]), "{:?}", probe.locator);
+    }
+}
+
+#[test]
+fn linux_connect_syn_options() {
+    let (_, observations) = import_fixture("scan_nmap_sT_vic1.pcap");
+    let probes = tcp_with_flags(&observations, ATTACKER, VICTIM_1, SYN);
+    assert!(!probes.is_empty());
+    // A connect scan's SYNs come from the Linux kernel: MSS, SACK permitted, timestamps,
+    // NOP, window scale (tshark frames 3, 5 and 7).
+    for probe in &probes {
+        let kinds = probe.tcp_options.expect("options read");
+        assert_eq!(kinds.as_slice(), [2, 4, 8, 1, 3], "{:?}", probe.locator);
+    }
+    let replies = tcp_with_flags(&observations, VICTIM_1, ATTACKER, RST_ACK);
+    assert!(replies.iter().all(|reply| reply.tcp_options.is_some_and(|kinds| kinds.as_slice().is_empty())));
+}

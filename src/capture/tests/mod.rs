@@ -1,9 +1,12 @@
-//! Tests of the capture importer: `fixtures` reads the real captures under
-//! `fixtures/capture/`, `built` reads inputs derived from them or built with etherparse,
-//! and `pcapng` reads pcapng files written block by block for clock and interface cases.
+//! Tests of the capture importer. `fixtures` reads the real captures under
+//! `fixtures/capture/`, and `format_edge` compares the format edge cases under
+//! `fixtures/capture/format_edge/` with tshark. `built` reads inputs derived from them or
+//! built with etherparse, and `pcapng` reads pcapng files written block by block for clock
+//! and interface cases.
 
 mod built;
 mod fixtures;
+mod format_edge;
 mod pcapng;
 
 use std::collections::BTreeSet;
