@@ -1,0 +1,22 @@
+//! Build script: generates the Tauri context and the permissions of the app's own commands.
+//!
+//! Listing the commands here makes Tauri generate an `allow-*` permission for each one, so a
+//! capability must grant a command before the window can call it.
+
+fn main() {
+    let commands = tauri_build::AppManifest::new().commands(&[
+        "create_case",
+        "open_case",
+        "close_case",
+        "case_summary",
+        "import_evidence",
+        "cancel_import",
+        "list_evidence",
+        "analyze_case",
+        "list_findings",
+        "draft_report",
+        "export_report",
+    ]);
+    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(commands))
+        .expect("the Tauri build step failed; check tauri.conf.json and capabilities/");
+}

@@ -1,0 +1,485 @@
+//! Request and response types of the commands, in the camelCase JSON the front end receives.
+//!
+//! Each response type is built from a library type by a `From` conversion, so the commands
+//! stay one-line adapters. Times are RFC 3339 UTC strings, sizes are bytes, and evidence
+//! content never appears here: evidence files are named by path and the back end reads them.
+//! `ui/src/api/types.ts` mirrors these types by hand and must change with them.
+
+use scancase::case::Case;
+use scancase::contract::FindingJson;
+use scancase::model::{format_rfc3339, Anomaly, Citation, EvidenceRecord, Finding, OutcomeCounts};
+use scancase::report::{Block, Report};
+use serde::{Deserialize, Serialize};
+
+use crate::error::CommandError;
+
+/// Anomalies sent with each evidence file; the case keeps up to the importer's own limit.
+pub const ANOMALIES_SENT: usize = 100;
+
+/// The open case.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CaseSummary {
+    /// Path of the case file.
+    pub path: String,
+    /// Case name.
+    pub name: String,
+    /// Examiner responsible for the case, when entered.
+    pub examiner: Option<String>,
+    /// When the case was created.
+    pub created_at: String,
+    /// Version of scancase that created it.
+    pub created_by_version: String,
+    /// Reason the case is read-only, when it is.
+    pub read_only_reason: Option<String>,
+    /// Number of evidence files imported.
+    pub evidence_count: usize,
+}
+
+impl CaseSummary {
+    /// Reads the summary of an open case.
+    pub fn read(case: &Case) -> Result<Self, CommandError> {
+        let info = case.info()?;
+        Ok(Self {
+            path: case.path().display().to_string(),
+            name: info.name,
+            examiner: info.examiner,
+            created_at: format_rfc3339(info.created_at_ns),
+            created_by_version: info.created_by_version,
+            read_only_reason: case.read_only_reason().map(str::to_string),
+            evidence_count: case.evidence()?.len(),
+        })
+    }
+}
+
+/// How to read timestamps of an evidence file that carry no zone or year.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportRequest {
+    /// IANA time zone name, for example `UTC` or `Europe/Berlin`.
+    pub zone: String,
+    /// Year of timestamps that carry none; `None` takes it from the file's modification time.
+    pub year: Option<i32>,
+}
+
+/// One progress report of an import, sent over the command's channel.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportProgress {
+    /// The job id the UI gave the import.
+    pub job_id: String,
+    /// `hashing` or `reading`.
+    pub phase: &'static str,
+    /// Bytes of the file read so far in this phase.
+    pub bytes_done: u64,
+    /// Size of the file in bytes.
+    pub bytes_total: u64,
+}
+
+/// Result of importing one evidence file.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase", tag = "status")]
+pub enum ImportOutcome {
+    /// The file was imported.
+    #[serde(rename = "imported")]
+    Imported {
+        /// The stored evidence record.
+        evidence: Box<EvidenceView>,
+    },
+    /// The same file (same SHA-256) was imported earlier; nothing was written.
+    #[serde(rename = "alreadyImported", rename_all = "camelCase")]
+    AlreadyImported {
+        /// Row id of the earlier import.
+        evidence_id: i64,
+        /// Path recorded by the earlier import.
+        earlier_path: String,
+    },
+}
+
+/// Records of one reason that produced no observation.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SkippedCount {
+    /// Reason the records produced no observation.
+    pub reason: String,
+    /// Number of records.
+    pub count: u64,
+}
+
+/// A parsing anomaly with its position in the file.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AnomalyView {
+    /// Frame or line number, from 1.
+    pub record: u64,
+    /// Byte offset of the record in the (decompressed) file.
+    pub byte_offset: u64,
+    /// Description of the problem.
+    pub message: String,
+}
+
+impl From<&Anomaly> for AnomalyView {
+    fn from(anomaly: &Anomaly) -> Self {
+        Self {
+            record: anomaly.locator.record,
+            byte_offset: anomaly.locator.byte_offset,
+            message: anomaly.message.clone(),
+        }
+    }
+}
+
+/// One imported evidence file.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EvidenceView {
+    /// Row id in the case.
+    pub id: i64,
+    /// Absolute path recorded at import.
+    pub path: String,
+    /// `capture` or `firewall_log`.
+    pub kind: &'static str,
+    /// Detected format, for example `pcap` or `netfilter-syslog`.
+    pub format: String,
+    /// File size in bytes.
+    pub size_bytes: u64,
+    /// SHA-256, lower-case hex.
+    pub sha256: String,
+    /// When the file was imported.
+    pub imported_at: String,
+    /// Examiner who imported it.
+    pub imported_by: Option<String>,
+    /// Earliest observation, when there was one.
+    pub first_seen: Option<String>,
+    /// Latest observation, when there was one.
+    pub last_seen: Option<String>,
+    /// Frames or lines read.
+    pub records: u64,
+    /// Observations produced.
+    pub observations: u64,
+    /// Records that produced no observation, by reason.
+    pub skipped: Vec<SkippedCount>,
+    /// Anomalies met, including those not sent.
+    pub anomalies_total: u64,
+    /// The first [`ANOMALIES_SENT`] anomalies.
+    pub anomalies: Vec<AnomalyView>,
+    /// Assumption used to read times without a zone or year.
+    pub time_assumption: Option<String>,
+    /// Result of the latest re-hash (`match`, `mismatch`, `missing`), when one was made.
+    pub verification: Option<&'static str>,
+}
+
+impl From<&EvidenceRecord> for EvidenceView {
+    fn from(record: &EvidenceRecord) -> Self {
+        let summary = &record.summary;
+        Self {
+            id: record.id,
+            path: record.path.clone(),
+            kind: record.kind.as_str(),
+            format: summary.format.clone(),
+            size_bytes: record.size_bytes,
+            sha256: record.sha256.clone(),
+            imported_at: format_rfc3339(record.imported_at_ns),
+            imported_by: record.imported_by.clone(),
+            first_seen: summary.first_ts_ns.map(format_rfc3339),
+            last_seen: summary.last_ts_ns.map(format_rfc3339),
+            records: summary.records,
+            observations: summary.observations,
+            skipped: summary
+                .skipped
+                .iter()
+                .map(|(reason, count)| SkippedCount { reason: reason.clone(), count: *count })
+                .collect(),
+            anomalies_total: summary.anomalies_total,
+            anomalies: summary.anomalies.iter().take(ANOMALIES_SENT).map(AnomalyView::from).collect(),
+            time_assumption: summary.time_assumption.clone(),
+            verification: record.verification.as_ref().map(|check| check.status.as_str()),
+        }
+    }
+}
+
+/// Result of an analysis run.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AnalysisSummary {
+    /// Distinct contacts over all evidence.
+    pub contacts: usize,
+    /// Findings made.
+    pub findings: usize,
+}
+
+/// The findings of the latest analysis.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FindingsView {
+    /// Whether the case was ever analyzed.
+    pub analyzed: bool,
+    /// When the latest analysis ran.
+    pub analyzed_at: Option<String>,
+    /// The findings, in label order.
+    pub findings: Vec<FindingView>,
+}
+
+/// An open port of a finding.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OpenPortView {
+    /// Host address.
+    pub target: String,
+    /// Port number.
+    pub port: u16,
+}
+
+/// A cited observation with its evidence locator.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CitationView {
+    /// Row id of the evidence.
+    pub evidence_id: i64,
+    /// Frame or line number, from 1.
+    pub record: u64,
+    /// Byte offset of the record.
+    pub byte_offset: u64,
+    /// The log line as written, or a tcpdump-style line for a packet.
+    pub excerpt: String,
+}
+
+impl From<&Citation> for CitationView {
+    fn from(citation: &Citation) -> Self {
+        Self {
+            evidence_id: citation.evidence_id,
+            record: citation.locator.record,
+            byte_offset: citation.locator.byte_offset,
+            excerpt: citation.excerpt.clone(),
+        }
+    }
+}
+
+/// One finding: the findings JSON contract in camelCase, plus the cited observations.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FindingView {
+    /// Identifier unique in the case, for example `F-1`.
+    pub id: String,
+    /// Scan shape, for example `vertical`.
+    pub kind: &'static str,
+    /// Technique, for example `tcp_syn`.
+    pub technique: &'static str,
+    /// Addresses that sent the probes.
+    pub sources: Vec<String>,
+    /// Addresses that were probed.
+    pub targets: Vec<String>,
+    /// Distinct destination ports probed.
+    pub ports: Vec<u16>,
+    /// First probe.
+    pub first_seen: String,
+    /// Last probe.
+    pub last_seen: String,
+    /// Probe packets or log lines.
+    pub probes: u64,
+    /// Distinct (target, port) pairs probed.
+    pub contacts: u64,
+    /// Contacts by outcome.
+    pub outcomes: OutcomeCounts,
+    /// Severity score from 0 to 100.
+    pub severity_score: u8,
+    /// `Low`, `Medium`, `High` or `Critical`.
+    pub severity_level: &'static str,
+    /// Explanation of the severity from the evidence.
+    pub severity_explanation: String,
+    /// Confidence in percent.
+    pub confidence: u8,
+    /// Explanation of the confidence from the evidence.
+    pub confidence_explanation: String,
+    /// MITRE ATT&CK technique IDs.
+    pub attack: Vec<String>,
+    /// Plain-words explanation.
+    pub explanation: String,
+    /// Ports that answered as open.
+    pub open_ports: Vec<OpenPortView>,
+    /// Median gap between probes in milliseconds.
+    pub median_gap_ms: Option<f64>,
+    /// Probes cited in the case file.
+    pub citations_total: u64,
+    /// The first cited probes, in time order.
+    pub citations: Vec<CitationView>,
+}
+
+impl From<&Finding> for FindingView {
+    fn from(finding: &Finding) -> Self {
+        let json = FindingJson::from(finding);
+        Self {
+            id: json.id,
+            kind: json.kind,
+            technique: json.technique,
+            sources: json.sources,
+            targets: json.targets,
+            ports: json.ports,
+            first_seen: json.first_seen,
+            last_seen: json.last_seen,
+            probes: json.probes,
+            contacts: json.contacts,
+            outcomes: json.outcomes,
+            severity_score: json.severity.score,
+            severity_level: json.severity.level,
+            severity_explanation: json.severity.explanation,
+            confidence: json.confidence,
+            confidence_explanation: json.confidence_explanation,
+            attack: json.attack,
+            explanation: json.explanation,
+            open_ports: json
+                .open_ports
+                .into_iter()
+                .map(|open| OpenPortView { target: open.target, port: open.port })
+                .collect(),
+            median_gap_ms: json.median_gap_ms,
+            citations_total: json.citations,
+            citations: finding.citations.iter().map(CitationView::from).collect(),
+        }
+    }
+}
+
+/// The drafted report, section by section, for display.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportView {
+    /// Report title.
+    pub title: String,
+    /// Examiner named in the report.
+    pub examiner: Option<String>,
+    /// When the draft was made.
+    pub generated_at: String,
+    /// The eight sections in report order.
+    pub sections: Vec<SectionView>,
+    /// Labels of the examiner entries that still need a value.
+    pub pending_entries: Vec<String>,
+}
+
+/// One report section.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SectionView {
+    /// Heading without its number.
+    pub title: String,
+    /// Content in reading order.
+    pub blocks: Vec<BlockView>,
+}
+
+/// One piece of a section.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase", tag = "type")]
+pub enum BlockView {
+    /// A heading inside the section.
+    #[serde(rename = "subheading")]
+    Subheading {
+        /// Heading text.
+        text: String,
+    },
+    /// Running text.
+    #[serde(rename = "paragraph")]
+    Paragraph {
+        /// Paragraph text.
+        text: String,
+    },
+    /// Labelled values as (label, value) pairs.
+    #[serde(rename = "fields")]
+    Fields {
+        /// The fields in order.
+        fields: Vec<(String, String)>,
+    },
+    /// A table with a header row.
+    #[serde(rename = "table")]
+    Table {
+        /// Column headers.
+        columns: Vec<String>,
+        /// Rows of cells.
+        rows: Vec<Vec<String>>,
+    },
+    /// A bulleted list.
+    #[serde(rename = "list")]
+    List {
+        /// One text per bullet.
+        items: Vec<String>,
+    },
+    /// A value only the examiner can supply.
+    #[serde(rename = "examinerEntry")]
+    ExaminerEntry {
+        /// Label shown in the report.
+        label: String,
+        /// Request to the examiner, with the reason the evidence cannot supply the value.
+        guidance: String,
+        /// The examiner's text, once entered.
+        value: Option<String>,
+    },
+    /// The probe charts of a finding, which the PDF draws; the app shows their numbers.
+    #[serde(rename = "chart", rename_all = "camelCase")]
+    Chart {
+        /// Finding the chart belongs to.
+        finding_id: String,
+        /// Probes the chart was drawn from.
+        probes_total: u64,
+    },
+}
+
+impl From<&Block> for BlockView {
+    fn from(block: &Block) -> Self {
+        match block {
+            Block::Subheading { text, .. } => Self::Subheading { text: text.clone() },
+            Block::Paragraph { text } => Self::Paragraph { text: text.clone() },
+            Block::Fields { fields } => {
+                Self::Fields { fields: fields.iter().map(|field| (field.label.clone(), field.value.clone())).collect() }
+            }
+            Block::Table(table) => Self::Table {
+                columns: table.columns.iter().map(|column| column.title.clone()).collect(),
+                rows: table.rows.clone(),
+            },
+            Block::List { items } => Self::List { items: items.clone() },
+            Block::ExaminerEntry(entry) => Self::ExaminerEntry {
+                label: entry.label.clone(),
+                guidance: entry.guidance.clone(),
+                value: entry.value.clone(),
+            },
+            Block::Chart(chart) => {
+                Self::Chart { finding_id: chart.finding_id.clone(), probes_total: chart.probes_total }
+            }
+        }
+    }
+}
+
+impl From<&Report> for ReportView {
+    fn from(report: &Report) -> Self {
+        Self {
+            title: report.title.clone(),
+            examiner: report.examiner.clone(),
+            generated_at: format_rfc3339(report.generated_at_ns),
+            sections: report
+                .sections
+                .iter()
+                .map(|section| SectionView {
+                    title: section.title.clone(),
+                    blocks: section.blocks.iter().map(BlockView::from).collect(),
+                })
+                .collect(),
+            pending_entries: report.pending_examiner_entries().iter().map(|entry| entry.label.clone()).collect(),
+        }
+    }
+}
+
+/// Output format of an export, as the UI names it.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ExportFormat {
+    /// PDF for management.
+    Pdf,
+    /// Markdown for the team's wiki.
+    Markdown,
+}
+
+/// Result of an export.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportResult {
+    /// Path written.
+    pub path: String,
+    /// Bytes written.
+    pub size_bytes: usize,
+}

@@ -1,0 +1,46 @@
+//! scancase desktop app: a Tauri 2 window over the scancase library.
+//!
+//! The shell owns the window, the commands it may call ([`commands`]) and the state kept
+//! between them ([`state`]). All forensic work (import, case file, analysis, report) is done
+//! by the `scancase` library through [`ops`]; the shell adds no logic of its own. The window
+//! may call only the commands listed in `capabilities/main.json` and the dialog plugin's open
+//! and save dialogs.
+
+// Release builds on Windows would otherwise open a console window next to the app.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod commands;
+mod dto;
+mod error;
+mod ops;
+mod state;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    let result = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .manage(state::AppState::default())
+        .invoke_handler(tauri::generate_handler![
+            commands::create_case,
+            commands::open_case,
+            commands::close_case,
+            commands::case_summary,
+            commands::import_evidence,
+            commands::cancel_import,
+            commands::list_evidence,
+            commands::analyze_case,
+            commands::list_findings,
+            commands::draft_report,
+            commands::export_report,
+        ])
+        .run(tauri::generate_context!());
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            log::error!("the app stopped with an error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}

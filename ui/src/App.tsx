@@ -1,0 +1,103 @@
+// The app's frame: the start screen when no case is open, else the case header, the view
+// tabs and the current view.
+
+import { useCallback, useEffect, useState } from "react";
+import { caseSummary, closeCase, CommandFailure, toFailure } from "./api/commands";
+import type { CaseSummary } from "./api/types";
+import { ErrorBanner } from "./components/ErrorBanner";
+import { EvidenceScreen } from "./views/EvidenceScreen";
+import { FindingsScreen } from "./views/FindingsScreen";
+import { ReportScreen } from "./views/ReportScreen";
+import { StartScreen } from "./views/StartScreen";
+
+type Tab = "evidence" | "findings" | "report";
+
+const TABS: { id: Tab; label: string }[] = [
+  { id: "evidence", label: "Evidence" },
+  { id: "findings", label: "Findings" },
+  { id: "report", label: "Report" },
+];
+
+export function App() {
+  const [openCase, setOpenCase] = useState<CaseSummary | null>(null);
+  const [tab, setTab] = useState<Tab>("evidence");
+  const [error, setError] = useState<CommandFailure | null>(null);
+  // Set when evidence was added after the latest analysis, so the findings view offers a re-run.
+  const [analysisStale, setAnalysisStale] = useState(false);
+
+  const showError = useCallback((raw: unknown) => setError(toFailure(raw)), []);
+
+  useEffect(() => {
+    caseSummary().then(setOpenCase, showError);
+  }, [showError]);
+
+  const onCaseOpened = (summary: CaseSummary) => {
+    setOpenCase(summary);
+    setTab("evidence");
+    setError(null);
+    setAnalysisStale(false);
+  };
+
+  const onClose = async () => {
+    try {
+      await closeCase();
+      setOpenCase(null);
+    } catch (raw) {
+      showError(raw);
+    }
+  };
+
+  return (
+    <div className="app">
+      <header className="app-header">
+        <span className="brand">scancase</span>
+        {openCase !== null && (
+          <>
+            <span className="case-title" data-testid="case-title" title={openCase.path}>
+              {openCase.name}
+            </span>
+            <span className="case-meta">
+              {openCase.examiner !== null ? `Examiner: ${openCase.examiner}` : "No examiner recorded"}
+              {openCase.readOnlyReason !== null && ` · read-only (${openCase.readOnlyReason})`}
+            </span>
+            <nav className="tabs" aria-label="Case views">
+              {TABS.map(({ id, label }) => (
+                <button
+                  key={id}
+                  type="button"
+                  className={tab === id ? "tab active" : "tab"}
+                  aria-current={tab === id ? "page" : undefined}
+                  data-testid={`tab-${id}`}
+                  onClick={() => setTab(id)}
+                >
+                  {label}
+                </button>
+              ))}
+            </nav>
+            <button type="button" className="secondary" onClick={onClose} data-testid="close-case">
+              Close case
+            </button>
+          </>
+        )}
+      </header>
+      <ErrorBanner error={error} onDismiss={() => setError(null)} />
+      <main className="app-main">
+        {openCase === null && <StartScreen onOpened={onCaseOpened} onError={showError} />}
+        {openCase !== null && tab === "evidence" && (
+          <EvidenceScreen
+            onError={showError}
+            onEvidenceChanged={() => setAnalysisStale(true)}
+            onAnalyzed={() => {
+              setAnalysisStale(false);
+              setTab("findings");
+            }}
+          />
+        )}
+        {openCase !== null && tab === "findings" && (
+          <FindingsScreen stale={analysisStale} onAnalyzed={() => setAnalysisStale(false)} onError={showError} />
+        )}
+        {openCase !== null && tab === "report" && <ReportScreen casePath={openCase.path} onError={showError} />}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,233 @@
+// Findings view: a sortable, filterable table of the latest analysis and a detail pane for
+// the selected finding.
+
+import { useCallback, useEffect, useMemo, useState, type KeyboardEvent } from "react";
+import { analyzeCase, listFindings } from "../api/commands";
+import type { FindingView, FindingsView } from "../api/types";
+import { filterFindings, sortFindings, toggleSort, type SortKey, type SortOrder } from "../findings";
+import { shortTime } from "../format";
+
+interface Props {
+  stale: boolean;
+  onAnalyzed: () => void;
+  onError: (raw: unknown) => void;
+}
+
+const COLUMNS: { key: SortKey; label: string }[] = [
+  { key: "id", label: "ID" },
+  { key: "kind", label: "Kind" },
+  { key: "technique", label: "Technique" },
+  { key: "sources", label: "Sources" },
+  { key: "targets", label: "Targets" },
+  { key: "ports", label: "Ports" },
+  { key: "firstSeen", label: "First probe" },
+  { key: "severity", label: "Severity" },
+  { key: "confidence", label: "Confidence" },
+];
+
+export function FindingsScreen({ stale, onAnalyzed, onError }: Props) {
+  const [view, setView] = useState<FindingsView | null>(null);
+  const [filter, setFilter] = useState("");
+  const [order, setOrder] = useState<SortOrder>({ key: "severity", descending: true });
+  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const [analyzing, setAnalyzing] = useState(false);
+
+  const load = useCallback(() => {
+    listFindings().then((loaded) => {
+      setView(loaded);
+      setSelectedId((current) => current ?? loaded.findings[0]?.id ?? null);
+    }, onError);
+  }, [onError]);
+
+  useEffect(load, [load]);
+
+  const analyze = async () => {
+    setAnalyzing(true);
+    try {
+      await analyzeCase();
+      onAnalyzed();
+      setSelectedId(null);
+      load();
+    } catch (raw) {
+      onError(raw);
+    } finally {
+      setAnalyzing(false);
+    }
+  };
+
+  const rows = useMemo(() => sortFindings(filterFindings(view?.findings ?? [], filter), order), [view, filter, order]);
+  const selected = rows.find((finding) => finding.id === selectedId) ?? null;
+
+  const onRowKey = (event: KeyboardEvent<HTMLTableRowElement>, index: number) => {
+    const step = ROW_STEPS[event.key];
+    if (step === undefined) return;
+    event.preventDefault();
+    const next = rows[index + step];
+    if (next === undefined) return;
+    setSelectedId(next.id);
+    const sibling = step > 0 ? event.currentTarget.nextElementSibling : event.currentTarget.previousElementSibling;
+    (sibling as HTMLElement | null)?.focus();
+  };
+
+  if (view === null) return <p className="empty">Loading findings…</p>;
+
+  return (
+    <div className="findings">
+      <section className="toolbar card">
+        <div className="toolbar-row">
+          <label htmlFor="findings-filter">Filter</label>
+          <input
+            id="findings-filter"
+            data-testid="findings-filter"
+            value={filter}
+            onChange={(event) => setFilter(event.target.value)}
+            placeholder="address, port, technique, level…"
+          />
+          <span className="hint">
+            {view.analyzed
+              ? `${rows.length} of ${view.findings.length} findings · analysis of ${shortTime(view.analyzedAt)}`
+              : "The evidence has not been analyzed yet."}
+          </span>
+          <span className="spacer" />
+          {stale && <span className="warning">Evidence was added after this analysis.</span>}
+          <button type="button" onClick={analyze} disabled={analyzing} data-testid="findings-analyze">
+            {analyzeLabel(analyzing, view.analyzed)}
+          </button>
+        </div>
+      </section>
+      <div className="split">
+        <section className="card table-pane">
+          {view.analyzed && view.findings.length === 0 && <p className="empty">No scan found in the evidence.</p>}
+          {rows.length > 0 && (
+            <table className="findings-table" data-testid="findings-table">
+              <thead>
+                <tr>
+                  {COLUMNS.map(({ key, label }) => (
+                    <th key={key} aria-sort={ariaSort(order, key)}>
+                      <button type="button" className="sort" data-testid={`sort-${key}`} onClick={() => setOrder(toggleSort(order, key))}>
+                        {label}
+                        {sortMark(order, key)}
+                      </button>
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((finding, index) => (
+                  <tr
+                    key={finding.id}
+                    tabIndex={0}
+                    className={finding.id === selectedId ? "selected" : undefined}
+                    aria-selected={finding.id === selectedId}
+                    data-testid="finding-row"
+                    onClick={() => setSelectedId(finding.id)}
+                    onFocus={() => setSelectedId(finding.id)}
+                    onKeyDown={(event) => onRowKey(event, index)}
+                  >
+                    <td>{finding.id}</td>
+                    <td>{finding.kind}</td>
+                    <td>{finding.technique}</td>
+                    <td className="mono">{finding.sources.join(", ")}</td>
+                    <td className="mono">{summarize(finding.targets)}</td>
+                    <td>{finding.ports.length}</td>
+                    <td className="wrap">{shortTime(finding.firstSeen)}</td>
+                    <td>
+                      <span className={`level level-${finding.severityLevel.toLowerCase()}`}>
+                        {finding.severityScore} {finding.severityLevel}
+                      </span>
+                    </td>
+                    <td>{finding.confidence} %</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </section>
+        <section className="card detail-pane" aria-label="Finding detail" data-testid="finding-detail">
+          {selected === null ? <p className="empty">Select a finding to see its evidence.</p> : <FindingDetail finding={selected} />}
+        </section>
+      </div>
+    </div>
+  );
+}
+
+/** Rows the arrow keys move the selection by. */
+const ROW_STEPS: Record<string, number> = { ArrowDown: 1, ArrowUp: -1 };
+
+function analyzeLabel(analyzing: boolean, analyzed: boolean): string {
+  if (analyzing) return "Analyzing…";
+  return analyzed ? "Analyze again" : "Analyze evidence";
+}
+
+function ariaSort(order: SortOrder, key: SortKey): "ascending" | "descending" | "none" {
+  if (order.key !== key) return "none";
+  return order.descending ? "descending" : "ascending";
+}
+
+function sortMark(order: SortOrder, key: SortKey): string {
+  if (order.key !== key) return "";
+  return order.descending ? " ▼" : " ▲";
+}
+
+/** Lists up to three addresses and counts the rest. */
+function summarize(addresses: string[]): string {
+  if (addresses.length <= 3) return addresses.join(", ");
+  return `${addresses.slice(0, 3).join(", ")} and ${addresses.length - 3} more`;
+}
+
+function FindingDetail({ finding }: { finding: FindingView }) {
+  const outcomes = finding.outcomes;
+  return (
+    <div className="finding-detail">
+      <h2>
+        {finding.id}: {finding.kind} {finding.technique} scan
+      </h2>
+      <p className="explanation">{finding.explanation}</p>
+      <dl className="facts">
+        <dt>Sources</dt>
+        <dd className="mono">{finding.sources.join(", ")}</dd>
+        <dt>Targets</dt>
+        <dd className="mono">{finding.targets.join(", ")}</dd>
+        <dt>Ports</dt>
+        <dd className="mono">{finding.ports.join(", ")}</dd>
+        <dt>Time span</dt>
+        <dd>
+          {shortTime(finding.firstSeen)} to {shortTime(finding.lastSeen)}
+          {finding.medianGapMs !== null && `, median gap ${finding.medianGapMs.toFixed(3)} ms`}
+        </dd>
+        <dt>Probes</dt>
+        <dd>
+          {finding.probes} probes to {finding.contacts} (target, port) pairs: {outcomes.open} open, {outcomes.closed} closed,{" "}
+          {outcomes.filtered} filtered, {outcomes.blocked} blocked, {outcomes.unanswered} unanswered
+        </dd>
+        <dt>Open ports</dt>
+        <dd className="mono">
+          {finding.openPorts.length === 0 ? "none seen" : finding.openPorts.map((open) => `${open.target}:${open.port}`).join(", ")}
+        </dd>
+        <dt>ATT&amp;CK</dt>
+        <dd>{finding.attack.join(", ")}</dd>
+      </dl>
+      <h3>
+        Severity {finding.severityScore} ({finding.severityLevel})
+      </h3>
+      <p>{finding.severityExplanation}</p>
+      <h3>Confidence {finding.confidence} %</h3>
+      <p>{finding.confidenceExplanation}</p>
+      <h3>
+        Citations ({finding.citations.length} of {finding.citationsTotal})
+      </h3>
+      <ol className="citations" data-testid="citations">
+        {finding.citations.map((citation) => (
+          <li key={`${citation.evidenceId}-${citation.record}-${citation.byteOffset}`}>
+            <span className="locator">
+              evidence {citation.evidenceId}, record {citation.record}, byte {citation.byteOffset}
+            </span>
+            <code className="excerpt" data-testid="citation-excerpt">
+              {citation.excerpt}
+            </code>
+          </li>
+        ))}
+      </ol>
+    </div>
+  );
+}
