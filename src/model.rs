@@ -330,7 +330,7 @@ impl EvidenceKind {
 /// (in [`ImportSummary::anomalies_total`]) so that a badly damaged file cannot fill the case.
 pub const MAX_ANOMALIES_KEPT: usize = 1000;
 
-/// What an importer read from one evidence file.
+/// Counts and anomalies of one importer run over one evidence file.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ImportSummary {
     /// Detected format, for example `pcap`, `pcapng` or `netfilter-syslog`.
@@ -350,7 +350,7 @@ pub struct ImportSummary {
     pub anomalies: Vec<Anomaly>,
     /// Number of anomalies met, including those not kept.
     pub anomalies_total: u64,
-    /// How times without a zone or year were read, when the format needed an assumption.
+    /// Assumption used for times without a zone or year, when the format needed one.
     pub time_assumption: Option<String>,
 }
 
@@ -404,13 +404,13 @@ impl ObservationSink for Vec<Observation> {
     }
 }
 
-/// What the responses (or the firewall) tell about one probed port.
+/// State of one probed port, learned from the replies or the firewall.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
-    /// The target answered as an open port would (SYN/ACK, a UDP reply).
+    /// The target replied as an open port does (SYN/ACK, a UDP reply).
     Open,
-    /// The target answered as a closed port would (RST, ICMP port unreachable).
+    /// The target replied as a closed port does (RST, ICMP port unreachable).
     Closed,
     /// An ICMP error other than port unreachable, typically administratively prohibited.
     Filtered,
@@ -421,8 +421,8 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    /// Returns how much the outcome tells, from 0 (unanswered) to 4 (open): a reply seen
-    /// tells more than a firewall verdict, which tells more than silence.
+    /// Returns the outcome's information rank, from 0 (unanswered) to 4 (open). A reply ranks
+    /// above a firewall verdict, which ranks above silence.
     pub fn strength(self) -> u8 {
         match self {
             Self::Open => 4,
@@ -453,7 +453,7 @@ pub struct Probe {
     pub ts_ns: TimestampNs,
     /// Position of the record in the evidence file.
     pub locator: Locator,
-    /// How the probe was built.
+    /// Technique the probe belongs to.
     pub technique: Technique,
     /// Source port.
     pub src_port: Option<u16>,
@@ -505,7 +505,7 @@ pub struct Contact {
     pub probes: u64,
     /// Bitwise OR of the TCP flags of the probes (0 for other protocols).
     pub flags_seen: u8,
-    /// What the replies or the firewall tell about the port.
+    /// State of the port, learned from the replies or the firewall.
     pub outcome: Outcome,
     /// True when the source completed a TCP handshake with the port.
     pub handshake_completed: bool,
@@ -570,7 +570,7 @@ impl ScanKind {
     }
 }
 
-/// How the probes were built, read from their flags and the replies to them.
+/// Probe technique, read from the probes' flags and the replies to them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Technique {

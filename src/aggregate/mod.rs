@@ -67,8 +67,8 @@ struct PendingAck {
 }
 
 /// Bare ACK probes kept per flow while waiting. An ACK scan sends one probe per port and
-/// retransmits at most once, so two are enough; a longer run of bare ACKs on one flow is a
-/// conversation and stays bounded in memory.
+/// retransmits at most once, so two are enough. A longer run of bare ACKs on one flow is a
+/// conversation, and the cap keeps its memory bounded.
 const MAX_PENDING_ACKS_PER_FLOW: usize = 2;
 
 /// A source endpoint that sent conversation segments (PSH, FIN, payload) to a host outside any

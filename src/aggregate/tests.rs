@@ -64,7 +64,7 @@ fn reply_is_cited_by_locator() {
     let (_, contacts) = aggregate(read_capture("capture/scan_nmap_sS_8ports_vic1.pcap"));
     let https = contacts.iter().find(|c| c.dst_port == Some(443)).expect("port 443");
     let reply = https.reply.expect("RST reply recorded");
-    // Frame 3 is the SYN to 443 and frame 4 the RST/ACK that answers it.
+    // Frame 3 is the SYN to 443 and frame 4 the RST/ACK sent back for it.
     assert_eq!(reply.locator.record, 4);
 }
 
@@ -136,7 +136,7 @@ fn blocked_syn_probes_from_log() {
 }
 
 #[test]
-fn udp_scan_closed_by_icmp_and_open_by_reply() {
+fn udp_outcomes_from_icmp_and_replies() {
     let (_, contacts) = aggregate(read_capture("capture/scan_nmap_sU_vic1.pcap"));
     let outcomes = outcomes_by_port(&contacts);
     assert_eq!(outcomes[&53], Outcome::Open, "DNS answered");

@@ -49,7 +49,7 @@ pub fn merge(stored: Vec<StoredContact>, probe_times: &mut HashMap<i64, Vec<Time
 /// Folds another file's view of the same contact into `into`.
 ///
 /// NOTE: times are merged as they are, so a syslog time written to the whole second can move
-/// `first_ts_ns` before the capture's exact time of the same probe; neither the precision nor
+/// `first_ts_ns` before the capture's exact time of the same probe. Neither the precision nor
 /// the clock offset between the files is estimated yet.
 fn absorb(into: &mut Contact, other: Contact) {
     into.first_ts_ns = into.first_ts_ns.min(other.first_ts_ns);

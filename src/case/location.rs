@@ -1,5 +1,5 @@
-//! Where a case file lives: whether its file or folder can be written, whether its WAL
-//! files are present, and whether it sits on a network file system.
+//! Checks on a case file's location: whether its file or folder can be written, whether its
+//! WAL files are present, and whether it is on a network file system.
 
 use std::path::{Path, PathBuf};
 
@@ -49,7 +49,7 @@ fn can_write_folder(path: &Path) -> bool {
 }
 
 /// Returns the file system type of the mount that holds `path` when it is a network file
-/// system, from `/proc/self/mounts` (Linux); `None` elsewhere or when it cannot be told.
+/// system, from `/proc/self/mounts` (Linux); `None` elsewhere or when the type is unknown.
 pub fn network_file_system(path: &Path) -> Option<String> {
     let absolute = std::fs::canonicalize(path).ok()?;
     let mounts = std::fs::read_to_string("/proc/self/mounts").ok()?;

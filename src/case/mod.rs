@@ -86,7 +86,7 @@ pub enum CaseError {
     ReadOnly {
         /// Path of the case.
         path: PathBuf,
-        /// Why the case is read-only.
+        /// Reason the case is read-only.
         reason: String,
     },
     /// No evidence has the given id.
@@ -123,7 +123,7 @@ pub enum OpenMode {
 pub struct Case {
     conn: Connection,
     path: PathBuf,
-    /// Why the case is read-only, when it is.
+    /// Reason the case is read-only, when it is.
     read_only: Option<String>,
 }
 

@@ -49,10 +49,10 @@ pub struct CustodyArgs {
     /// System or device the evidence came from.
     #[arg(long, value_name = "SYSTEM")]
     pub source_system: Option<String>,
-    /// How it was acquired or transferred.
+    /// Acquisition or transfer method.
     #[arg(long, value_name = "TEXT")]
     pub method: Option<String>,
-    /// Where the original is stored.
+    /// Storage place of the original.
     #[arg(long, value_name = "TEXT")]
     pub storage: Option<String>,
     /// Further notes.
