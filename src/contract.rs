@@ -20,12 +20,15 @@ pub struct FindingsDocument {
 pub struct FindingJson {
     /// Identifier unique in the case, for example `F-1`.
     pub id: String,
-    /// `vertical` or `horizontal`.
+    /// `vertical`, `horizontal`, `block`, `distributed` or `ping_sweep`.
     pub kind: &'static str,
     /// Technique name, for example `tcp_syn`.
     pub technique: &'static str,
-    /// Addresses that sent the probes.
+    /// Addresses that sent the probes (for a distributed scan with decoys, the live ones).
     pub sources: Vec<String>,
+    /// Addresses that sent the same probes but never behaved as live hosts (distributed
+    /// scans only; empty otherwise).
+    pub decoys: Vec<String>,
     /// Addresses that were probed.
     pub targets: Vec<String>,
     /// Distinct destination ports probed.
@@ -91,6 +94,7 @@ impl From<&Finding> for FindingJson {
             kind: f.kind.as_str(),
             technique: f.technique.as_str(),
             sources: f.sources.iter().map(|a| a.to_string()).collect(),
+            decoys: f.decoys.iter().map(|a| a.to_string()).collect(),
             targets: f.targets.iter().map(|a| a.to_string()).collect(),
             ports: f.ports.clone(),
             first_seen: format_rfc3339(f.first_seen_ns),

@@ -98,10 +98,9 @@ impl FileResult {
     pub fn false_positives(&self) -> usize {
         let attacker = self.attacker.as_deref();
         match &self.findings {
-            Ok(findings) => findings
-                .iter()
-                .filter(|f| !f.sources.iter().any(|s| Some(s.to_string().as_str()) == attacker))
-                .count(),
+            Ok(findings) => {
+                findings.iter().filter(|f| !f.sources.iter().any(|s| Some(s.to_string().as_str()) == attacker)).count()
+            }
             Err(_) => 0,
         }
     }
@@ -248,19 +247,14 @@ fn probes_to_detect(
     let attacker = label.attacker.as_deref()?;
     let finding = findings.iter().find(|f| f.sources.iter().any(|s| s.to_string() == attacker))?;
     let points = case.probe_points(run_id).ok()?;
-    let threshold = match finding.kind {
-        ScanKind::Vertical => parameters.min_ports_vertical,
-        ScanKind::Horizontal => parameters.min_hosts_horizontal,
-    };
+    let by_ports = matches!(finding.kind, ScanKind::Vertical | ScanKind::Distributed);
+    let threshold = if by_ports { parameters.min_ports_vertical } else { parameters.min_hosts_horizontal };
     let mut ports = std::collections::BTreeSet::new();
     let mut targets = std::collections::BTreeSet::new();
     for (index, (_, _, target, port)) in points.iter().filter(|(id, _, _, _)| *id == finding.id).enumerate() {
         ports.insert(*port);
         targets.insert(target.clone());
-        let reached = match finding.kind {
-            ScanKind::Vertical => ports.len() >= threshold,
-            ScanKind::Horizontal => targets.len() >= threshold,
-        };
+        let reached = if by_ports { ports.len() >= threshold } else { targets.len() >= threshold };
         if reached {
             return Some(index + 1);
         }

@@ -509,6 +509,9 @@ pub struct Contact {
     pub outcome: Outcome,
     /// True when the source completed a TCP handshake with the port.
     pub handshake_completed: bool,
+    /// True when the source answered the target's SYN/ACK with a RST, as a live host that
+    /// holds no such connection does. A spoofed or decoy source never answers.
+    pub source_reset: bool,
     /// True when the two sides exchanged payload, which a bare scan probe does not do.
     pub payload_exchanged: bool,
     /// Probe counts by technique.
@@ -558,6 +561,14 @@ pub enum ScanKind {
     Vertical,
     /// One source, many target hosts, one or a few ports.
     Horizontal,
+    /// One source, many target hosts and many ports on each.
+    Block,
+    /// Several sources sending the same probes to the same target at the same time, as
+    /// nmap's decoys do; the finding names the source that behaved as a live host.
+    Distributed,
+    /// One source testing which hosts are up: ICMP echo or timestamp requests across a
+    /// range, with the TCP "ping" probes sent alongside them.
+    PingSweep,
 }
 
 impl ScanKind {
@@ -566,6 +577,9 @@ impl ScanKind {
         match self {
             Self::Vertical => "vertical",
             Self::Horizontal => "horizontal",
+            Self::Block => "block",
+            Self::Distributed => "distributed",
+            Self::PingSweep => "ping_sweep",
         }
     }
 }
@@ -588,12 +602,23 @@ pub enum Technique {
     TcpAck,
     /// UDP datagrams.
     Udp,
+    /// ICMP or ICMPv6 echo requests, and ICMP timestamp requests, that test whether a host
+    /// is up.
+    IcmpEcho,
 }
 
 impl Technique {
     /// Every technique, in declaration order.
-    pub const ALL: [Technique; 7] =
-        [Self::TcpSyn, Self::TcpConnect, Self::TcpFin, Self::TcpNull, Self::TcpXmas, Self::TcpAck, Self::Udp];
+    pub const ALL: [Technique; 8] = [
+        Self::TcpSyn,
+        Self::TcpConnect,
+        Self::TcpFin,
+        Self::TcpNull,
+        Self::TcpXmas,
+        Self::TcpAck,
+        Self::Udp,
+        Self::IcmpEcho,
+    ];
 
     /// Returns the technique's name as used in JSON and reports.
     pub fn as_str(self) -> &'static str {
@@ -605,6 +630,7 @@ impl Technique {
             Self::TcpXmas => "tcp_xmas",
             Self::TcpAck => "tcp_ack",
             Self::Udp => "udp",
+            Self::IcmpEcho => "icmp_echo",
         }
     }
 
@@ -618,6 +644,7 @@ impl Technique {
             Self::TcpXmas => "TCP Xmas scan (FIN, PSH and URG set)",
             Self::TcpAck => "TCP ACK scan (firewall rule mapping)",
             Self::Udp => "UDP scan",
+            Self::IcmpEcho => "ICMP echo (ping) sweep",
         }
     }
 }
@@ -708,8 +735,13 @@ pub struct Finding {
     pub kind: ScanKind,
     /// How the probes were built.
     pub technique: Technique,
-    /// Addresses that sent the probes.
+    /// Addresses that sent the probes. For a distributed finding with decoys, only the
+    /// sources that behaved as live hosts.
     pub sources: Vec<IpAddr>,
+    /// Addresses that sent the same probes as a source but never answered a reply or held a
+    /// session in the case, as nmap's decoys do (distributed findings only).
+    #[serde(default)]
+    pub decoys: Vec<IpAddr>,
     /// Addresses that were probed.
     pub targets: Vec<IpAddr>,
     /// Distinct destination ports probed, ascending.

@@ -231,6 +231,45 @@ const SCANS: &[ScanCase] = &[
         first_seen: "2026-12-04T19:44:54.347941Z",
     },
     ScanCase {
+        file: "capture/sweep_nmap_sn_routed.pcap",
+        kind: "ping_sweep",
+        technique: "icmp_echo",
+        source: "10.99.0.1",
+        targets: &[
+            "10.98.0.1",
+            "10.98.0.2",
+            "10.98.0.3",
+            "10.98.0.4",
+            "10.98.0.5",
+            "10.98.0.6",
+            "10.98.0.7",
+            "10.98.0.8",
+            "10.98.0.9",
+            "10.98.0.10",
+            "10.98.0.11",
+            "10.98.0.12",
+            "10.98.0.13",
+            "10.98.0.14",
+            "10.98.0.15",
+            "10.98.0.16",
+            "10.98.0.17",
+            "10.98.0.18",
+            "10.98.0.19",
+            "10.98.0.20",
+        ],
+        distinct_ports: 2,
+        first_seen: "2026-12-04T23:21:47.454714Z",
+    },
+    ScanCase {
+        file: "capture/scan_nmap_sS_decoys.pcap",
+        kind: "distributed",
+        technique: "tcp_syn",
+        source: "10.99.0.1",
+        targets: &["10.98.0.2"],
+        distinct_ports: 100,
+        first_seen: "2026-12-04T23:21:59.741038Z",
+    },
+    ScanCase {
         file: "fwlog/scan_nmap_sS_8ports_vic1.log",
         kind: "vertical",
         technique: "tcp_syn",
@@ -280,6 +319,32 @@ fn findings_match_labelled_scans() {
         let expected_prefix = scan.first_seen.trim_end_matches('Z');
         assert!(first_seen.starts_with(expected_prefix), "{}: first_seen {first_seen}", scan.file);
     }
+}
+
+#[test]
+fn decoy_scan_names_real_source() {
+    let out = investigate(&["capture/scan_nmap_sS_decoys.pcap"], &[]);
+    let findings = findings_json(&out.path().join("case.scancase"));
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    let finding = &findings[0];
+    assert_eq!(strings(&finding["sources"]), ["10.99.0.1"]);
+    assert_eq!(strings(&finding["decoys"]), ["10.99.0.50", "10.99.0.51", "10.99.0.52"]);
+    let explanation = finding["explanation"].as_str().expect("explanation");
+    assert!(explanation.contains("decoy"), "{explanation}");
+    let open: Vec<&Value> = finding["open_ports"].as_array().expect("open_ports").iter().collect();
+    assert_eq!(open.len(), 1, "open ports are listed once, not once per decoy: {open:?}");
+}
+
+#[test]
+fn ping_sweep_includes_tcp_ping_probes() {
+    let out = investigate(&["capture/sweep_nmap_sn_routed.pcap"], &[]);
+    let findings = findings_json(&out.path().join("case.scancase"));
+    assert_eq!(findings.len(), 1, "the TCP ping probes are part of the sweep: {findings:#?}");
+    let finding = &findings[0];
+    assert_eq!(numbers(&finding["ports"]), [80, 443]);
+    assert_eq!(finding["outcomes"]["open"], 8, "8 hosts answered the echo request");
+    let explanation = finding["explanation"].as_str().expect("explanation");
+    assert!(explanation.contains("test which hosts were up"), "{explanation}");
 }
 
 #[test]
@@ -538,7 +603,9 @@ fn data_exports_name_the_source() {
     let stix: Value = serde_json::from_str(&export("stix")).expect("STIX is JSON");
     assert_eq!(stix["type"], "bundle");
     let objects = stix["objects"].as_array().expect("objects");
-    assert!(objects.iter().any(|o| o["type"] == "indicator" && o["pattern"].as_str().unwrap_or("").contains("10.200.0.10")));
+    assert!(objects
+        .iter()
+        .any(|o| o["type"] == "indicator" && o["pattern"].as_str().unwrap_or("").contains("10.200.0.10")));
     assert!(objects.iter().any(|o| o["type"] == "attack-pattern"));
 
     let veris: Value = serde_json::from_str(&export("veris")).expect("VERIS is JSON");

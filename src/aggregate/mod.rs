@@ -4,8 +4,10 @@
 //! probe, or traffic of a conversation:
 //!
 //! - probes open or test a port: a SYN, a FIN, NULL or Xmas segment, a bare ACK outside any
-//!   connection, or a UDP datagram that is not a reply;
-//! - replies are a SYN/ACK, a RST, a UDP datagram back, or an ICMP error quoting the probe;
+//!   connection, or a UDP datagram that is not a reply. An ICMP echo or timestamp request
+//!   is a probe of the host itself, with no port;
+//! - replies are a SYN/ACK, a RST, a UDP datagram back, an ICMP echo or timestamp reply, or an
+//!   ICMP error quoting the probe;
 //! - conversation traffic is everything else on a flow whose start was seen.
 //!
 //! Probes are grouped by (source, target, protocol, destination port) into contacts, and replies
@@ -121,12 +123,7 @@ impl Aggregator {
         match observation.protocol {
             IpProtocol::TCP => self.observe_tcp(observation, probes),
             IpProtocol::UDP => self.observe_udp(observation, probes),
-            IpProtocol::ICMP | IpProtocol::ICMPV6 => {
-                if let Some(icmp) = observation.icmp {
-                    let reply = ReplyRef { ts_ns: observation.ts_ns, locator: observation.locator };
-                    self.observe_icmp_error(icmp, reply);
-                }
-            }
+            IpProtocol::ICMP | IpProtocol::ICMPV6 => self.observe_icmp(observation, probes),
             _ => {}
         }
     }
@@ -179,6 +176,26 @@ impl Aggregator {
         self.add_probe(key, probe_from(&o, Technique::Udp), probes);
     }
 
+    /// Reads an ICMP or ICMPv6 message: a host-discovery request is a probe of the host, its
+    /// reply marks the host as up, and an error that quotes a probe sets that probe's outcome.
+    fn observe_icmp(&mut self, o: Observation, probes: &mut Vec<ProbeEvent>) {
+        let Some(icmp) = o.icmp else {
+            return;
+        };
+        let reply = ReplyRef { ts_ns: o.ts_ns, locator: o.locator };
+        match icmp_query(o.protocol, icmp.icmp_type) {
+            Some(IcmpQuery::Request) => {
+                let key = ContactKey { src: o.src, dst: o.dst, protocol: o.protocol, dst_port: None };
+                self.add_probe(key, probe_from(&o, Technique::IcmpEcho), probes);
+            }
+            Some(IcmpQuery::Reply) => {
+                let key = ContactKey { src: o.dst, dst: o.src, protocol: o.protocol, dst_port: None };
+                self.set_outcome(key, Outcome::Open, reply);
+            }
+            None => self.observe_icmp_error(icmp, reply),
+        }
+    }
+
     /// Reads an ICMP destination-unreachable message that quotes a probe.
     fn observe_icmp_error(&mut self, icmp: IcmpInfo, reply: ReplyRef) {
         let Some(quoted) = icmp.quoted else {
@@ -209,6 +226,7 @@ impl Aggregator {
                     flags_seen: 0,
                     outcome: Outcome::Unanswered,
                     handshake_completed: false,
+                    source_reset: false,
                     payload_exchanged: false,
                     techniques: BTreeMap::new(),
                     reply: None,
@@ -270,6 +288,25 @@ fn stronger(current: Outcome, new: Outcome) -> Outcome {
         new
     } else {
         current
+    }
+}
+
+/// Direction of an ICMP query used for host discovery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum IcmpQuery {
+    Request,
+    Reply,
+}
+
+/// Classifies the ICMP queries that host discovery uses: echo (RFC 792 types 8 and 0,
+/// RFC 4443 types 128 and 129) and, for ICMP only, timestamp (types 13 and 14). nmap sends
+/// a timestamp request beside the echo request because some filters pass one and not the
+/// other.
+fn icmp_query(protocol: IpProtocol, icmp_type: u8) -> Option<IcmpQuery> {
+    match (protocol, icmp_type) {
+        (IpProtocol::ICMP, 8 | 13) | (IpProtocol::ICMPV6, 128) => Some(IcmpQuery::Request),
+        (IpProtocol::ICMP, 0 | 14) | (IpProtocol::ICMPV6, 129) => Some(IcmpQuery::Reply),
+        _ => None,
     }
 }
 

@@ -39,6 +39,11 @@ impl Aggregator {
             if let Some(held) = self.pending_ack.get_mut(&flow.reversed()) {
                 held.reset.get_or_insert(reply);
             }
+            if self.flows.get(&flow).is_some_and(|state| state.syn_acked) {
+                if let Some(state) = self.contacts.get_mut(&key) {
+                    state.contact.source_reset = true;
+                }
+            }
             return;
         }
 

@@ -1,4 +1,5 @@
-//! Scan detection: groups of scan-like contacts that make a vertical or horizontal scan.
+//! Scan detection: groups of scan-like contacts that make a vertical or horizontal scan or a
+//! ping sweep.
 //!
 //! A contact is *scan-like* when it contains at least one probe and, for TCP, no payload was
 //! exchanged on it, because a TCP port scan tests ports and does not use them. UDP probes
@@ -15,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::IpAddr;
 
 use super::merge::MergedContact;
-use super::Parameters;
+use super::{campaign, combine, Parameters};
 use crate::model::{IpProtocol, ScanKind, Technique};
 
 /// Scan-like contacts of one (source, target, technique family), with their indexes.
@@ -25,16 +26,48 @@ type HostGroups<'a> = BTreeMap<(IpAddr, IpAddr, Technique), Vec<(usize, &'a Merg
 type PortGroups<'a> = BTreeMap<(IpAddr, Technique), HashMap<Option<u16>, Vec<&'a MergedContact>>>;
 
 /// One detected group of contacts, before scoring.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Detection<'a> {
-    /// Vertical or horizontal.
+    /// Shape of the scan.
     pub kind: ScanKind,
     /// Technique of the probes.
     pub technique: Technique,
-    /// The source that sent the probes.
+    /// The source that sent the probes; for a distributed scan, the first live source.
     pub source: IpAddr,
+    /// Further sources of a distributed scan that behaved as live hosts.
+    pub other_sources: Vec<IpAddr>,
+    /// Sources of a distributed scan that sent the same probes but never behaved as live
+    /// hosts: decoys.
+    pub decoys: Vec<IpAddr>,
     /// The contacts of the scan.
     pub contacts: Vec<&'a MergedContact>,
+}
+
+impl<'a> Detection<'a> {
+    /// Creates a detection of one source.
+    pub fn new(kind: ScanKind, technique: Technique, source: IpAddr, contacts: Vec<&'a MergedContact>) -> Self {
+        Self { kind, technique, source, other_sources: Vec::new(), decoys: Vec::new(), contacts }
+    }
+
+    /// Returns the time of the first probe.
+    pub fn first_ts_ns(&self) -> i64 {
+        self.contacts.iter().map(|c| c.contact.first_ts_ns).min().unwrap_or(0)
+    }
+
+    /// Returns the time of the last probe.
+    pub fn last_ts_ns(&self) -> i64 {
+        self.contacts.iter().map(|c| c.contact.last_ts_ns).max().unwrap_or(0)
+    }
+
+    /// Returns the distinct targets.
+    pub fn targets(&self) -> BTreeSet<IpAddr> {
+        self.contacts.iter().map(|c| c.contact.dst).collect()
+    }
+
+    /// Returns the distinct destination ports.
+    pub fn ports(&self) -> BTreeSet<Option<u16>> {
+        self.contacts.iter().map(|c| c.contact.dst_port).collect()
+    }
 }
 
 /// Techniques that produce the same probe on the wire are one family: SYN and connect
@@ -64,6 +97,13 @@ fn is_scan_like(builder: &MergedContact) -> bool {
         IpProtocol::UDP => contact.probes > 0,
         _ => contact.probes > 0 && !contact.payload_exchanged,
     }
+}
+
+/// Returns true when echo requests per host stay within what a sweep sends; see
+/// [`Parameters::max_echo_requests_per_host`].
+fn is_sweep_rate(members: &[&MergedContact], parameters: &Parameters) -> bool {
+    let requests: u64 = members.iter().map(|b| b.contact.probes).sum();
+    requests <= parameters.max_echo_requests_per_host * members.len().max(1) as u64
 }
 
 /// Names the technique of a group: a SYN family whose source completed any handshake used
@@ -97,12 +137,12 @@ pub fn detect<'a>(contacts: &'a [MergedContact], parameters: &Parameters) -> Vec
         if ports.len() >= parameters.min_ports_vertical {
             let members: Vec<&MergedContact> = group.iter().map(|(_, b)| *b).collect();
             used.extend(group.iter().map(|(index, _)| *index));
-            detections.push(Detection {
-                kind: ScanKind::Vertical,
-                technique: group_technique(*technique, &members),
-                source: *source,
-                contacts: members,
-            });
+            detections.push(Detection::new(
+                ScanKind::Vertical,
+                group_technique(*technique, &members),
+                *source,
+                members,
+            ));
         }
     }
 
@@ -127,17 +167,20 @@ pub fn detect<'a>(contacts: &'a [MergedContact], parameters: &Parameters) -> Vec
                 members.extend(group.iter().copied());
             }
         }
+        if technique == Technique::IcmpEcho && !is_sweep_rate(&members, parameters) {
+            continue;
+        }
         if !members.is_empty() {
             members.sort_by_key(|b| (b.contact.first_ts_ns, b.contact.dst, b.contact.dst_port));
-            detections.push(Detection {
-                kind: ScanKind::Horizontal,
-                technique: group_technique(technique, &members),
-                source,
-                contacts: members,
-            });
+            let kind = if technique == Technique::IcmpEcho { ScanKind::PingSweep } else { ScanKind::Horizontal };
+            detections.push(Detection::new(kind, group_technique(technique, &members), source, members));
         }
     }
 
-    detections.sort_by_key(|d| d.contacts.iter().map(|c| c.contact.first_ts_ns).min().unwrap_or(0));
+    let detections = combine::absorb_ping_probes(detections);
+    let detections = combine::join_blocks(detections, parameters);
+    let detections = combine::join_decoys(detections, contacts);
+    let mut detections = campaign::split_campaigns(detections, parameters);
+    detections.sort_by_key(|d| (d.first_ts_ns(), d.source, d.technique));
     detections
 }

@@ -43,15 +43,23 @@ pub fn build(
         }
     }
     open_ports.sort();
+    open_ports.dedup();
 
     let mut probe_times: Vec<i64> = contacts.iter().flat_map(|c| c.probe_times.iter().copied()).collect();
     probe_times.sort_unstable();
     let median_gap_ms = median_gap_ms(&probe_times);
 
-    let follow_up = follow_up_sessions(detection.source, &targets, first_seen_ns, all_contacts);
+    let mut sources = vec![detection.source];
+    sources.extend(detection.other_sources.iter().copied());
+    let mut follow_up = Vec::new();
+    for source in &sources {
+        follow_up.extend(follow_up_sessions(*source, &targets, first_seen_ns, all_contacts));
+    }
     let (breadth, threshold) = match detection.kind {
-        ScanKind::Vertical => (ports.len() as u64, parameters.min_ports_vertical as u64),
-        ScanKind::Horizontal => (targets.len() as u64, parameters.min_hosts_horizontal as u64),
+        ScanKind::Vertical | ScanKind::Distributed => (ports.len() as u64, parameters.min_ports_vertical as u64),
+        ScanKind::Horizontal | ScanKind::Block | ScanKind::PingSweep => {
+            (targets.len() as u64, parameters.min_hosts_horizontal as u64)
+        }
     };
     let input = ScoreInput {
         kind: detection.kind,
@@ -68,8 +76,8 @@ pub fn build(
     let mut attack = vec![ATTACK_NETWORK_SERVICE_DISCOVERY.to_string()];
     if is_global(detection.source) {
         let external = match detection.kind {
-            ScanKind::Horizontal => ATTACK_SCANNING_IP_BLOCKS,
-            ScanKind::Vertical => ATTACK_ACTIVE_SCANNING,
+            ScanKind::Horizontal | ScanKind::Block | ScanKind::PingSweep => ATTACK_SCANNING_IP_BLOCKS,
+            ScanKind::Vertical | ScanKind::Distributed => ATTACK_ACTIVE_SCANNING,
         };
         attack.push(external.to_string());
     }
@@ -82,7 +90,8 @@ pub fn build(
         id: label,
         kind: detection.kind,
         technique: detection.technique,
-        sources: vec![detection.source],
+        sources,
+        decoys: detection.decoys.clone(),
         targets: targets.iter().copied().collect(),
         ports: ports.iter().copied().collect(),
         first_seen_ns,
@@ -99,7 +108,12 @@ pub fn build(
         citations: Vec::new(),
         citations_total: 0,
     };
-    let explanation = explain(&finding, &follow_up);
+    let icmp_probes: u64 = contacts
+        .iter()
+        .filter(|c| matches!(c.contact.protocol, IpProtocol::ICMP | IpProtocol::ICMPV6))
+        .map(|c| c.contact.probes)
+        .sum();
+    let explanation = explain(&finding, &follow_up, icmp_probes);
     (Finding { explanation, ..finding }, cited)
 }
 
@@ -157,22 +171,41 @@ fn is_global(address: IpAddr) -> bool {
 }
 
 /// Writes the plain-words explanation of a finding from its numbers.
-fn explain(finding: &Finding, follow_up: &[OpenPort]) -> String {
-    let source = finding.sources.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ");
+fn explain(finding: &Finding, follow_up: &[OpenPort], icmp_probes: u64) -> String {
+    let mut source = finding.sources.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ");
+    if !finding.decoys.is_empty() {
+        source.push_str(&format!(" and its {}", plural(finding.decoys.len() as u64, "decoy", "decoys")));
+    }
+    let mut text = String::new();
+    if finding.kind == ScanKind::Distributed {
+        text.push_str(&describe_sources(finding));
+    }
     let targets = match finding.targets.as_slice() {
         [one] => one.to_string(),
         many => format!("{} hosts", many.len()),
     };
     let duration_s = (finding.last_seen_ns - finding.first_seen_ns) as f64 / 1e9;
-    let mut text = format!(
-        "{source} sent {} {} to {} on {targets} between {} and {} ({}).",
-        finding.probes,
-        probe_word(finding.technique, finding.probes),
-        plural(finding.ports.len() as u64, "port", "ports"),
+    let reach = if finding.kind == ScanKind::PingSweep {
+        format!("{targets} to test which hosts were up")
+    } else {
+        format!("{} on {targets}", plural(finding.ports.len() as u64, "port", "ports"))
+    };
+    let icmp_probes = if finding.kind == ScanKind::PingSweep { icmp_probes } else { finding.probes };
+    text.push_str(&format!(
+        "{source} sent {} {} to {reach} between {} and {} ({}).",
+        icmp_probes,
+        probe_word(finding.technique, icmp_probes),
         format_rfc3339(finding.first_seen_ns),
         format_rfc3339(finding.last_seen_ns),
         describe_duration(duration_s),
-    );
+    ));
+    if finding.kind == ScanKind::PingSweep && !finding.ports.is_empty() {
+        text.push_str(&format!(
+            " {} to {} of the same hosts were sent alongside, as host discovery does.",
+            plural(finding.probes - icmp_probes, "TCP probe", "TCP probes"),
+            plural(finding.ports.len() as u64, "port", "ports")
+        ));
+    }
     if let Some(gap) = finding.median_gap_ms {
         text.push_str(&format!(" The median gap between probes was {gap} ms."));
     }
@@ -213,6 +246,22 @@ fn explain(finding: &Finding, follow_up: &[OpenPort]) -> String {
     text
 }
 
+/// Describes the sources of a distributed scan and which of them were decoys.
+fn describe_sources(finding: &Finding) -> String {
+    let list = |addresses: &[IpAddr]| addresses.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", ");
+    if finding.decoys.is_empty() {
+        return format!(
+            "{} sent the same probes to the same targets at the same time; none of them can be told apart as the real scanner. ",
+            plural(finding.sources.len() as u64, "source", "sources")
+        );
+    }
+    format!(
+        "The same probes also came from {} ({}), which never answered a reply or held a session in the evidence, the pattern of decoy addresses forged by the scanner. ",
+        plural(finding.decoys.len() as u64, "other address", "other addresses"),
+        list(&finding.decoys)
+    )
+}
+
 fn probe_word(technique: Technique, count: u64) -> String {
     let noun = if count == 1 { "probe" } else { "probes" };
     let adjective = match technique {
@@ -222,6 +271,16 @@ fn probe_word(technique: Technique, count: u64) -> String {
         Technique::TcpXmas => "TCP Xmas",
         Technique::TcpAck => "TCP ACK",
         Technique::Udp => "UDP",
+        Technique::IcmpEcho => "ICMP echo or timestamp",
+    };
+    let noun = if technique == Technique::IcmpEcho {
+        if count == 1 {
+            "request"
+        } else {
+            "requests"
+        }
+    } else {
+        noun
     };
     format!("{adjective} {noun}")
 }

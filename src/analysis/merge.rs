@@ -57,6 +57,7 @@ fn absorb(into: &mut Contact, other: Contact) {
     into.probes = into.probes.max(other.probes);
     into.flags_seen |= other.flags_seen;
     into.handshake_completed |= other.handshake_completed;
+    into.source_reset |= other.source_reset;
     into.payload_exchanged |= other.payload_exchanged;
     for (technique, count) in other.techniques {
         let entry = into.techniques.entry(technique).or_insert(0);
@@ -65,5 +66,37 @@ fn absorb(into: &mut Contact, other: Contact) {
     if other.outcome.strength() > into.outcome.strength() {
         into.outcome = other.outcome;
         into.reply = other.reply;
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use std::collections::BTreeMap;
+
+    use super::MergedContact;
+    use crate::model::{Contact, IpProtocol, Outcome, Technique};
+
+    /// Builds a merged TCP SYN contact with one unanswered probe at `ts_ns`.
+    pub(crate) fn merged_contact(src: &str, dst: &str, port: u16, ts_ns: i64) -> MergedContact {
+        MergedContact {
+            contact: Contact {
+                src: src.parse().expect("source address"),
+                dst: dst.parse().expect("target address"),
+                protocol: IpProtocol::TCP,
+                dst_port: Some(port),
+                first_ts_ns: ts_ns,
+                last_ts_ns: ts_ns,
+                probes: 1,
+                flags_seen: 0x02,
+                outcome: Outcome::Unanswered,
+                handshake_completed: false,
+                source_reset: false,
+                payload_exchanged: false,
+                techniques: BTreeMap::from([(Technique::TcpSyn, 1)]),
+                reply: None,
+            },
+            contact_ids: Vec::new(),
+            probe_times: vec![ts_ns],
+        }
     }
 }

@@ -119,6 +119,9 @@ pub fn confidence(input: &ScoreInput, failed: u64) -> Confidence {
     let unit = match input.kind {
         ScanKind::Vertical => "ports on one host",
         ScanKind::Horizontal => "hosts on the same port",
+        ScanKind::Block => "hosts with many ports each",
+        ScanKind::Distributed => "ports on the same targets",
+        ScanKind::PingSweep => "hosts asked whether they were up",
     };
     let ratio = input.breadth as f64 / input.threshold.max(1) as f64;
     let breadth =
@@ -159,6 +162,7 @@ fn technique_word(technique: Technique) -> &'static str {
         Technique::TcpSyn => "SYN",
         Technique::TcpConnect => "connect",
         Technique::Udp => "UDP",
+        Technique::IcmpEcho => "ICMP echo",
     }
 }
 

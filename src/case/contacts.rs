@@ -45,7 +45,7 @@ pub struct StoredProbe {
 
 const CONTACT_COLUMNS: &str = "id, evidence_id, src, dst, protocol, dst_port, first_ts_ns, last_ts_ns, probes,
     flags_seen, outcome, handshake_completed, payload_exchanged, techniques_json, reply_ts_ns, reply_record,
-    reply_byte_offset";
+    reply_byte_offset, source_reset";
 
 impl Case {
     /// Reads every contact of every evidence file, in row order.
@@ -151,6 +151,7 @@ fn contact_from_row(row: &Row<'_>) -> rusqlite::Result<StoredContact> {
             flags_seen: row.get(9)?,
             outcome: outcome_from_name(&outcome, 10)?,
             handshake_completed: row.get(11)?,
+            source_reset: row.get(17)?,
             payload_exchanged: row.get(12)?,
             techniques: BTreeMap::new(),
             reply,

@@ -254,8 +254,8 @@ impl EvidenceWriter<'_> {
             .prepare_cached(
                 "INSERT INTO contact (id, evidence_id, src, dst, protocol, dst_port, first_ts_ns, last_ts_ns, probes,
                     flags_seen, outcome, handshake_completed, payload_exchanged, techniques_json, reply_ts_ns,
-                    reply_record, reply_byte_offset)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                    reply_record, reply_byte_offset, source_reset)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
             )
             .map_err(|source| sqlite_error(path, "could not store contacts", source))?;
         for (index, contact) in contacts {
@@ -280,6 +280,7 @@ impl EvidenceWriter<'_> {
                     contact.reply.map(|reply| reply.ts_ns),
                     contact.reply.map(|reply| reply.locator.record as i64),
                     contact.reply.map(|reply| reply.locator.byte_offset as i64),
+                    contact.source_reset,
                 ])
                 .map_err(|source| sqlite_error(path, "could not store a contact", source))?;
         }

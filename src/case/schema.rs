@@ -9,7 +9,7 @@
 pub const APPLICATION_ID: i32 = 0x5343_4E43;
 
 /// Migrations in the order they are applied; entry `i` moves `user_version` from `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[MIGRATION_1];
+pub const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2];
 
 /// Schema version a case has after every migration of this build.
 pub fn current_version() -> i32 {
@@ -164,4 +164,10 @@ CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+"#;
+
+/// Records whether a probe's source answered the target's SYN/ACK with a RST, which tells a
+/// live scanner from the decoy addresses beside it.
+const MIGRATION_2: &str = r#"
+ALTER TABLE contact ADD COLUMN source_reset INTEGER NOT NULL DEFAULT 0;
 "#;

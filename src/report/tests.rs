@@ -51,6 +51,7 @@ fn scan_finding() -> Finding {
         kind: ScanKind::Vertical,
         technique: Technique::TcpSyn,
         sources: vec![ip(SOURCE)],
+        decoys: Vec::new(),
         targets: vec![ip(TARGET)],
         ports,
         first_seen_ns: ts(FIRST_PROBE),

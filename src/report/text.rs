@@ -163,6 +163,7 @@ fn limit_groups(groups: Vec<String>, max: usize, what: &str) -> String {
 pub fn technique_protocol(technique: Technique) -> &'static str {
     match technique {
         Technique::Udp => "udp",
+        Technique::IcmpEcho => "icmp",
         _ => "tcp",
     }
 }

@@ -219,6 +219,9 @@ pub(super) fn kind_description(finding: &Finding) -> String {
     let shape = match finding.kind {
         crate::model::ScanKind::Vertical => "one source, one target host, many ports",
         crate::model::ScanKind::Horizontal => "one source, many target hosts, few ports",
+        crate::model::ScanKind::Block => "one source, many target hosts, many ports on each",
+        crate::model::ScanKind::Distributed => "several sources sending the same probes to the same targets",
+        crate::model::ScanKind::PingSweep => "one source testing which hosts of a range are up",
     };
     format!("{} ({shape})", finding.kind.as_str())
 }
