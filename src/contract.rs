@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use crate::model::{format_rfc3339, Finding, OpenPort, OutcomeCounts};
+use crate::model::{format_rfc3339, Finding, HostDiscovery, OpenPort, OutcomeCounts};
 
 /// The top-level object: `{"findings": [...]}`.
 #[derive(Debug, Serialize)]
@@ -59,6 +59,38 @@ pub struct FindingJson {
     pub median_gap_ms: Option<f64>,
     /// Observations cited by the finding in the case file.
     pub citations: u64,
+    /// The ping sweep that found the scanned hosts just before the scan, or null.
+    pub host_discovery: Option<HostDiscoveryJson>,
+}
+
+/// Host discovery as printed.
+#[derive(Debug, Serialize)]
+pub struct HostDiscoveryJson {
+    /// `icmp_echo` or `arp`.
+    pub technique: &'static str,
+    /// Distinct addresses asked.
+    pub addresses: u64,
+    /// Addresses that answered.
+    pub answered: u64,
+    /// ICMP or ARP requests sent.
+    pub requests: u64,
+    /// First request, RFC 3339 UTC.
+    pub first_seen: String,
+    /// Last request, RFC 3339 UTC.
+    pub last_seen: String,
+}
+
+impl From<&HostDiscovery> for HostDiscoveryJson {
+    fn from(d: &HostDiscovery) -> Self {
+        Self {
+            technique: d.technique.as_str(),
+            addresses: d.addresses,
+            answered: d.answered,
+            requests: d.requests,
+            first_seen: format_rfc3339(d.first_seen_ns),
+            last_seen: format_rfc3339(d.last_seen_ns),
+        }
+    }
 }
 
 /// Severity as printed.
@@ -114,6 +146,7 @@ impl From<&Finding> for FindingJson {
             open_ports: f.open_ports.iter().map(OpenPortJson::from).collect(),
             median_gap_ms: f.median_gap_ms,
             citations: f.citations_total,
+            host_discovery: f.host_discovery.as_ref().map(HostDiscoveryJson::from),
         }
     }
 }

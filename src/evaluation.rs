@@ -19,7 +19,7 @@ use serde::Deserialize;
 use crate::analysis::{self, Parameters};
 use crate::case::Case;
 use crate::import::{import_file, ImportOptions, NoProgress};
-use crate::model::{Finding, ScanKind};
+use crate::model::{Finding, ScanKind, Technique};
 
 /// One labelled capture, as read from the labels file; fields not listed are ignored.
 #[derive(Debug, Clone, Deserialize)]
@@ -112,8 +112,8 @@ impl FileResult {
     }
 }
 
-/// Maps a labeller's technique word to scancase's technique name, or `None` for techniques
-/// this version does not name (ARP sweeps).
+/// Maps a labeller's technique word to scancase's technique name, or `None` for words it
+/// does not know.
 pub fn technique_name(label: &str) -> Option<&'static str> {
     let word = label.split([' ', '+']).next().unwrap_or(label);
     match word {
@@ -124,6 +124,7 @@ pub fn technique_name(label: &str) -> Option<&'static str> {
         "Xmas" => Some("tcp_xmas"),
         "ACK" => Some("tcp_ack"),
         "UDP" => Some("udp"),
+        "ARP" => Some("arp"),
         _ => None,
     }
 }
@@ -235,8 +236,8 @@ fn run_one(
     result
 }
 
-/// Counts the attacker's probes in time order until the distinct ports (vertical) or hosts
-/// (horizontal) of its first finding reach the detection threshold.
+/// Counts the attacker's probes in time order until the distinct ports (vertical and
+/// distributed) or hosts (other kinds) of its first finding reach the detection threshold.
 fn probes_to_detect(
     case: &Case,
     run_id: i64,
@@ -248,10 +249,17 @@ fn probes_to_detect(
     let finding = findings.iter().find(|f| f.sources.iter().any(|s| s.to_string() == attacker))?;
     let points = case.probe_points(run_id).ok()?;
     let by_ports = matches!(finding.kind, ScanKind::Vertical | ScanKind::Distributed);
-    let threshold = if by_ports { parameters.min_ports_vertical } else { parameters.min_hosts_horizontal };
+    let threshold = match finding.technique {
+        _ if by_ports => parameters.min_ports_vertical,
+        Technique::Arp => parameters.min_hosts_arp_sweep,
+        _ => parameters.min_hosts_horizontal,
+    };
+    // A port scan's host discovery is cited with it but does not count toward its threshold.
+    let counts = |port: &Option<u16>| finding.kind == ScanKind::PingSweep || port.is_some();
     let mut ports = std::collections::BTreeSet::new();
     let mut targets = std::collections::BTreeSet::new();
-    for (index, (_, _, target, port)) in points.iter().filter(|(id, _, _, _)| *id == finding.id).enumerate() {
+    let cited = points.iter().filter(|(id, _, _, port)| *id == finding.id && counts(port));
+    for (index, (_, _, target, port)) in cited.enumerate() {
         ports.insert(*port);
         targets.insert(target.clone());
         let reached = if by_ports { ports.len() >= threshold } else { targets.len() >= threshold };

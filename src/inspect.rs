@@ -23,7 +23,8 @@ use serde::Serialize;
 
 use crate::import::{identify, read_evidence, EvidenceSource, ImportError, ImportObserver, ImportOptions};
 use crate::model::{
-    Anomaly, EvidenceKind, ImportSummary, IpProtocol, Locator, Observation, ObservationSink, SinkError, TimestampNs,
+    Anomaly, ArpOperation, EvidenceKind, ImportSummary, IpProtocol, Locator, Observation, ObservationSink, SinkError,
+    TimestampNs,
 };
 
 /// Nanoseconds in one second.
@@ -297,6 +298,12 @@ fn push_observation_json(line: &mut Vec<u8>, obs: &Observation, kind: EvidenceKi
     push_number(line, obs.icmp.map(|icmp| u64::from(icmp.icmp_type)));
     line.extend_from_slice(b",\"icmp_code\":");
     push_number(line, obs.icmp.map(|icmp| u64::from(icmp.code)));
+    line.extend_from_slice(b",\"arp_op\":");
+    match obs.arp {
+        Some(ArpOperation::Request) => line.extend_from_slice(b"\"request\""),
+        Some(ArpOperation::Reply) => line.extend_from_slice(b"\"reply\""),
+        None => line.extend_from_slice(b"null"),
+    }
     line.extend_from_slice(b",\"locator\":{\"record\":");
     push_number(line, Some(obs.locator.record));
     line.extend_from_slice(b",\"byte_offset\":");
@@ -359,6 +366,7 @@ fn protocol_name(protocol: IpProtocol) -> Option<&'static str> {
         IpProtocol::ICMP => Some("icmp"),
         IpProtocol::ICMPV6 => Some("icmpv6"),
         IpProtocol::SCTP => Some("sctp"),
+        IpProtocol::ARP => Some("arp"),
         _ => None,
     }
 }
@@ -441,6 +449,11 @@ fn write_observation_text(output: &mut impl Write, obs: &Observation, kind: Evid
     }
     if let Some(icmp) = obs.icmp {
         write!(output, " type {} code {}", icmp.icmp_type, icmp.code)?;
+    }
+    match obs.arp {
+        Some(ArpOperation::Request) => write!(output, " request")?,
+        Some(ArpOperation::Reply) => write!(output, " reply")?,
+        None => {}
     }
     if let Some(action) = &obs.action {
         write!(output, " {}", action.as_str())?;
@@ -553,6 +566,7 @@ mod tests {
             tcp_window: None,
             tcp_options: Some(crate::model::TcpOptionKinds::from_kinds([2, 1, 0])),
             payload_len: None,
+            arp: None,
             action: Some(crate::model::FirewallAction::Other("quote \" and \\ backslash".to_string())),
             rule: Some("line\nbreak \u{1}".to_string()),
             source_text: None,
@@ -598,6 +612,7 @@ mod tests {
             "payload_len",
             "icmp_type",
             "icmp_code",
+            "arp_op",
             "locator",
         ];
         let positions: Vec<usize> = keys

@@ -19,14 +19,24 @@ use serde::{Deserialize, Serialize};
 /// Nanoseconds since the Unix epoch, UTC. Every stored time uses this unit.
 pub type TimestampNs = i64;
 
-/// IP protocol number as carried in the IPv4 `protocol` or IPv6 `next header` field.
+/// IP protocol number as carried in the IPv4 `protocol` or IPv6 `next header` field, or
+/// [`IpProtocol::ARP`] for ARP requests, which have no IP header.
 ///
-/// An open newtype: numbers without a named constant stay representable.
+/// An open newtype: numbers without a named constant stay representable. IP protocol
+/// numbers fit in 8 bits, so the ARP value lies outside their range.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct IpProtocol(pub u8);
+pub struct IpProtocol(pub u16);
+
+impl From<u8> for IpProtocol {
+    fn from(number: u8) -> Self {
+        IpProtocol(u16::from(number))
+    }
+}
 
 impl IpProtocol {
+    /// Address Resolution Protocol (RFC 826), stored as its EtherType 0x0806.
+    pub const ARP: IpProtocol = IpProtocol(0x0806);
     /// Internet Control Message Protocol (RFC 792).
     pub const ICMP: IpProtocol = IpProtocol(1);
     /// Transmission Control Protocol (RFC 9293).
@@ -46,6 +56,7 @@ impl IpProtocol {
             Self::UDP => "udp".to_string(),
             Self::ICMPV6 => "icmpv6".to_string(),
             Self::SCTP => "sctp".to_string(),
+            Self::ARP => "arp".to_string(),
             IpProtocol(other) => format!("ip-proto-{other}"),
         }
     }
@@ -282,6 +293,9 @@ pub struct Observation {
     pub tcp_options: Option<TcpOptionKinds>,
     /// Transport payload length in bytes, when known.
     pub payload_len: Option<u32>,
+    /// ARP operation, for ARP packets (protocol [`IpProtocol::ARP`]) only.
+    #[serde(default)]
+    pub arp: Option<ArpOperation>,
     /// Firewall action, for log lines.
     pub action: Option<FirewallAction>,
     /// Firewall rule name, number or log prefix, for log lines.
@@ -291,6 +305,16 @@ pub struct Observation {
     pub source_text: Option<String>,
     /// Position of the record in the evidence file.
     pub locator: Locator,
+}
+
+/// Operation of an ARP packet (RFC 826).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ArpOperation {
+    /// "Who has the target address?": the sender asks for the target's hardware address.
+    Request,
+    /// "The sender address is at this hardware address."
+    Reply,
 }
 
 /// Longest log line kept in [`Observation::source_text`], in bytes; longer lines are cut at a
@@ -566,8 +590,8 @@ pub enum ScanKind {
     /// Several sources sending the same probes to the same target at the same time, as
     /// nmap's decoys do; the finding names the source that behaved as a live host.
     Distributed,
-    /// One source testing which hosts are up: ICMP echo or timestamp requests across a
-    /// range, with the TCP "ping" probes sent alongside them.
+    /// One source testing which hosts are up: ICMP echo or timestamp requests or ARP
+    /// requests across a range, with the TCP "ping" probes sent alongside them.
     PingSweep,
 }
 
@@ -605,11 +629,13 @@ pub enum Technique {
     /// ICMP or ICMPv6 echo requests, and ICMP timestamp requests, that test whether a host
     /// is up.
     IcmpEcho,
+    /// ARP requests that test whether an address on the local link is in use.
+    Arp,
 }
 
 impl Technique {
     /// Every technique, in declaration order.
-    pub const ALL: [Technique; 8] = [
+    pub const ALL: [Technique; 9] = [
         Self::TcpSyn,
         Self::TcpConnect,
         Self::TcpFin,
@@ -618,6 +644,7 @@ impl Technique {
         Self::TcpAck,
         Self::Udp,
         Self::IcmpEcho,
+        Self::Arp,
     ];
 
     /// Returns the technique's name as used in JSON and reports.
@@ -631,6 +658,7 @@ impl Technique {
             Self::TcpAck => "tcp_ack",
             Self::Udp => "udp",
             Self::IcmpEcho => "icmp_echo",
+            Self::Arp => "arp",
         }
     }
 
@@ -645,6 +673,7 @@ impl Technique {
             Self::TcpAck => "TCP ACK scan (firewall rule mapping)",
             Self::Udp => "UDP scan",
             Self::IcmpEcho => "ICMP echo (ping) sweep",
+            Self::Arp => "ARP sweep of the local link",
         }
     }
 }
@@ -760,6 +789,9 @@ pub struct Finding {
     pub open_ports: Vec<OpenPort>,
     /// Median gap between consecutive probes, in milliseconds to microsecond precision.
     pub median_gap_ms: Option<f64>,
+    /// The ping sweep that found the scanned hosts just before the scan, when there was one.
+    #[serde(default)]
+    pub host_discovery: Option<HostDiscovery>,
     /// Computed severity.
     pub severity: Severity,
     /// Computed confidence.
@@ -772,6 +804,24 @@ pub struct Finding {
     pub citations: Vec<Citation>,
     /// Number of probes cited in the case file.
     pub citations_total: u64,
+}
+
+/// A ping sweep that came before a port scan and found the hosts it scanned.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HostDiscovery {
+    /// How the source asked whether hosts were up (`icmp_echo` or `arp`).
+    pub technique: Technique,
+    /// Distinct addresses asked.
+    pub addresses: u64,
+    /// Addresses that answered.
+    pub answered: u64,
+    /// ICMP or ARP requests sent, retransmissions included (TCP ping probes are cited but
+    /// not counted here).
+    pub requests: u64,
+    /// Time of the first request, UTC nanoseconds.
+    pub first_seen_ns: TimestampNs,
+    /// Time of the last request, UTC nanoseconds.
+    pub last_seen_ns: TimestampNs,
 }
 
 /// One imported evidence file as stored in the case.

@@ -114,7 +114,7 @@ pub fn prepare_report(case: &mut Case, actor: Option<&str>) -> Result<DraftedRep
     input.probe_points = case
         .probe_points(analysis.run_id)?
         .into_iter()
-        .map(|(finding_id, ts_ns, _target, port)| report::ProbePoint { finding_id, ts_ns, port })
+        .filter_map(|(finding_id, ts_ns, _target, port)| Some(report::ProbePoint { finding_id, ts_ns, port: port? }))
         .collect();
     let report = report::draft(&input);
     if case.read_only_reason().is_none() {

@@ -279,6 +279,15 @@ const SCANS: &[ScanCase] = &[
         first_seen: "2026-12-04T19:35:42",
     },
     ScanCase {
+        file: "fwlog/scan_nmap_sT_vic1.log",
+        kind: "vertical",
+        technique: "tcp_connect",
+        source: "10.200.0.10",
+        targets: &["10.200.0.100"],
+        distinct_ports: 1000,
+        first_seen: "2026-12-04T19:33:37",
+    },
+    ScanCase {
         file: "fwlog/scan_nmap_sF_vic1.log",
         kind: "vertical",
         technique: "tcp_fin",
@@ -345,6 +354,33 @@ fn ping_sweep_includes_tcp_ping_probes() {
     assert_eq!(finding["outcomes"]["open"], 8, "8 hosts answered the echo request");
     let explanation = finding["explanation"].as_str().expect("explanation");
     assert!(explanation.contains("test which hosts were up"), "{explanation}");
+}
+
+#[test]
+fn arp_sweep_is_found() {
+    let out = investigate(&["capture/sweep_nmap_sn_arp_range_br.pcap"], &[]);
+    let findings = findings_json(&out.path().join("case.scancase"));
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    let finding = &findings[0];
+    assert_eq!(finding["kind"], "ping_sweep");
+    assert_eq!(finding["technique"], "arp");
+    assert_eq!(strings(&finding["sources"]), ["10.200.0.10"]);
+    assert_eq!(finding["targets"].as_array().expect("targets").len(), 126);
+    assert_eq!(finding["probes"], 248);
+    assert!(finding["ports"].as_array().expect("ports").is_empty());
+}
+
+#[test]
+fn host_discovery_joins_following_scan() {
+    let out = investigate(&["capture/sweep_nmap_sS_p22_80_range_br.pcap"], &[]);
+    let findings = findings_json(&out.path().join("case.scancase"));
+    assert_eq!(findings.len(), 1, "the ARP discovery is part of the port scan: {findings:#?}");
+    let discovery = &findings[0]["host_discovery"];
+    assert_eq!(discovery["technique"], "arp");
+    assert_eq!(discovery["addresses"], 126);
+    assert_eq!(discovery["answered"], 7);
+    let explanation = findings[0]["explanation"].as_str().expect("explanation");
+    assert!(explanation.contains("to learn which hosts were up; 7 answered"), "{explanation}");
 }
 
 #[test]
@@ -469,8 +505,8 @@ fn rejected_import_leaves_case_unchanged() {
     let case = scancase::case::Case::open(&case_path).expect("open case");
     let evidence = case.evidence().expect("list evidence");
     assert_eq!(evidence.len(), 1, "only the good file is stored");
-    // 21 frames: 2 ARP frames (skipped and counted) and 19 IPv4 packets.
-    assert_eq!(evidence[0].summary.observations, 19);
+    // 21 frames: an ARP request and its reply, and 19 IPv4 packets.
+    assert_eq!(evidence[0].summary.observations, 21);
     assert_eq!(evidence[0].summary.records, 21);
 }
 

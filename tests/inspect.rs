@@ -46,11 +46,19 @@ fn summary(lines: &[Value]) -> &Value {
 fn json_capture_observations() {
     let lines = inspect_json("capture/scan_nmap_sS_8ports_vic1.pcap", &[]);
     let observations = observations(&lines);
-    assert_eq!(observations.len(), 19);
+    assert_eq!(observations.len(), 21);
     assert!(anomalies(&lines).is_empty());
 
+    // Frames 1 and 2: the ARP request for the victim and its reply.
+    assert_eq!(observations[0]["proto"], "arp");
+    assert_eq!(observations[0]["arp_op"], "request");
+    assert_eq!(observations[0]["src"], "10.200.0.10");
+    assert_eq!(observations[0]["dst"], "10.200.0.100");
+    assert_eq!(observations[0]["sport"], Value::Null);
+    assert_eq!(observations[1]["arp_op"], "reply");
+
     // Frame 3 in tshark: the first SYN probe.
-    let first = observations[0];
+    let first = observations[2];
     assert_eq!(first["ts"], "2026-12-04T19:35:42.547877000Z");
     assert_eq!(first["src"], "10.200.0.10");
     assert_eq!(first["sport"], 49013);
@@ -66,15 +74,16 @@ fn json_capture_observations() {
     assert!(first.get("action").is_none(), "captures have no action key");
 
     // Frame 4: the RST/ACK of closed port 443.
-    assert_eq!(observations[1]["tcp_flags"], "RA");
+    assert_eq!(observations[3]["tcp_flags"], "RA");
+    assert_eq!(observations[3]["arp_op"], Value::Null);
 
     let summary = summary(&lines);
     assert_eq!(summary["format"], "pcap");
     assert_eq!(summary["records"], 21);
-    assert_eq!(summary["observations"], 19);
-    assert_eq!(summary["skipped"], 2);
-    assert_eq!(summary["skipped_by_reason"]["non-IP frame (ethertype 0x0806)"], 2);
-    assert_eq!(summary["first_ts"], "2026-12-04T19:35:42.547877000Z");
+    assert_eq!(summary["observations"], 21);
+    assert_eq!(summary["skipped"], 0);
+    assert_eq!(summary["skipped_by_reason"], serde_json::json!({}));
+    assert_eq!(summary["first_ts"], "2026-12-04T19:35:42.495871000Z");
 }
 
 #[test]
@@ -154,15 +163,16 @@ fn text_one_line_per_observation() {
     let output = scancase().arg("inspect").arg(fixture("capture/scan_nmap_sS_8ports_vic1.pcap")).output().expect("run");
     assert!(output.status.success());
     let stdout = String::from_utf8(output.stdout).expect("UTF-8");
-    let first = stdout.lines().next().expect("a line");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines[0], "2026-12-04T19:35:42.495871000Z  arp 10.200.0.10 -> 10.200.0.100 request  (frame 1, byte 24)");
     assert_eq!(
-        first,
+        lines[2],
         "2026-12-04T19:35:42.547877000Z  tcp 10.200.0.10:49013 -> 10.200.0.100:443 flags S  (frame 3, byte 140)"
     );
     let probe_lines =
         stdout.lines().filter(|line| line.contains("-> 10.200.0.100:") && line.contains("flags S ")).count();
     assert_eq!(probe_lines, 9);
-    assert!(stdout.contains("frames: 21, observations: 19, skipped: 2, anomalies: 0"), "{stdout}");
+    assert!(stdout.contains("frames: 21, observations: 21, skipped: 0, anomalies: 0"), "{stdout}");
 }
 
 #[test]

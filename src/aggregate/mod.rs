@@ -5,9 +5,9 @@
 //!
 //! - probes open or test a port: a SYN, a FIN, NULL or Xmas segment, a bare ACK outside any
 //!   connection, or a UDP datagram that is not a reply. An ICMP echo or timestamp request
-//!   is a probe of the host itself, with no port;
-//! - replies are a SYN/ACK, a RST, a UDP datagram back, an ICMP echo or timestamp reply, or an
-//!   ICMP error quoting the probe;
+//!   and an ARP request are probes of the host itself, with no port;
+//! - replies are a SYN/ACK, a RST, a UDP datagram back, an ICMP echo or timestamp reply, an
+//!   ARP reply, or an ICMP error quoting the probe;
 //! - conversation traffic is everything else on a flow whose start was seen.
 //!
 //! Probes are grouped by (source, target, protocol, destination port) into contacts, and replies
@@ -19,7 +19,7 @@ mod tcp;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::IpAddr;
 
-use crate::model::{Contact, IcmpInfo, IpProtocol, Observation, Outcome, Probe, ReplyRef, Technique};
+use crate::model::{ArpOperation, Contact, IcmpInfo, IpProtocol, Observation, Outcome, Probe, ReplyRef, Technique};
 
 /// Key of one contact: source, target, protocol and destination port.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -124,6 +124,7 @@ impl Aggregator {
             IpProtocol::TCP => self.observe_tcp(observation, probes),
             IpProtocol::UDP => self.observe_udp(observation, probes),
             IpProtocol::ICMP | IpProtocol::ICMPV6 => self.observe_icmp(observation, probes),
+            IpProtocol::ARP => self.observe_arp(observation, probes),
             _ => {}
         }
     }
@@ -193,6 +194,22 @@ impl Aggregator {
                 self.set_outcome(key, Outcome::Open, reply);
             }
             None => self.observe_icmp_error(icmp, reply),
+        }
+    }
+
+    /// Reads an ARP packet: a request is a probe of the target address, and a reply marks
+    /// the address as in use.
+    fn observe_arp(&mut self, o: Observation, probes: &mut Vec<ProbeEvent>) {
+        match o.arp {
+            Some(ArpOperation::Request) => {
+                let key = ContactKey { src: o.src, dst: o.dst, protocol: IpProtocol::ARP, dst_port: None };
+                self.add_probe(key, probe_from(&o, Technique::Arp), probes);
+            }
+            Some(ArpOperation::Reply) => {
+                let key = ContactKey { src: o.dst, dst: o.src, protocol: IpProtocol::ARP, dst_port: None };
+                self.set_outcome(key, Outcome::Open, ReplyRef { ts_ns: o.ts_ns, locator: o.locator });
+            }
+            None => {}
         }
     }
 

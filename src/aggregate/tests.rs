@@ -5,7 +5,7 @@ use std::net::IpAddr;
 
 use super::{Aggregator, ProbeEvent};
 use crate::firewall::{ReferenceYear, TimeContext};
-use crate::model::{Contact, Observation, Outcome, TcpFlags, Technique};
+use crate::model::{Contact, IpProtocol, Observation, Outcome, TcpFlags, Technique};
 
 fn read_capture(relative: &str) -> Vec<Observation> {
     let path = format!("{}/fixtures/{relative}", env!("CARGO_MANIFEST_DIR"));
@@ -35,13 +35,20 @@ fn aggregate(observations: Vec<Observation>) -> (Vec<ProbeEvent>, Vec<Contact>) 
     (probes, contacts)
 }
 
+/// Leaves out the ARP requests and contacts, which the captures hold beside their scans.
+fn ip_only((probes, contacts): (Vec<ProbeEvent>, Vec<Contact>)) -> (Vec<ProbeEvent>, Vec<Contact>) {
+    let probes = probes.into_iter().filter(|event| event.probe.technique != Technique::Arp).collect();
+    let contacts = contacts.into_iter().filter(|contact| contact.protocol != IpProtocol::ARP).collect();
+    (probes, contacts)
+}
+
 fn outcomes_by_port(contacts: &[Contact]) -> BTreeMap<u16, Outcome> {
     contacts.iter().filter_map(|c| c.dst_port.map(|port| (port, c.outcome))).collect()
 }
 
 #[test]
 fn syn_scan_outcomes_from_replies() {
-    let (probes, contacts) = aggregate(read_capture("capture/scan_nmap_sS_8ports_vic1.pcap"));
+    let (probes, contacts) = ip_only(aggregate(read_capture("capture/scan_nmap_sS_8ports_vic1.pcap")));
     assert_eq!(probes.len(), 9);
     assert_eq!(contacts.len(), 8);
     let outcomes = outcomes_by_port(&contacts);
@@ -70,7 +77,7 @@ fn reply_is_cited_by_locator() {
 
 #[test]
 fn connect_scan_completes_handshakes() {
-    let (_, contacts) = aggregate(read_capture("capture/scan_nmap_sT_vic1.pcap"));
+    let (_, contacts) = ip_only(aggregate(read_capture("capture/scan_nmap_sT_vic1.pcap")));
     let open: Vec<&Contact> = contacts.iter().filter(|c| c.outcome == Outcome::Open).collect();
     assert!(!open.is_empty());
     assert!(open.iter().all(|c| c.handshake_completed), "nmap -sT completes every open handshake");
@@ -96,7 +103,7 @@ fn ack_scan_probes_kept_with_resets() {
     // The victim drops tcp 23, 445 and 3389 and resets every other ACK probe.
     assert_eq!(sent.difference(&reset).copied().collect::<Vec<u16>>(), [23, 445, 3389]);
 
-    let (probes, contacts) = aggregate(observations);
+    let (probes, contacts) = ip_only(aggregate(observations));
     assert!(probes.iter().all(|event| event.probe.technique == Technique::TcpAck));
     let probed: std::collections::BTreeSet<u16> = contacts.iter().filter_map(|c| c.dst_port).collect();
     assert_eq!(probed, sent);
@@ -142,5 +149,50 @@ fn udp_outcomes_from_icmp_and_replies() {
     assert_eq!(outcomes[&53], Outcome::Open, "DNS answered");
     for port in [500, 123, 161, 67, 137, 69, 5353] {
         assert_eq!(outcomes[&port], Outcome::Closed, "ICMP port unreachable for {port}");
+    }
+}
+
+#[test]
+fn arp_requests_probe_addresses() {
+    let (probes, contacts) = aggregate(read_capture("capture/sweep_nmap_sn_arp_range_br.pcap"));
+    let scanner: IpAddr = "10.200.0.10".parse().expect("address");
+    let asked: Vec<&Contact> = contacts.iter().filter(|c| c.protocol == IpProtocol::ARP && c.src == scanner).collect();
+    assert_eq!(asked.len(), 126, "one contact per address asked");
+    assert!(asked.iter().all(|c| c.dst_port.is_none()));
+    let up = asked.iter().filter(|c| c.outcome == Outcome::Open).count();
+    assert_eq!(up, 7, "seven hosts answered the ARP requests");
+    let scanner_contacts: std::collections::BTreeSet<u64> = contacts
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.protocol == IpProtocol::ARP && c.src == scanner)
+        .map(|(index, _)| index as u64)
+        .collect();
+    let requests = probes.iter().filter(|event| scanner_contacts.contains(&event.contact_index)).count();
+    assert_eq!(requests, 248, "the scanner's who-has requests, retries included");
+}
+
+#[test]
+fn icmp_echo_probes_hosts() {
+    let observations = read_capture("capture/sweep_nmap_sn_routed.pcap");
+    let replies = observations.iter().filter(|o| o.icmp.is_some_and(|icmp| icmp.icmp_type == 0)).count();
+    let (probes, contacts) = aggregate(observations);
+    let echo: Vec<&Contact> = contacts.iter().filter(|c| c.protocol == IpProtocol::ICMP).collect();
+    assert_eq!(echo.len(), 20, "every address of 10.98.0.1-20 was asked");
+    assert_eq!(echo.iter().filter(|c| c.outcome == Outcome::Open).count(), 8);
+    assert!(replies >= 8, "the capture holds the echo replies");
+    assert!(probes.iter().any(|event| event.probe.technique == Technique::IcmpEcho));
+    assert!(contacts.iter().all(|c| c.protocol != IpProtocol::ARP));
+}
+
+#[test]
+fn decoy_source_never_resets() {
+    let (_, contacts) = aggregate(read_capture("capture/scan_nmap_sS_decoys.pcap"));
+    let reset_by = |source: &str| {
+        let source: IpAddr = source.parse().expect("address");
+        contacts.iter().any(|c| c.src == source && c.source_reset)
+    };
+    assert!(reset_by("10.99.0.1"), "the real scanner resets the SYN/ACK from port 80");
+    for decoy in ["10.99.0.50", "10.99.0.51", "10.99.0.52"] {
+        assert!(!reset_by(decoy), "decoy {decoy} never answers");
     }
 }

@@ -1,5 +1,6 @@
 //! Joining detections that are parts of one scan: the TCP probes of a ping sweep, the
-//! per-host parts of a block scan, and the identical probes of a scanner and its decoys.
+//! per-host parts of a block scan, the identical probes of a scanner and its decoys, and
+//! the host discovery that came before a port scan.
 //!
 //! Detection first finds one vertical scan per (source, target, technique) and one
 //! horizontal scan per (source, technique). An investigator expects one finding per scan,
@@ -11,7 +12,7 @@ use std::net::IpAddr;
 use super::detect::Detection;
 use super::merge::MergedContact;
 use super::Parameters;
-use crate::model::{ScanKind, Technique};
+use crate::model::{Outcome, ScanKind, Technique};
 
 /// Most distinct ports a horizontal TCP scan may use and still be taken as the "ping" part
 /// of a ping sweep from the same source. nmap 7.93's default host discovery sends a SYN to
@@ -55,9 +56,18 @@ pub fn absorb_ping_probes(detections: Vec<Detection<'_>>) -> Vec<Detection<'_>> 
     kept
 }
 
+/// Returns true when `detection` is the TCP ping part of an ICMP sweep: it started while
+/// the sweep was still sending. A TCP scan that starts after the sweep ended is a port scan
+/// of the hosts found, and ARP sweeps have no TCP ping part.
 fn is_tcp_ping_part(sweep: &Detection<'_>, detection: &Detection<'_>) -> bool {
     let tcp_ping = matches!(detection.technique, Technique::TcpSyn | Technique::TcpAck | Technique::TcpConnect);
-    if detection.kind != ScanKind::Horizontal || detection.source != sweep.source || !tcp_ping {
+    let alongside = detection.first_ts_ns() <= sweep.last_ts_ns();
+    if detection.kind != ScanKind::Horizontal
+        || detection.source != sweep.source
+        || sweep.technique != Technique::IcmpEcho
+        || !tcp_ping
+        || !alongside
+    {
         return false;
     }
     if detection.ports().len() > MAX_TCP_PING_PORTS {
@@ -178,7 +188,43 @@ fn distributed<'a>(group: Vec<Detection<'a>>, live: &BTreeSet<IpAddr>) -> Detect
         other_sources: live_sources[1..].to_vec(),
         decoys,
         contacts,
+        discovery: Vec::new(),
     }
+}
+
+/// Attaches each ping sweep to the port scan of the same source that followed it on the
+/// hosts it found up, as the host discovery of that scan.
+///
+/// nmap and similar tools first ask which hosts of a range are up (ARP on a local link,
+/// ICMP and TCP pings elsewhere) and then scan ports only on the hosts that answered. The
+/// sweep is part of that scan, so it becomes the scan's discovery instead of a finding of
+/// its own. The sweep must end at most [`Parameters::campaign_gap_s`] before the scan
+/// starts, and at least half of the scan's targets must have answered the sweep.
+pub fn attach_host_discovery<'a>(detections: Vec<Detection<'a>>, parameters: &Parameters) -> Vec<Detection<'a>> {
+    let gap_ns = parameters.campaign_gap_s.saturating_mul(1_000_000_000) as i64;
+    let (sweeps, mut scans): (Vec<Detection<'a>>, Vec<Detection<'a>>) =
+        detections.into_iter().partition(|d| d.kind == ScanKind::PingSweep);
+    let mut kept_sweeps = Vec::new();
+    for sweep in sweeps {
+        let up: BTreeSet<IpAddr> =
+            sweep.contacts.iter().filter(|c| c.contact.outcome == Outcome::Open).map(|c| c.contact.dst).collect();
+        let follows = |scan: &Detection<'_>| {
+            let targets = scan.targets();
+            let found = targets.intersection(&up).count();
+            scan.source == sweep.source
+                && scan.discovery.is_empty()
+                && scan.first_ts_ns() >= sweep.first_ts_ns()
+                && scan.first_ts_ns().saturating_sub(sweep.last_ts_ns()) <= gap_ns
+                && found > 0
+                && 2 * found >= targets.len()
+        };
+        match scans.iter_mut().find(|scan| follows(scan)) {
+            Some(scan) => scan.discovery = sweep.contacts,
+            None => kept_sweeps.push(sweep),
+        }
+    }
+    scans.extend(kept_sweeps);
+    scans
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@ use std::net::IpAddr;
 
 use super::merge::MergedContact;
 use super::{campaign, combine, Parameters};
-use crate::model::{IpProtocol, ScanKind, Technique};
+use crate::model::{IpProtocol, ScanKind, TcpOptionKinds, Technique};
 
 /// Scan-like contacts of one (source, target, technique family), with their indexes.
 type HostGroups<'a> = BTreeMap<(IpAddr, IpAddr, Technique), Vec<(usize, &'a MergedContact)>>;
@@ -41,12 +41,15 @@ pub struct Detection<'a> {
     pub decoys: Vec<IpAddr>,
     /// The contacts of the scan.
     pub contacts: Vec<&'a MergedContact>,
+    /// Contacts of the ping sweep that found the scanned hosts just before the scan, when
+    /// there was one; see [`combine::attach_host_discovery`].
+    pub discovery: Vec<&'a MergedContact>,
 }
 
 impl<'a> Detection<'a> {
     /// Creates a detection of one source.
     pub fn new(kind: ScanKind, technique: Technique, source: IpAddr, contacts: Vec<&'a MergedContact>) -> Self {
-        Self { kind, technique, source, other_sources: Vec::new(), decoys: Vec::new(), contacts }
+        Self { kind, technique, source, other_sources: Vec::new(), decoys: Vec::new(), contacts, discovery: Vec::new() }
     }
 
     /// Returns the time of the first probe.
@@ -99,21 +102,50 @@ fn is_scan_like(builder: &MergedContact) -> bool {
     }
 }
 
-/// Returns true when echo requests per host stay within what a sweep sends; see
+/// Returns true when echo or ARP requests per host stay within what a sweep sends; see
 /// [`Parameters::max_echo_requests_per_host`].
 fn is_sweep_rate(members: &[&MergedContact], parameters: &Parameters) -> bool {
     let requests: u64 = members.iter().map(|b| b.contact.probes).sum();
     requests <= parameters.max_echo_requests_per_host * members.len().max(1) as u64
 }
 
-/// Names the technique of a group: a SYN family whose source completed any handshake used
-/// full connections.
+/// Names the technique of a group of the SYN family.
+///
+/// A source that completed any handshake used full connections (connect scan), and one that
+/// answered a SYN/ACK with a RST left its connections half open (SYN scan). Without replies,
+/// as in a firewall log of SYNs only, the shape of the SYN decides: see
+/// [`has_os_stack_options`].
 fn group_technique(technique: Technique, contacts: &[&MergedContact]) -> Technique {
-    if technique == Technique::TcpSyn && contacts.iter().any(|c| c.contact.handshake_completed) {
+    if technique != Technique::TcpSyn {
+        return technique;
+    }
+    if contacts.iter().any(|c| c.contact.handshake_completed) {
+        return Technique::TcpConnect;
+    }
+    if contacts.iter().any(|c| c.contact.source_reset) {
+        return Technique::TcpSyn;
+    }
+    let with_options: Vec<&TcpOptionKinds> = contacts.iter().filter_map(|c| c.first_options.as_ref()).collect();
+    let os_stack = with_options.iter().filter(|options| has_os_stack_options(options)).count();
+    if !with_options.is_empty() && 2 * os_stack > with_options.len() {
         Technique::TcpConnect
     } else {
-        technique
+        Technique::TcpSyn
     }
+}
+
+/// Returns true for the options of a SYN that an operating system's TCP stack built for
+/// `connect()`: both SACK permitted (kind 4) and window scale (kind 3).
+///
+/// Linux sends MSS, SACK permitted, timestamps, NOP and window scale; Windows and macOS also
+/// send both kinds. Raw-packet scanners build shorter SYNs: nmap 7.93's SYN scan sends MSS
+/// only, and masscan and hping3 send MSS only or no options.
+///
+/// NOTE: a raw-packet scanner that copies an operating system's options is read as a
+/// connect scan when the evidence contains no reply to tell them apart.
+fn has_os_stack_options(options: &TcpOptionKinds) -> bool {
+    let kinds = options.as_slice();
+    kinds.contains(&4) && kinds.contains(&3)
 }
 
 /// Finds vertical and horizontal scans among the contacts.
@@ -167,12 +199,16 @@ pub fn detect<'a>(contacts: &'a [MergedContact], parameters: &Parameters) -> Vec
                 members.extend(group.iter().copied());
             }
         }
-        if technique == Technique::IcmpEcho && !is_sweep_rate(&members, parameters) {
+        let host_probe = matches!(technique, Technique::IcmpEcho | Technique::Arp);
+        if host_probe && !is_sweep_rate(&members, parameters) {
+            continue;
+        }
+        if technique == Technique::Arp && members.len() < parameters.min_hosts_arp_sweep {
             continue;
         }
         if !members.is_empty() {
             members.sort_by_key(|b| (b.contact.first_ts_ns, b.contact.dst, b.contact.dst_port));
-            let kind = if technique == Technique::IcmpEcho { ScanKind::PingSweep } else { ScanKind::Horizontal };
+            let kind = if host_probe { ScanKind::PingSweep } else { ScanKind::Horizontal };
             detections.push(Detection::new(kind, group_technique(technique, &members), source, members));
         }
     }
@@ -180,7 +216,8 @@ pub fn detect<'a>(contacts: &'a [MergedContact], parameters: &Parameters) -> Vec
     let detections = combine::absorb_ping_probes(detections);
     let detections = combine::join_blocks(detections, parameters);
     let detections = combine::join_decoys(detections, contacts);
-    let mut detections = campaign::split_campaigns(detections, parameters);
+    let detections = campaign::split_campaigns(detections, parameters);
+    let mut detections = combine::attach_host_discovery(detections, parameters);
     detections.sort_by_key(|d| (d.first_ts_ns(), d.source, d.technique));
     detections
 }

@@ -8,7 +8,9 @@ use super::detect::Detection;
 use super::merge::MergedContact;
 use super::score::{self, plural, ScoreInput};
 use super::Parameters;
-use crate::model::{format_rfc3339, Finding, IpProtocol, OpenPort, Outcome, OutcomeCounts, ScanKind, Technique};
+use crate::model::{
+    format_rfc3339, Contact, Finding, HostDiscovery, IpProtocol, OpenPort, Outcome, OutcomeCounts, ScanKind, Technique,
+};
 
 /// ATT&CK T1046 Network Service Discovery: listing services on hosts, which every port scan does.
 const ATTACK_NETWORK_SERVICE_DISCOVERY: &str = "T1046";
@@ -82,7 +84,8 @@ pub fn build(
         attack.push(external.to_string());
     }
 
-    let mut cited: Vec<i64> = contacts.iter().flat_map(|c| c.contact_ids.iter().copied()).collect();
+    let mut cited: Vec<i64> =
+        contacts.iter().chain(detection.discovery.iter()).flat_map(|c| c.contact_ids.iter().copied()).collect();
     cited.sort_unstable();
     cited.dedup();
 
@@ -101,6 +104,7 @@ pub fn build(
         outcomes,
         open_ports,
         median_gap_ms,
+        host_discovery: host_discovery(&detection.discovery),
         severity,
         confidence,
         attack,
@@ -108,13 +112,34 @@ pub fn build(
         citations: Vec::new(),
         citations_total: 0,
     };
-    let icmp_probes: u64 = contacts
+    let host_probes: u64 = contacts
         .iter()
-        .filter(|c| matches!(c.contact.protocol, IpProtocol::ICMP | IpProtocol::ICMPV6))
+        .filter(|c| matches!(c.contact.protocol, IpProtocol::ICMP | IpProtocol::ICMPV6 | IpProtocol::ARP))
         .map(|c| c.contact.probes)
         .sum();
-    let explanation = explain(&finding, &follow_up, icmp_probes);
+    let explanation = explain(&finding, &follow_up, host_probes);
     (Finding { explanation, ..finding }, cited)
+}
+
+/// Summarises the ping sweep attached to a scan as its host discovery.
+fn host_discovery(contacts: &[&MergedContact]) -> Option<HostDiscovery> {
+    let sweep: Vec<&Contact> = contacts
+        .iter()
+        .map(|c| &c.contact)
+        .filter(|c| matches!(c.protocol, IpProtocol::ICMP | IpProtocol::ICMPV6 | IpProtocol::ARP))
+        .collect();
+    let first = sweep.first()?;
+    let technique = if first.protocol == IpProtocol::ARP { Technique::Arp } else { Technique::IcmpEcho };
+    let addresses: BTreeSet<IpAddr> = sweep.iter().map(|c| c.dst).collect();
+    let answered: BTreeSet<IpAddr> = sweep.iter().filter(|c| c.outcome == Outcome::Open).map(|c| c.dst).collect();
+    Some(HostDiscovery {
+        technique,
+        addresses: addresses.len() as u64,
+        answered: answered.len() as u64,
+        requests: sweep.iter().map(|c| c.probes).sum(),
+        first_seen_ns: contacts.iter().map(|c| c.contact.first_ts_ns).min().unwrap_or(0),
+        last_seen_ns: contacts.iter().map(|c| c.contact.last_ts_ns).max().unwrap_or(0),
+    })
 }
 
 /// Returns the median gap between consecutive probe times, in milliseconds rounded to the
@@ -171,7 +196,7 @@ fn is_global(address: IpAddr) -> bool {
 }
 
 /// Writes the plain-words explanation of a finding from its numbers.
-fn explain(finding: &Finding, follow_up: &[OpenPort], icmp_probes: u64) -> String {
+fn explain(finding: &Finding, follow_up: &[OpenPort], host_probes: u64) -> String {
     let mut source = finding.sources.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ");
     if !finding.decoys.is_empty() {
         source.push_str(&format!(" and its {}", plural(finding.decoys.len() as u64, "decoy", "decoys")));
@@ -190,11 +215,11 @@ fn explain(finding: &Finding, follow_up: &[OpenPort], icmp_probes: u64) -> Strin
     } else {
         format!("{} on {targets}", plural(finding.ports.len() as u64, "port", "ports"))
     };
-    let icmp_probes = if finding.kind == ScanKind::PingSweep { icmp_probes } else { finding.probes };
+    let host_probes = if finding.kind == ScanKind::PingSweep { host_probes } else { finding.probes };
     text.push_str(&format!(
         "{source} sent {} {} to {reach} between {} and {} ({}).",
-        icmp_probes,
-        probe_word(finding.technique, icmp_probes),
+        host_probes,
+        probe_word(finding.technique, host_probes),
         format_rfc3339(finding.first_seen_ns),
         format_rfc3339(finding.last_seen_ns),
         describe_duration(duration_s),
@@ -202,8 +227,19 @@ fn explain(finding: &Finding, follow_up: &[OpenPort], icmp_probes: u64) -> Strin
     if finding.kind == ScanKind::PingSweep && !finding.ports.is_empty() {
         text.push_str(&format!(
             " {} to {} of the same hosts were sent alongside, as host discovery does.",
-            plural(finding.probes - icmp_probes, "TCP probe", "TCP probes"),
+            plural(finding.probes - host_probes, "TCP probe", "TCP probes"),
             plural(finding.ports.len() as u64, "port", "ports")
+        ));
+    }
+    if let Some(discovery) = &finding.host_discovery {
+        text.push_str(&format!(
+            " Before the scan, from {} to {}, the source sent {} {} to {} to learn which hosts were up; {} answered.",
+            format_rfc3339(discovery.first_seen_ns),
+            format_rfc3339(discovery.last_seen_ns),
+            discovery.requests,
+            probe_word(discovery.technique, discovery.requests),
+            plural(discovery.addresses, "address", "addresses"),
+            discovery.answered
         ));
     }
     if let Some(gap) = finding.median_gap_ms {
@@ -263,7 +299,13 @@ fn describe_sources(finding: &Finding) -> String {
 }
 
 fn probe_word(technique: Technique, count: u64) -> String {
-    let noun = if count == 1 { "probe" } else { "probes" };
+    let asks = matches!(technique, Technique::IcmpEcho | Technique::Arp);
+    let noun = match (asks, count == 1) {
+        (true, true) => "request",
+        (true, false) => "requests",
+        (false, true) => "probe",
+        (false, false) => "probes",
+    };
     let adjective = match technique {
         Technique::TcpSyn | Technique::TcpConnect => "TCP SYN",
         Technique::TcpFin => "TCP FIN",
@@ -272,15 +314,7 @@ fn probe_word(technique: Technique, count: u64) -> String {
         Technique::TcpAck => "TCP ACK",
         Technique::Udp => "UDP",
         Technique::IcmpEcho => "ICMP echo or timestamp",
-    };
-    let noun = if technique == Technique::IcmpEcho {
-        if count == 1 {
-            "request"
-        } else {
-            "requests"
-        }
-    } else {
-        noun
+        Technique::Arp => "ARP",
     };
     format!("{adjective} {noun}")
 }

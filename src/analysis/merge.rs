@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::aggregate::ContactKey;
 use crate::case::StoredContact;
-use crate::model::{Contact, TimestampNs};
+use crate::model::{Contact, TcpOptionKinds, TimestampNs};
 
 /// One (source, target, protocol, port) over all evidence files.
 #[derive(Debug, Clone)]
@@ -21,21 +21,32 @@ pub struct MergedContact {
     pub contact_ids: Vec<i64>,
     /// Probe times from the evidence file with the most probes for this contact, in order.
     pub probe_times: Vec<TimestampNs>,
+    /// TCP option kinds of the first probe that carried them, from any evidence file.
+    pub first_options: Option<TcpOptionKinds>,
 }
 
-/// Merges stored contacts by key; `probe_times` maps a stored contact id to its probe times.
-pub fn merge(stored: Vec<StoredContact>, probe_times: &mut HashMap<i64, Vec<TimestampNs>>) -> Vec<MergedContact> {
+/// Merges stored contacts by key; `probe_times` maps a stored contact id to its probe times
+/// and `first_options` to the option kinds of its first probe.
+pub fn merge(
+    stored: Vec<StoredContact>,
+    probe_times: &mut HashMap<i64, Vec<TimestampNs>>,
+    first_options: &HashMap<i64, TcpOptionKinds>,
+) -> Vec<MergedContact> {
     let mut merged: BTreeMap<ContactKey, MergedContact> = BTreeMap::new();
     for StoredContact { id, contact, .. } in stored {
         let key =
             ContactKey { src: contact.src, dst: contact.dst, protocol: contact.protocol, dst_port: contact.dst_port };
         let times = probe_times.remove(&id).unwrap_or_default();
+        let options = first_options.get(&id).copied();
         match merged.get_mut(&key) {
             None => {
-                merged.insert(key, MergedContact { contact, contact_ids: vec![id], probe_times: times });
+                let entry =
+                    MergedContact { contact, contact_ids: vec![id], probe_times: times, first_options: options };
+                merged.insert(key, entry);
             }
             Some(existing) => {
                 existing.contact_ids.push(id);
+                existing.first_options = existing.first_options.or(options);
                 if times.len() > existing.probe_times.len() {
                     existing.probe_times = times;
                 }
@@ -97,6 +108,7 @@ pub(crate) mod tests {
             },
             contact_ids: Vec::new(),
             probe_times: vec![ts_ns],
+            first_options: None,
         }
     }
 }

@@ -40,18 +40,31 @@ pub struct Parameters {
     /// 5 minutes), and the slowest labelled scan in the test corpus has 3 hours between
     /// probes, so a day without probes separates scans an investigator would report apart.
     pub campaign_gap_s: u64,
-    /// Most ICMP echo or timestamp requests per host for a ping sweep, on average over its
-    /// hosts.
+    /// Most ICMP echo, timestamp or ARP requests per host for a ping sweep, on average over
+    /// its hosts.
     ///
     /// Default 4: a sweep asks each host once or twice (nmap 7.93 sends one echo and one
     /// timestamp request and retries once), while monitoring pings the same hosts every few
     /// minutes for as long as the evidence lasts.
     pub max_echo_requests_per_host: u64,
+    /// Distinct addresses one source must ask for with ARP requests for an ARP sweep.
+    ///
+    /// Default 10, above [`Self::min_hosts_horizontal`] because every host sends ARP
+    /// requests for its gateway and peers: in a public 28-minute capture of a LAN's
+    /// background traffic the busiest host asked for 5 addresses, while nmap -sn on a local
+    /// link asks for every address of the range (254 for a /24).
+    pub min_hosts_arp_sweep: usize,
 }
 
 impl Default for Parameters {
     fn default() -> Self {
-        Self { min_ports_vertical: 6, min_hosts_horizontal: 5, campaign_gap_s: 86_400, max_echo_requests_per_host: 4 }
+        Self {
+            min_ports_vertical: 6,
+            min_hosts_horizontal: 5,
+            campaign_gap_s: 86_400,
+            max_echo_requests_per_host: 4,
+            min_hosts_arp_sweep: 10,
+        }
     }
 }
 
@@ -63,6 +76,7 @@ impl Parameters {
             ("min_hosts_horizontal".to_string(), self.min_hosts_horizontal.to_string()),
             ("campaign_gap_s".to_string(), self.campaign_gap_s.to_string()),
             ("max_echo_requests_per_host".to_string(), self.max_echo_requests_per_host.to_string()),
+            ("min_hosts_arp_sweep".to_string(), self.min_hosts_arp_sweep.to_string()),
             ("time_window".to_string(), "none (whole case)".to_string()),
         ])
     }
@@ -86,7 +100,8 @@ pub fn analyze_case(
     actor: Option<&str>,
 ) -> Result<AnalysisOutcome, CaseError> {
     let mut probe_times = case.probe_times()?;
-    let contacts = merge::merge(case.contacts()?, &mut probe_times);
+    let first_options = case.first_probe_options()?;
+    let contacts = merge::merge(case.contacts()?, &mut probe_times, &first_options);
     let findings = find_scans(&contacts, parameters);
 
     let run = AnalysisRun { ran_at_ns: now_ns(), version: crate::VERSION.to_string(), parameters: parameters.to_map() };

@@ -163,6 +163,7 @@ fn technique_word(technique: Technique) -> &'static str {
         Technique::TcpConnect => "connect",
         Technique::Udp => "UDP",
         Technique::IcmpEcho => "ICMP echo",
+        Technique::Arp => "ARP",
     }
 }
 

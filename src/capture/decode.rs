@@ -12,17 +12,20 @@
 //! snapshot length. The one exception is [`leading_ports`], which reads the port pair where
 //! etherparse has no decoder (SCTP) or the header is cut short.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr};
 
 use etherparse::err::Layer;
 use etherparse::{
-    icmpv4, icmpv6, ip_number, EtherType, Icmpv4Slice, Icmpv6Slice, IpAuthHeaderSlice, Ipv6ExtensionsSlice,
-    Ipv6FragmentHeaderSlice, Ipv6RawExtHeaderSlice, LaxIpPayloadSlice, LaxIpSlice, LaxIpv4Slice, LaxIpv6Slice,
-    LaxNetSlice, LaxSlicedPacket, TcpSlice, UdpHeader, UdpSlice,
+    icmpv4, icmpv6, ip_number, ArpOperation, ArpPacketSlice, EtherType, Icmpv4Slice, Icmpv6Slice, IpAuthHeaderSlice,
+    Ipv6ExtensionsSlice, Ipv6FragmentHeaderSlice, Ipv6RawExtHeaderSlice, LaxIpPayloadSlice, LaxIpSlice, LaxIpv4Slice,
+    LaxIpv6Slice, LaxNetSlice, LaxSlicedPacket, TcpSlice, UdpHeader, UdpSlice,
 };
 
 use super::link::{decode_link, non_ip_reason, LinkLayer};
-use crate::model::{IcmpInfo, IpProtocol, Locator, Observation, QuotedPacket, TcpFlags, TcpOptionKinds, TimestampNs};
+use crate::model::{
+    ArpOperation as ModelArpOperation, IcmpInfo, IpProtocol, Locator, Observation, QuotedPacket, TcpFlags,
+    TcpOptionKinds, TimestampNs,
+};
 
 /// Length of the source and destination port fields that open a TCP, UDP or SCTP header.
 const PORT_PAIR_LEN: usize = 4;
@@ -68,7 +71,7 @@ pub(super) fn decode_frame(link_type: u16, frame: &[u8], ts_ns: TimestampNs, loc
     let ip = match &packet.net {
         Some(LaxNetSlice::Ipv4(ipv4)) => ipv4_layer(ipv4),
         Some(LaxNetSlice::Ipv6(ipv6)) => ipv6_layer(ipv6),
-        Some(LaxNetSlice::Arp(_)) => return FrameOutcome::NotIp(non_ip_reason(EtherType::ARP)),
+        Some(LaxNetSlice::Arp(arp)) => return arp_frame(arp, ts_ns, locator),
         None => return missing_network(&packet, network_problem),
     };
 
@@ -92,11 +95,56 @@ pub(super) fn decode_frame(link_type: u16, frame: &[u8], ts_ns: TimestampNs, loc
         tcp_options: transport.tcp_options,
         source_text: None,
         payload_len: transport.payload_len,
+        arp: None,
         action: None,
         rule: None,
         locator,
     };
     FrameOutcome::Packet { observation, problem }
+}
+
+/// Turns an ARP request or reply for IPv4 addresses into an observation between the two
+/// protocol addresses.
+///
+/// Frames that ask about no other host stay non-IP frames: announcements (sender and target
+/// address equal) and address probes (sender address 0.0.0.0, RFC 5227), and ARP for other
+/// protocols or with other operations.
+fn arp_frame(arp: &ArpPacketSlice<'_>, ts_ns: TimestampNs, locator: Locator) -> FrameOutcome {
+    let operation = match arp.operation() {
+        ArpOperation::REQUEST => ModelArpOperation::Request,
+        ArpOperation::REPLY => ModelArpOperation::Reply,
+        _ => return FrameOutcome::NotIp(non_ip_reason(EtherType::ARP)),
+    };
+    let (Ok(sender), Ok(target)) =
+        (<[u8; 4]>::try_from(arp.sender_protocol_addr()), <[u8; 4]>::try_from(arp.target_protocol_addr()))
+    else {
+        return FrameOutcome::NotIp(non_ip_reason(EtherType::ARP));
+    };
+    let (src, dst) = (Ipv4Addr::from(sender), Ipv4Addr::from(target));
+    if arp.proto_addr_type() != EtherType::IPV4 || src.is_unspecified() || src == dst {
+        return FrameOutcome::NotIp(non_ip_reason(EtherType::ARP));
+    }
+    let observation = Observation {
+        ts_ns,
+        src: IpAddr::V4(src),
+        dst: IpAddr::V4(dst),
+        protocol: IpProtocol::ARP,
+        src_port: None,
+        dst_port: None,
+        tcp_flags: None,
+        icmp: None,
+        ttl: None,
+        ip_id: None,
+        tcp_window: None,
+        tcp_options: None,
+        payload_len: None,
+        arp: Some(operation),
+        action: None,
+        rule: None,
+        source_text: None,
+        locator,
+    };
+    FrameOutcome::Packet { observation, problem: None }
 }
 
 /// Returns true for the etherparse layers that `decode_transport` decodes itself.
@@ -161,7 +209,7 @@ fn ipv4_layer<'a>(ipv4: &LaxIpv4Slice<'a>) -> IpLayer<'a> {
     IpLayer {
         src: IpAddr::V4(header.source_addr()),
         dst: IpAddr::V4(header.destination_addr()),
-        protocol: IpProtocol(payload.ip_number.0),
+        protocol: IpProtocol::from(payload.ip_number.0),
         ttl: header.ttl(),
         ip_id: Some(u32::from(header.identification())),
         fragmented: payload.fragmented,
@@ -184,7 +232,7 @@ fn ipv6_layer<'a>(ipv6: &LaxIpv6Slice<'a>) -> IpLayer<'a> {
     IpLayer {
         src: IpAddr::V6(header.source_addr()),
         dst: IpAddr::V6(header.destination_addr()),
-        protocol: IpProtocol(payload.ip_number.0),
+        protocol: IpProtocol::from(payload.ip_number.0),
         ttl: header.hop_limit(),
         ip_id: fragment.as_ref().map(|fragment| fragment.identification()),
         fragmented: payload.fragmented,

@@ -84,6 +84,26 @@ impl Case {
         Ok(times)
     }
 
+    /// Reads the TCP option kinds of each contact's first probe that has them, by contact
+    /// row id.
+    pub fn first_probe_options(&self) -> Result<HashMap<i64, TcpOptionKinds>, CaseError> {
+        let fail = |source| self.sqlite("could not read probe options", source);
+        let mut statement = self
+            .conn
+            .prepare(
+                "SELECT contact_id, tcp_options FROM probe WHERE tcp_options IS NOT NULL ORDER BY contact_id, ts_ns",
+            )
+            .map_err(fail)?;
+        let mut rows = statement.query([]).map_err(fail)?;
+        let mut options: HashMap<i64, TcpOptionKinds> = HashMap::new();
+        while let Some(row) = rows.next().map_err(fail)? {
+            let contact_id: i64 = row.get(0).map_err(fail)?;
+            let kinds: Vec<u8> = row.get(1).map_err(fail)?;
+            options.entry(contact_id).or_insert_with(|| TcpOptionKinds::from_kinds(kinds));
+        }
+        Ok(options)
+    }
+
     /// Reads probes by row id, in the order of the query that produced the ids.
     pub(super) fn probes_where(
         &self,

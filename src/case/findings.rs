@@ -182,8 +182,9 @@ impl Case {
     }
 
     /// Reads (finding label, probe time, target address, destination port) for every cited
-    /// probe of a run's findings that has a port, in time order, for the report's charts.
-    pub fn probe_points(&self, run_id: i64) -> Result<Vec<(String, i64, String, u16)>, CaseError> {
+    /// probe of a run's findings, in time order, for the report's charts and the evaluation.
+    /// The port is `None` for ICMP and ARP probes.
+    pub fn probe_points(&self, run_id: i64) -> Result<Vec<(String, i64, String, Option<u16>)>, CaseError> {
         let mut statement = self
             .conn
             .prepare(
@@ -192,7 +193,7 @@ impl Case {
                  JOIN finding_citation ON finding_citation.finding_id = finding.id
                  JOIN probe ON probe.id = finding_citation.probe_id
                  JOIN contact ON contact.id = probe.contact_id
-                 WHERE finding.run_id = ?1 AND contact.dst_port IS NOT NULL
+                 WHERE finding.run_id = ?1
                  ORDER BY probe.ts_ns, probe.id",
             )
             .map_err(|source| self.sqlite("could not read probe points", source))?;

@@ -129,7 +129,7 @@ fn protocol(word: &str) -> Result<IpProtocol, String> {
         "ah" => IpProtocol(51),
         "icmp6" | "icmpv6" => IpProtocol::ICMPV6,
         "sctp" => IpProtocol::SCTP,
-        number => IpProtocol(number.parse().map_err(|_| format!("unknown protocol {word:?}"))?),
+        number => IpProtocol::from(number.parse::<u8>().map_err(|_| format!("unknown protocol {word:?}"))?),
     };
     Ok(protocol)
 }

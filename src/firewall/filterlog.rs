@@ -198,7 +198,7 @@ fn parse_csv(csv: &str, locator: Locator) -> Result<Observation, String> {
         other => return Err(format!("unknown IP version {other:?} in column 9")),
     };
 
-    let protocol = IpProtocol(protocol);
+    let protocol = IpProtocol::from(protocol);
     let mut observation = bare_observation(0, src, dst, protocol, locator);
     observation.ttl = ttl;
     observation.ip_id = ip_id;
@@ -277,7 +277,7 @@ fn icmp_info(columns: &[&str], error_dst: IpAddr) -> Result<Option<IcmpInfo>, St
     };
     let quoted = if matches!(*word, "unreachproto" | "unreachport") {
         let quoted_dst = address(column(columns, 1, "quoted destination")?, "quoted destination")?;
-        let quoted_protocol = IpProtocol(number(column(columns, 2, "quoted protocol")?, "quoted protocol")?);
+        let quoted_protocol = IpProtocol::from(number::<u8>(column(columns, 2, "quoted protocol")?, "quoted protocol")?);
         let dst_port = if *word == "unreachport" { optional(columns.get(3).copied(), "quoted port")? } else { None };
         // The quoted packet was sent by the host the ICMP error goes to.
         Some(QuotedPacket { src: error_dst, dst: quoted_dst, protocol: quoted_protocol, src_port: None, dst_port })

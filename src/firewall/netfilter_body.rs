@@ -20,7 +20,7 @@
 use std::net::IpAddr;
 use std::str::FromStr;
 
-use crate::model::{IcmpInfo, IpProtocol, QuotedPacket, TcpFlags};
+use crate::model::{IcmpInfo, IpProtocol, QuotedPacket, TcpFlags, TcpOptionKinds};
 
 /// Size of the UDP header in bytes (RFC 768), subtracted from the UDP `LEN=` for the payload.
 const UDP_HEADER_BYTES: u32 = 8;
@@ -41,6 +41,7 @@ pub(super) struct PacketFields {
     pub ttl: Option<u8>,
     pub ip_id: Option<u32>,
     pub tcp_window: Option<u16>,
+    pub tcp_options: Option<TcpOptionKinds>,
     pub payload_len: Option<u32>,
     /// Problems that did not stop the line, one sentence each.
     pub warnings: Vec<String>,
@@ -72,6 +73,9 @@ struct Dump<'a> {
     window: Option<&'a str>,
     icmp_type: Option<&'a str>,
     icmp_code: Option<&'a str>,
+    /// Hex digits of the TCP options, written as `OPT (020405B4...)` when the LOG rule
+    /// has `--log-tcp-options` (nftables `flags tcp options`).
+    tcp_options: Option<&'a str>,
     flags: u8,
     is_transport_incomplete: bool,
 }
@@ -193,6 +197,10 @@ fn split_dumps(body: &str) -> (Dump<'_>, Option<Dump<'_>>) {
         if !token.is_empty() && !is_option_bytes {
             dump.take(token);
         }
+        let option_hex = token.strip_prefix('(').and_then(|hex| hex.strip_suffix(')'));
+        if let (Some(hex), true) = (option_hex, dump.has_proto()) {
+            keep_first(&mut dump.tcp_options, hex);
+        }
         if closes_quote {
             in_quote = false;
         }
@@ -225,7 +233,7 @@ fn parse_protocol(value: Option<&str>) -> Result<IpProtocol, String> {
         "SCTP" => IpProtocol::SCTP,
         "AH" => IpProtocol(51),
         "ESP" => IpProtocol(50),
-        number => IpProtocol(number.parse().map_err(|_| format!("unknown PROTO= value {number:?}"))?),
+        number => IpProtocol::from(number.parse::<u8>().map_err(|_| format!("unknown PROTO= value {number:?}"))?),
     };
     Ok(protocol)
 }
@@ -269,6 +277,16 @@ pub(super) fn parse_body(body: &str) -> Result<Body, String> {
     let is_tcp = protocol == IpProtocol::TCP;
     let tcp_flags = (is_tcp && has_transport_header && outer.src_port.is_some()).then_some(TcpFlags(outer.flags));
     let tcp_window = if is_tcp { parse_optional("WINDOW", outer.window)? } else { None };
+    let tcp_options = match outer.tcp_options.filter(|_| is_tcp && has_transport_header) {
+        Some(hex) => match tcp_option_kinds(hex) {
+            Ok(kinds) => Some(kinds),
+            Err(message) => {
+                warnings.push(format!("TCP options ignored: {message}"));
+                None
+            }
+        },
+        None => None,
+    };
 
     let ttl = match outer.ttl {
         Some(ttl) => Some(parse_number("TTL", ttl)?),
@@ -316,7 +334,42 @@ pub(super) fn parse_body(body: &str) -> Result<Body, String> {
         ttl,
         ip_id,
         tcp_window,
+        tcp_options,
         payload_len,
         warnings,
     }))
+}
+
+/// Reads the option kinds, in order, from the hex bytes of a TCP options field (RFC 9293
+/// section 3.1). Kind 0 ends the list and kind 1 is a one-byte NOP. Every other kind is
+/// followed by a length byte that counts the kind and length bytes too.
+fn tcp_option_kinds(hex: &str) -> Result<TcpOptionKinds, String> {
+    if hex.len() % 2 != 0 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(format!("OPT ({hex}) is not a whole number of hex bytes"));
+    }
+    let bytes: Vec<u8> = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("checked hex digits"))
+        .collect();
+    let mut kinds = Vec::new();
+    let mut at = 0;
+    while at < bytes.len() {
+        let kind = bytes[at];
+        kinds.push(kind);
+        match kind {
+            0 => break,
+            1 => at += 1,
+            _ => {
+                let len = *bytes.get(at + 1).ok_or_else(|| format!("option kind {kind} has no length byte"))?;
+                if len < 2 {
+                    return Err(format!("option kind {kind} has invalid length {len}"));
+                }
+                at += usize::from(len);
+            }
+        }
+    }
+    if at > bytes.len() {
+        return Err(format!("the last option runs past the {} option bytes", bytes.len()));
+    }
+    Ok(TcpOptionKinds::from_kinds(kinds))
 }

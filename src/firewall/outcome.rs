@@ -78,6 +78,7 @@ pub(super) fn bare_observation(
         tcp_window: None,
         tcp_options: None,
         payload_len: None,
+        arp: None,
         action: None,
         rule: None,
         source_text: None,

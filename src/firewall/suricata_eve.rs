@@ -88,7 +88,7 @@ fn protocol(word: &str) -> Result<IpProtocol, String> {
         "ICMP" => IpProtocol::ICMP,
         "IPv6-ICMP" | "ICMPv6" => IpProtocol::ICMPV6,
         "SCTP" => IpProtocol::SCTP,
-        number => IpProtocol(number.parse().map_err(|_| format!("unknown proto {word:?}"))?),
+        number => IpProtocol::from(number.parse::<u8>().map_err(|_| format!("unknown proto {word:?}"))?),
     })
 }
 

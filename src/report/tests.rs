@@ -61,6 +61,7 @@ fn scan_finding() -> Finding {
         outcomes: OutcomeCounts { open: 2, closed: 6, filtered: 0, blocked: 0, unanswered: 0 },
         open_ports: vec![OpenPort { target: ip(TARGET), port: 22 }, OpenPort { target: ip(TARGET), port: 80 }],
         median_gap_ms: Some(12.0),
+        host_discovery: None,
         severity: Severity {
             score: 58,
             level: SeverityLevel::Medium,

@@ -164,6 +164,7 @@ pub fn technique_protocol(technique: Technique) -> &'static str {
     match technique {
         Technique::Udp => "udp",
         Technique::IcmpEcho => "icmp",
+        Technique::Arp => "arp",
         _ => "tcp",
     }
 }

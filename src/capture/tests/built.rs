@@ -163,8 +163,8 @@ impl ObservationSink for FailingSink {
 #[test]
 fn sink_error_names_frame() {
     let file = std::fs::File::open(fixture_path("scan_nmap_sS_8ports_vic1.pcap")).expect("open");
-    let err = read_capture(file, &mut FailingSink { accepted: 2 }).expect_err("sink fails");
-    // Frames 1 and 2 are ARP; frames 3 and 4 are accepted, frame 5 is rejected.
+    let err = read_capture(file, &mut FailingSink { accepted: 4 }).expect_err("sink fails");
+    // Frames 1 to 4 (two ARP frames, then two TCP segments) are accepted, frame 5 is rejected.
     assert!(matches!(err, CaptureError::Sink { record: 5, .. }), "{err}");
     assert!(std::error::Error::source(&err).is_some());
 }
@@ -205,11 +205,12 @@ fn damaged_ip_header_skipped() {
     bytes[frame_3 as usize + 16 + 14] = 0x44;
     let (summary, observations) = import_bytes(&bytes).expect("import");
     assert_eq!(summary.records, 21);
-    assert_eq!(observations.len(), 18);
+    assert_eq!(observations.len(), 20);
     assert_eq!(summary.skipped.get("undecodable headers"), Some(&1));
     assert_eq!(summary.anomalies.len(), 1);
     assert_eq!(summary.anomalies[0].locator, crate::model::Locator { record: 3, byte_offset: frame_3 });
-    assert_eq!(observations[0].locator.record, 4);
+    let records: Vec<u64> = observations.iter().take(3).map(|obs| obs.locator.record).collect();
+    assert_eq!(records, [1, 2, 4], "frame 3 is skipped, the ARP frames before it are not");
 }
 
 #[test]
@@ -395,4 +396,37 @@ fn damaged_ipv6_extension_kept() {
     assert_eq!(obs.src_port, None);
     assert_eq!(summary.anomalies.len(), 1, "{:?}", summary.anomalies);
     assert!(summary.anomalies[0].message.starts_with("packet partly decoded"), "{:?}", summary.anomalies);
+}
+
+/// Builds an Ethernet frame holding an ARP packet for IPv4 addresses (RFC 826 layout).
+fn arp_frame(operation: u16, sender: [u8; 4], target: [u8; 4]) -> Vec<u8> {
+    let mut frame = vec![0xff; 6];
+    frame.extend_from_slice(&[0x02, 0, 0, 0, 0, 0x01]);
+    frame.extend_from_slice(&0x0806u16.to_be_bytes());
+    frame.extend_from_slice(&1u16.to_be_bytes());
+    frame.extend_from_slice(&0x0800u16.to_be_bytes());
+    frame.extend_from_slice(&[6, 4]);
+    frame.extend_from_slice(&operation.to_be_bytes());
+    frame.extend_from_slice(&[0x02, 0, 0, 0, 0, 0x01]);
+    frame.extend_from_slice(&sender);
+    frame.extend_from_slice(&[0; 6]);
+    frame.extend_from_slice(&target);
+    frame
+}
+
+#[test]
+fn arp_announcements_and_probes_skipped() {
+    let frames = vec![
+        arp_frame(1, [10, 0, 0, 5], [10, 0, 0, 9]),
+        arp_frame(1, [10, 0, 0, 5], [10, 0, 0, 5]),
+        arp_frame(1, [0, 0, 0, 0], [10, 0, 0, 7]),
+        arp_frame(3, [10, 0, 0, 5], [10, 0, 0, 9]),
+    ];
+    let (summary, observations) = import_bytes(&pcap_file(LINKTYPE_ETHERNET, &frames)).expect("import");
+    assert_eq!(observations.len(), 1, "only the request about another host: {observations:?}");
+    assert_eq!(observations[0].protocol, IpProtocol::ARP);
+    assert_eq!(observations[0].arp, Some(crate::model::ArpOperation::Request));
+    assert_eq!(observations[0].dst, addr("10.0.0.9"));
+    // An announcement, an address probe and a RARP request stay non-IP frames.
+    assert_eq!(summary.skipped.get("non-IP frame (ethertype 0x0806)"), Some(&3));
 }

@@ -7,11 +7,10 @@
 use std::collections::BTreeSet;
 
 use super::*;
-use crate::model::{IpProtocol, Locator};
+use crate::model::{ArpOperation, IpProtocol, Locator};
 
 const ATTACKER: &str = "10.200.0.10";
 const VICTIM_1: &str = "10.200.0.100";
-const ARP_REASON: &str = "non-IP frame (ethertype 0x0806)";
 
 const SYN: u8 = TcpFlags::SYN;
 const SYN_ACK: u8 = TcpFlags::SYN | TcpFlags::ACK;
@@ -23,25 +22,32 @@ fn syn_8ports_probes_and_times() {
     let (summary, observations) = import_fixture("scan_nmap_sS_8ports_vic1.pcap");
     assert_eq!(summary.format, "pcap");
     assert_eq!(summary.records, 21);
-    assert_eq!(summary.observations, 19);
-    assert_eq!(summary.skipped.get(ARP_REASON), Some(&2));
-    assert_eq!(summary.skipped_total(), 2);
+    assert_eq!(summary.observations, 21);
+    assert_eq!(summary.skipped_total(), 0);
     assert!(summary.anomalies.is_empty(), "{:?}", summary.anomalies);
-    assert_eq!(observations.len(), 19);
+    assert_eq!(observations.len(), 21);
+
+    // Frames 1 and 2: the attacker asks for the victim's hardware address and gets it.
+    let (request, reply) = (&observations[0], &observations[1]);
+    assert_eq!((request.protocol, request.arp), (IpProtocol::ARP, Some(ArpOperation::Request)));
+    assert_eq!((request.src, request.dst), (addr(ATTACKER), addr(VICTIM_1)));
+    assert_eq!((reply.protocol, reply.arp), (IpProtocol::ARP, Some(ArpOperation::Reply)));
+    assert_eq!((reply.src, reply.dst), (addr(VICTIM_1), addr(ATTACKER)));
 
     let probes = tcp_with_flags(&observations, ATTACKER, VICTIM_1, SYN);
     assert_eq!(probes.len(), 9);
     assert_eq!(dst_ports(&probes), BTreeSet::from([21, 22, 23, 25, 53, 80, 110, 443]));
     assert_eq!(probes[0].ts_ns, label_ns("2026-12-04T19:35:42.547877Z"));
     assert_eq!(probes[8].ts_ns, label_ns("2026-12-04T19:35:43.649657Z"));
-    assert_eq!(summary.first_ts_ns, Some(probes[0].ts_ns));
+    assert_eq!(summary.first_ts_ns, Some(request.ts_ns), "the ARP request comes first");
+    assert!(request.ts_ns < probes[0].ts_ns);
     assert_eq!(summary.last_ts_ns, Some(probes[8].ts_ns));
 }
 
 #[test]
 fn syn_8ports_probe_fields() {
     let (_, observations) = import_fixture("scan_nmap_sS_8ports_vic1.pcap");
-    let first = &observations[0];
+    let first = observations.iter().find(|obs| obs.protocol != IpProtocol::ARP).expect("an IP packet");
     // Frame 3 in tshark: ttl 44, id 0x7ab6, 49013 -> 443, window 1024, no payload.
     assert_eq!(first.protocol, IpProtocol::TCP);
     assert_eq!(first.src_port, Some(49013));
@@ -76,10 +82,10 @@ fn syn_8ports_locators() {
     let offsets = pcap_record_offsets(&bytes);
     assert_eq!(offsets.len(), 21);
     let (_, observations) = import_fixture("scan_nmap_sS_8ports_vic1.pcap");
-    // Frames 1 and 2 are ARP, so observations are frames 3 to 21 in order.
+    // Every frame is an observation, ARP frames 1 and 2 included, in file order.
     for (index, obs) in observations.iter().enumerate() {
-        let frame = index as u64 + 3;
-        let expected = Locator { record: frame, byte_offset: offsets[index + 2] };
+        let frame = index as u64 + 1;
+        let expected = Locator { record: frame, byte_offset: offsets[index] };
         assert_eq!(obs.locator, expected, "observation {index}");
     }
 }
@@ -88,8 +94,8 @@ fn syn_8ports_locators() {
 fn fin_scan_counts() {
     let (summary, observations) = import_fixture("scan_nmap_sF_vic1.pcap");
     assert_eq!(summary.records, 2003);
-    assert_eq!(summary.observations, 2000);
-    assert_eq!(summary.skipped.get(ARP_REASON), Some(&3));
+    assert_eq!(summary.observations, 2003, "IP packets and 3 ARP requests and replies");
+    assert_eq!(summary.skipped_total(), 0);
     assert!(summary.anomalies.is_empty(), "{:?}", summary.anomalies);
 
     let probes = tcp_with_flags(&observations, ATTACKER, VICTIM_1, TcpFlags::FIN);
@@ -142,8 +148,9 @@ fn slow_pcapng_syn_probes() {
     let (summary, observations) = import_fixture("slow_T1_syn_vic3.pcapng");
     assert_eq!(summary.format, "pcapng");
     assert_eq!(summary.records, 70);
-    assert_eq!(summary.skipped.get(ARP_REASON), Some(&41));
-    assert_eq!(summary.observations, 29);
+    assert_eq!(summary.observations, 70, "29 IP packets and 41 ARP requests and replies");
+    let arp_requests = observations.iter().filter(|obs| obs.arp == Some(ArpOperation::Request)).count();
+    assert_eq!(arp_requests, 29);
     assert!(summary.anomalies.is_empty(), "{:?}", summary.anomalies);
 
     let probes = tcp_with_flags(&observations, ATTACKER, "10.200.0.102", SYN);
@@ -160,7 +167,7 @@ fn slow_pcapng_syn_probes() {
 fn derived_pcapng_open_ports() {
     let (summary, observations) = import_fixture("derived_scan_nmap_sS_vic1.pcapng");
     assert_eq!(summary.records, 2007);
-    assert_eq!(summary.observations, 2004);
+    assert_eq!(summary.observations, 2007, "IP packets and 3 ARP requests and replies");
     let probes = tcp_with_flags(&observations, ATTACKER, VICTIM_1, SYN);
     assert_eq!(probes.len(), 1003);
     assert_eq!(dst_ports(&probes).len(), 1000);
@@ -174,7 +181,7 @@ fn derived_pcapng_open_ports() {
 fn udp_scan_port_unreachable_quotes() {
     let (summary, observations) = import_fixture("scan_nmap_sU_vic1.pcap");
     assert_eq!(summary.records, 69);
-    assert_eq!(summary.observations, 67);
+    assert_eq!(summary.observations, 69, "IP packets and 2 ARP requests and replies");
 
     let (attacker, victim) = (addr(ATTACKER), addr(VICTIM_1));
     let probes: Vec<&Observation> = observations

@@ -32,7 +32,7 @@ fn replay_ipv6_igmp_fragment_and_tcp_lines() {
     for (observation, (src, dst, protocol, ports, action, rule)) in observations.iter().zip(expected) {
         assert_eq!(observation.src, ip(src), "line {}", observation.locator.record);
         assert_eq!(observation.dst, ip(dst), "line {}", observation.locator.record);
-        assert_eq!(observation.protocol, IpProtocol(protocol), "line {}", observation.locator.record);
+        assert_eq!(observation.protocol, IpProtocol::from(protocol), "line {}", observation.locator.record);
         assert_eq!(observation.src_port.zip(observation.dst_port), ports, "line {}", observation.locator.record);
         assert_eq!(observation.action, Some(action), "line {}", observation.locator.record);
         assert_eq!(observation.rule.as_deref(), Some(rule), "line {}", observation.locator.record);

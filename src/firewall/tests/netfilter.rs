@@ -613,3 +613,24 @@ fn dialect_detection() {
     assert_eq!(detect_dialect(&pcap_head), None);
     assert_eq!(LogDialect::Netfilter.as_str(), "netfilter-syslog");
 }
+
+#[test]
+fn tcp_options_read_from_opt() {
+    let (observations, summary) = read(&fixture("scan_nmap_sT_vic1.log"), &explicit(chrono_tz::UTC, 2026));
+    assert_eq!(summary.observations, 1003);
+    let first = &observations[0];
+    // OPT (020405B40402080A4DF28018000000000103030A): MSS, SACK permitted, timestamps, NOP,
+    // window scale, as Linux builds a connect() SYN.
+    let kinds = first.tcp_options.expect("options read").as_slice().to_vec();
+    assert_eq!(kinds, [2, 4, 8, 1, 3]);
+}
+
+#[test]
+fn tcp_options_damaged_give_warning() {
+    let line = "Dec  4 19:33:37 vm kernel: [  637.0] IPT-IN IN=eth0 OUT= SRC=10.200.0.10 DST=10.200.0.100 LEN=60 TOS=0x00 PREC=0x00 TTL=64 ID=1 DF PROTO=TCP SPT=49582 DPT=22 WINDOW=64240 RES=0x00 SYN URGP=0 OPT (0204) \n";
+    let (observations, summary) = read(line.as_bytes(), &explicit(chrono_tz::UTC, 2026));
+    assert_eq!(observations.len(), 1, "the packet is kept without its options");
+    assert_eq!(observations[0].tcp_options, None);
+    assert_eq!(summary.anomalies.len(), 1, "{:?}", summary.anomalies);
+    assert!(summary.anomalies[0].message.contains("TCP options ignored"), "{:?}", summary.anomalies);
+}
