@@ -125,6 +125,7 @@ pub fn technique_name(label: &str) -> Option<&'static str> {
         "ACK" => Some("tcp_ack"),
         "UDP" => Some("udp"),
         "ARP" => Some("arp"),
+        "ICMP" => Some("icmp_echo"),
         _ => None,
     }
 }
