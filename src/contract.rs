@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use crate::model::{format_rfc3339, Finding, HostDiscovery, OpenPort, OutcomeCounts};
+use crate::model::{format_rfc3339, ClockOffsetEstimate, Finding, HostDiscovery, OpenPort, OutcomeCounts};
 
 /// The top-level object: `{"findings": [...]}`.
 #[derive(Debug, Serialize)]
@@ -61,6 +61,8 @@ pub struct FindingJson {
     pub citations: u64,
     /// The ping sweep that found the scanned hosts just before the scan, or null.
     pub host_discovery: Option<HostDiscoveryJson>,
+    /// Clock offsets between evidence files that recorded the same probes.
+    pub clock_offsets: Vec<ClockOffsetEstimate>,
 }
 
 /// Host discovery as printed.
@@ -147,6 +149,7 @@ impl From<&Finding> for FindingJson {
             median_gap_ms: f.median_gap_ms,
             citations: f.citations_total,
             host_discovery: f.host_discovery.as_ref().map(HostDiscoveryJson::from),
+            clock_offsets: f.clock_offsets.clone(),
         }
     }
 }

@@ -792,6 +792,9 @@ pub struct Finding {
     /// The ping sweep that found the scanned hosts just before the scan, when there was one.
     #[serde(default)]
     pub host_discovery: Option<HostDiscovery>,
+    /// Clock offsets between evidence files that saw the same probes of this finding.
+    #[serde(default)]
+    pub clock_offsets: Vec<ClockOffsetEstimate>,
     /// Computed severity.
     pub severity: Severity,
     /// Computed confidence.
@@ -804,6 +807,23 @@ pub struct Finding {
     pub citations: Vec<Citation>,
     /// Number of probes cited in the case file.
     pub citations_total: u64,
+}
+
+/// How far one evidence file's clock differs from a more precise file's, estimated from the
+/// probes both recorded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClockOffsetEstimate {
+    /// File name of the evidence with the more precise times, the reference clock.
+    pub reference: String,
+    /// File name of the other evidence.
+    pub other: String,
+    /// Median of the other file's first probe time minus the reference file's, per shared
+    /// (target, port), in milliseconds to microsecond precision.
+    pub offset_ms: f64,
+    /// (target, port) pairs both files recorded.
+    pub shared_contacts: u64,
+    /// Resolution of the other file's times in milliseconds; the offset is known to within it.
+    pub resolution_ms: f64,
 }
 
 /// A ping sweep that came before a port scan and found the hosts it scanned.

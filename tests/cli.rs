@@ -428,6 +428,30 @@ fn capture_and_log_of_same_scan_agree() {
     assert_eq!(from_capture[0]["targets"], from_log[0]["targets"]);
 }
 
+#[test]
+fn capture_and_log_merge_with_clock_offset() {
+    let out = investigate(
+        &["capture/scan_nmap_sS_8ports_vic1.pcap", "fwlog/scan_nmap_sS_8ports_vic1.log"],
+        &["--tz", "UTC", "--year", "2026"],
+    );
+    let findings = findings_json(&out.path().join("case.scancase"));
+    assert_eq!(findings.len(), 1, "the capture and the log show one scan: {findings:#?}");
+    let finding = &findings[0];
+    // The syslog line says 19:35:42; the capture's exact time of the same probe wins.
+    assert_eq!(finding["first_seen"], "2026-12-04T19:35:42.547877Z");
+    assert_eq!(finding["last_seen"], "2026-12-04T19:35:43.649657Z");
+    let offsets = finding["clock_offsets"].as_array().expect("clock_offsets");
+    assert_eq!(offsets.len(), 1, "{offsets:?}");
+    assert_eq!(offsets[0]["reference"], "scan_nmap_sS_8ports_vic1.pcap");
+    assert_eq!(offsets[0]["other"], "scan_nmap_sS_8ports_vic1.log");
+    assert_eq!(offsets[0]["shared_contacts"], 8);
+    assert_eq!(offsets[0]["resolution_ms"], 1000.0);
+    let offset_ms = offsets[0]["offset_ms"].as_f64().expect("offset_ms");
+    assert!((-1000.0..=0.0).contains(&offset_ms), "whole-second times lag by under a second: {offset_ms}");
+    let explanation = finding["explanation"].as_str().expect("explanation");
+    assert!(explanation.contains("known only to within"), "{explanation}");
+}
+
 fn assert_rejected(path: &Path, expected_words: &str) {
     let out = tempfile::tempdir().expect("temporary folder");
     let output = scancase().arg("investigate").arg(path).arg("--out").arg(out.path()).output().expect("run scancase");

@@ -1,15 +1,16 @@
 //! Turning a detection into a finding: its numbers, scores, ATT&CK techniques and the
 //! plain-words explanation.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::net::IpAddr;
 
 use super::detect::Detection;
-use super::merge::MergedContact;
+use super::merge::{self, MergedContact};
 use super::score::{self, plural, ScoreInput};
 use super::Parameters;
 use crate::model::{
-    format_rfc3339, Contact, Finding, HostDiscovery, IpProtocol, OpenPort, Outcome, OutcomeCounts, ScanKind, Technique,
+    format_rfc3339, ClockOffsetEstimate, Contact, Finding, HostDiscovery, IpProtocol, OpenPort, Outcome, OutcomeCounts,
+    ScanKind, Technique,
 };
 
 /// ATT&CK T1046 Network Service Discovery: listing services on hosts, which every port scan does.
@@ -26,6 +27,7 @@ pub fn build(
     detection: &Detection<'_>,
     all_contacts: &[MergedContact],
     parameters: &Parameters,
+    evidence_names: &HashMap<i64, String>,
 ) -> (Finding, Vec<i64>) {
     let contacts = &detection.contacts;
     let targets: BTreeSet<IpAddr> = contacts.iter().map(|c| c.contact.dst).collect();
@@ -105,6 +107,7 @@ pub fn build(
         open_ports,
         median_gap_ms,
         host_discovery: host_discovery(&detection.discovery),
+        clock_offsets: clock_offsets(contacts, evidence_names),
         severity,
         confidence,
         attack,
@@ -119,6 +122,21 @@ pub fn build(
         .sum();
     let explanation = explain(&finding, &follow_up, host_probes);
     (Finding { explanation, ..finding }, cited)
+}
+
+/// Estimates the clock offsets between the evidence files that saw the finding's contacts.
+fn clock_offsets(contacts: &[&MergedContact], evidence_names: &HashMap<i64, String>) -> Vec<ClockOffsetEstimate> {
+    let name = |id: i64| evidence_names.get(&id).cloned().unwrap_or_else(|| format!("evidence {id}"));
+    merge::clock_offsets(contacts)
+        .into_iter()
+        .map(|offset| ClockOffsetEstimate {
+            reference: name(offset.reference_evidence_id),
+            other: name(offset.other_evidence_id),
+            offset_ms: (offset.offset_ns / 1_000) as f64 / 1_000.0,
+            shared_contacts: offset.shared_contacts,
+            resolution_ms: (offset.resolution_ns / 1_000) as f64 / 1_000.0,
+        })
+        .collect()
 }
 
 /// Summarises the ping sweep attached to a scan as its host discovery.
@@ -242,6 +260,9 @@ fn explain(finding: &Finding, follow_up: &[OpenPort], host_probes: u64) -> Strin
             discovery.answered
         ));
     }
+    for offset in &finding.clock_offsets {
+        text.push_str(&describe_offset(offset));
+    }
     if let Some(gap) = finding.median_gap_ms {
         text.push_str(&format!(" The median gap between probes was {gap} ms."));
     }
@@ -277,6 +298,29 @@ fn explain(finding: &Finding, follow_up: &[OpenPort], host_probes: u64) -> Strin
         text.push_str(&format!(
             " Afterwards the source exchanged data with {}, a possible next step after the scan.",
             shown.join(", ")
+        ));
+    }
+    text
+}
+
+/// Describes the clock offset between two files that recorded the same probes.
+fn describe_offset(offset: &ClockOffsetEstimate) -> String {
+    let seconds = offset.offset_ms / 1_000.0;
+    let direction = if seconds >= 0.0 { "later" } else { "earlier" };
+    let mut text = format!(
+        " The same probes are in {} and {}: {}'s times are {:.3} s {direction} than {}'s (median over {}).",
+        offset.reference,
+        offset.other,
+        offset.other,
+        seconds.abs(),
+        offset.reference,
+        plural(offset.shared_contacts, "shared port and host pair", "shared port and host pairs")
+    );
+    if offset.resolution_ms >= 1.0 {
+        text.pop();
+        text.push_str(&format!(
+            "; {} writes times to {} ms, so the offset is known only to within that.",
+            offset.other, offset.resolution_ms
         ));
     }
     text

@@ -3,8 +3,16 @@
 //!
 //! The same probes can appear in several evidence files, for example in a capture and in the
 //! firewall log of the same host. Merged counts therefore take the largest count any one
-//! file saw instead of the sum, so a probe is not counted twice; times span all files, and
-//! the outcome is the most informative one any file shows.
+//! file saw instead of the sum, so a probe is not counted twice, and the outcome is the most
+//! informative one any file shows.
+//!
+//! Times come from the file that wrote them most precisely: a capture to the microsecond or
+//! nanosecond, a classic syslog line to the whole second. A less precise file's time is used
+//! only where it lies outside the precise range by more than its own resolution, after
+//! correcting it by the clock offset between the two files, so a syslog line written at
+//! 19:35:42 never moves the first probe of a capture at 19:35:42.547877 earlier. Each file's
+//! view is kept so that the clock offset between two files can be estimated from the
+//! contacts they share ([`clock_offsets`]).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -23,6 +31,39 @@ pub struct MergedContact {
     pub probe_times: Vec<TimestampNs>,
     /// TCP option kinds of the first probe that carried them, from any evidence file.
     pub first_options: Option<TcpOptionKinds>,
+    /// The contact as each evidence file saw it, finest time resolution first.
+    pub views: Vec<EvidenceView>,
+}
+
+/// One evidence file's times for a merged contact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EvidenceView {
+    /// Row id of the evidence file.
+    pub evidence_id: i64,
+    /// First probe in this file.
+    pub first_ts_ns: TimestampNs,
+    /// Last probe in this file.
+    pub last_ts_ns: TimestampNs,
+    /// Resolution of this file's times, in nanoseconds.
+    pub resolution_ns: i64,
+}
+
+/// Resolution of a file whose times are not all on whole seconds, in nanoseconds: treated
+/// as exact.
+const EXACT_NS: i64 = 1;
+
+/// Nanoseconds per second: the resolution of syslog times without fractions.
+const NANOS_PER_SECOND: i64 = 1_000_000_000;
+
+/// Finds each evidence file's time resolution from its contacts: one second when every
+/// first and last probe time falls on a whole second (as in RFC 3164 syslog), else exact.
+pub fn time_resolutions(stored: &[StoredContact]) -> HashMap<i64, i64> {
+    let mut whole_seconds: HashMap<i64, bool> = HashMap::new();
+    for StoredContact { evidence_id, contact, .. } in stored {
+        let whole = contact.first_ts_ns % NANOS_PER_SECOND == 0 && contact.last_ts_ns % NANOS_PER_SECOND == 0;
+        *whole_seconds.entry(*evidence_id).or_insert(true) &= whole;
+    }
+    whole_seconds.into_iter().map(|(id, whole)| (id, if whole { NANOS_PER_SECOND } else { EXACT_NS })).collect()
 }
 
 /// Merges stored contacts by key; `probe_times` maps a stored contact id to its probe times
@@ -32,21 +73,34 @@ pub fn merge(
     probe_times: &mut HashMap<i64, Vec<TimestampNs>>,
     first_options: &HashMap<i64, TcpOptionKinds>,
 ) -> Vec<MergedContact> {
+    let resolutions = time_resolutions(&stored);
     let mut merged: BTreeMap<ContactKey, MergedContact> = BTreeMap::new();
-    for StoredContact { id, contact, .. } in stored {
+    for StoredContact { id, evidence_id, contact } in stored {
         let key =
             ContactKey { src: contact.src, dst: contact.dst, protocol: contact.protocol, dst_port: contact.dst_port };
         let times = probe_times.remove(&id).unwrap_or_default();
         let options = first_options.get(&id).copied();
+        let view = EvidenceView {
+            evidence_id,
+            first_ts_ns: contact.first_ts_ns,
+            last_ts_ns: contact.last_ts_ns,
+            resolution_ns: resolutions.get(&evidence_id).copied().unwrap_or(EXACT_NS),
+        };
         match merged.get_mut(&key) {
             None => {
-                let entry =
-                    MergedContact { contact, contact_ids: vec![id], probe_times: times, first_options: options };
+                let entry = MergedContact {
+                    contact,
+                    contact_ids: vec![id],
+                    probe_times: times,
+                    first_options: options,
+                    views: vec![view],
+                };
                 merged.insert(key, entry);
             }
             Some(existing) => {
                 existing.contact_ids.push(id);
                 existing.first_options = existing.first_options.or(options);
+                existing.views.push(view);
                 if times.len() > existing.probe_times.len() {
                     existing.probe_times = times;
                 }
@@ -54,17 +108,92 @@ pub fn merge(
             }
         }
     }
-    merged.into_values().collect()
+    let mut merged: Vec<MergedContact> = merged.into_values().collect();
+    for contact in &mut merged {
+        contact.views.sort_by_key(|view| (view.resolution_ns, view.evidence_id));
+    }
+    let all: Vec<&MergedContact> = merged.iter().collect();
+    let offsets: HashMap<(i64, i64), i64> = clock_offsets(&all)
+        .into_iter()
+        .map(|offset| ((offset.reference_evidence_id, offset.other_evidence_id), offset.offset_ns))
+        .collect();
+    for contact in &mut merged {
+        set_times(contact, &offsets);
+    }
+    merged
 }
 
-/// Folds another file's view of the same contact into `into`.
+/// Sets the merged contact's first and last probe from its views; see the module docs.
+/// Another file's times are first moved onto the finest file's clock by the offset
+/// estimated over the whole case, so that a clock difference does not widen the range.
+fn set_times(merged: &mut MergedContact, offsets: &HashMap<(i64, i64), i64>) {
+    let finest = merged.views[0];
+    let mut first = finest.first_ts_ns;
+    let mut last = finest.last_ts_ns;
+    for view in &merged.views[1..] {
+        let offset = offsets.get(&(finest.evidence_id, view.evidence_id)).copied().unwrap_or(0);
+        let (view_first, view_last) = (view.first_ts_ns - offset, view.last_ts_ns - offset);
+        if view_first.saturating_add(view.resolution_ns) <= first {
+            first = view_first;
+        }
+        if view_last.saturating_sub(view.resolution_ns) >= last {
+            last = view_last;
+        }
+    }
+    merged.contact.first_ts_ns = first;
+    merged.contact.last_ts_ns = last;
+}
+
+/// Clock offset of one evidence file against a more precise one, from the contacts both saw.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClockOffset {
+    /// The more precise file, whose clock is the reference.
+    pub reference_evidence_id: i64,
+    /// The other file.
+    pub other_evidence_id: i64,
+    /// Median of the other file's first probe time minus the reference file's, in
+    /// nanoseconds.
+    pub offset_ns: i64,
+    /// Contacts both files saw.
+    pub shared_contacts: u64,
+    /// Resolution of the other file's times, in nanoseconds: the offset is known to within it.
+    pub resolution_ns: i64,
+}
+
+/// Estimates the clock offset of each pair of evidence files that saw the same contacts.
 ///
-/// NOTE: times are merged as they are, so a syslog time written to the whole second can move
-/// `first_ts_ns` before the capture's exact time of the same probe. Neither the precision nor
-/// the clock offset between the files is estimated yet.
+/// A firewall log written to the whole second truncates each time, so its first-probe times
+/// lie up to one second before the capture's even when both clocks agree; the offset is then
+/// known only to within that second.
+pub fn clock_offsets(contacts: &[&MergedContact]) -> Vec<ClockOffset> {
+    let mut differences: BTreeMap<(i64, i64), (Vec<i64>, i64)> = BTreeMap::new();
+    for merged in contacts {
+        let reference = merged.views[0];
+        for view in &merged.views[1..] {
+            let entry = differences
+                .entry((reference.evidence_id, view.evidence_id))
+                .or_insert_with(|| (Vec::new(), view.resolution_ns));
+            entry.0.push(view.first_ts_ns - reference.first_ts_ns);
+        }
+    }
+    differences
+        .into_iter()
+        .map(|((reference, other), (mut offsets, resolution_ns))| {
+            offsets.sort_unstable();
+            ClockOffset {
+                reference_evidence_id: reference,
+                other_evidence_id: other,
+                offset_ns: offsets[offsets.len() / 2],
+                shared_contacts: offsets.len() as u64,
+                resolution_ns,
+            }
+        })
+        .collect()
+}
+
+/// Folds another file's view of the same contact into `into`; the times are set afterwards
+/// from the views.
 fn absorb(into: &mut Contact, other: Contact) {
-    into.first_ts_ns = into.first_ts_ns.min(other.first_ts_ns);
-    into.last_ts_ns = into.last_ts_ns.max(other.last_ts_ns);
     into.probes = into.probes.max(other.probes);
     into.flags_seen |= other.flags_seen;
     into.handshake_completed |= other.handshake_completed;
@@ -82,7 +211,9 @@ fn absorb(into: &mut Contact, other: Contact) {
 
 #[cfg(test)]
 pub(crate) mod tests {
-    use std::collections::BTreeMap;
+    use std::collections::{BTreeMap, HashMap};
+
+    use crate::case::StoredContact;
 
     use super::MergedContact;
     use crate::model::{Contact, IpProtocol, Outcome, Technique};
@@ -109,6 +240,47 @@ pub(crate) mod tests {
             contact_ids: Vec::new(),
             probe_times: vec![ts_ns],
             first_options: None,
+            views: vec![super::EvidenceView {
+                evidence_id: 1,
+                first_ts_ns: ts_ns,
+                last_ts_ns: ts_ns,
+                resolution_ns: 1,
+            }],
         }
+    }
+
+    fn stored(id: i64, evidence_id: i64, first: i64, last: i64) -> StoredContact {
+        let mut contact = merged_contact("10.0.0.1", "10.0.0.9", 22, first).contact;
+        contact.last_ts_ns = last;
+        StoredContact { id, evidence_id, contact }
+    }
+
+    const SECOND: i64 = 1_000_000_000;
+
+    #[test]
+    fn whole_second_log_keeps_capture_times() {
+        let capture = stored(1, 1, 10 * SECOND + 547_877_000, 11 * SECOND + 649_657_000);
+        let log = stored(2, 2, 10 * SECOND, 11 * SECOND);
+        let merged = super::merge(vec![capture, log], &mut HashMap::new(), &HashMap::new());
+        assert_eq!(merged.len(), 1);
+        assert_eq!(merged[0].contact.first_ts_ns, 10 * SECOND + 547_877_000);
+        assert_eq!(merged[0].contact.last_ts_ns, 11 * SECOND + 649_657_000);
+        assert_eq!(merged[0].views[0].evidence_id, 1, "the exact file comes first");
+        assert_eq!(merged[0].views[1].resolution_ns, SECOND);
+    }
+
+    #[test]
+    fn offset_corrected_before_widening() {
+        // The second file's clock runs 2 s ahead and it also saw a probe 30 s after the last
+        // one the first file recorded.
+        let contacts =
+            vec![stored(1, 1, 100 * SECOND + 5, 101 * SECOND + 5), stored(2, 2, 102 * SECOND + 5, 133 * SECOND + 5)];
+        let merged = super::merge(contacts, &mut HashMap::new(), &HashMap::new());
+        let offsets = super::clock_offsets(&merged.iter().collect::<Vec<_>>());
+        assert_eq!(offsets.len(), 1);
+        assert_eq!(offsets[0].reference_evidence_id, 1);
+        assert_eq!(offsets[0].offset_ns, 2 * SECOND);
+        assert_eq!(merged[0].contact.first_ts_ns, 100 * SECOND + 5, "no earlier probe once corrected");
+        assert_eq!(merged[0].contact.last_ts_ns, 131 * SECOND + 5, "the later probe, on the first file's clock");
     }
 }

@@ -14,7 +14,8 @@ pub mod finding;
 pub mod merge;
 pub mod score;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
 
 use crate::case::{now_ns, Case, CaseError};
 use crate::model::{AnalysisRun, Finding};
@@ -102,7 +103,15 @@ pub fn analyze_case(
     let mut probe_times = case.probe_times()?;
     let first_options = case.first_probe_options()?;
     let contacts = merge::merge(case.contacts()?, &mut probe_times, &first_options);
-    let findings = find_scans(&contacts, parameters);
+    let evidence_names: HashMap<i64, String> = case
+        .evidence()?
+        .into_iter()
+        .map(|record| {
+            let name = Path::new(&record.path).file_name().map(|n| n.to_string_lossy().into_owned());
+            (record.id, name.unwrap_or(record.path))
+        })
+        .collect();
+    let findings = find_scans(&contacts, parameters, &evidence_names);
 
     let run = AnalysisRun { ran_at_ns: now_ns(), version: crate::VERSION.to_string(), parameters: parameters.to_map() };
     let run_id = case.replace_analysis(&run, &findings, actor)?;
@@ -116,10 +125,16 @@ pub fn analyze_case(
 /// Detects scans among merged contacts and builds their findings, labelled `F-1`, `F-2`, ...
 /// in order of the first probe. Each finding comes with the row ids of the stored contacts
 /// whose probes it cites.
-pub fn find_scans(contacts: &[merge::MergedContact], parameters: &Parameters) -> Vec<(Finding, Vec<i64>)> {
+pub fn find_scans(
+    contacts: &[merge::MergedContact],
+    parameters: &Parameters,
+    evidence_names: &HashMap<i64, String>,
+) -> Vec<(Finding, Vec<i64>)> {
     detect::detect(contacts, parameters)
         .iter()
         .enumerate()
-        .map(|(index, detection)| finding::build(format!("F-{}", index + 1), detection, contacts, parameters))
+        .map(|(index, detection)| {
+            finding::build(format!("F-{}", index + 1), detection, contacts, parameters, evidence_names)
+        })
         .collect()
 }

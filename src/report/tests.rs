@@ -62,6 +62,7 @@ fn scan_finding() -> Finding {
         open_ports: vec![OpenPort { target: ip(TARGET), port: 22 }, OpenPort { target: ip(TARGET), port: 80 }],
         median_gap_ms: Some(12.0),
         host_discovery: None,
+        clock_offsets: Vec::new(),
         severity: Severity {
             score: 58,
             level: SeverityLevel::Medium,
