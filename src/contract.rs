@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use crate::model::{format_rfc3339, ClockOffsetEstimate, Finding, HostDiscovery, OpenPort, OutcomeCounts};
+use crate::model::{format_rfc3339, ClockOffsetEstimate, Finding, Fingerprint, HostDiscovery, OpenPort, OutcomeCounts};
 
 /// The top-level object: `{"findings": [...]}`.
 #[derive(Debug, Serialize)]
@@ -63,6 +63,8 @@ pub struct FindingJson {
     pub host_discovery: Option<HostDiscoveryJson>,
     /// Clock offsets between evidence files that recorded the same probes.
     pub clock_offsets: Vec<ClockOffsetEstimate>,
+    /// The scanner whose probe template the probes match, or null.
+    pub fingerprint: Option<Fingerprint>,
 }
 
 /// Host discovery as printed.
@@ -150,6 +152,7 @@ impl From<&Finding> for FindingJson {
             citations: f.citations_total,
             host_discovery: f.host_discovery.as_ref().map(HostDiscoveryJson::from),
             clock_offsets: f.clock_offsets.clone(),
+            fingerprint: f.fingerprint.clone(),
         }
     }
 }

@@ -501,6 +501,21 @@ pub struct Probe {
     pub source_text: Option<String>,
 }
 
+/// The header fields of one probe that tell the tools that build probes apart.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ProbeShape {
+    /// IPv4 TTL or IPv6 hop limit.
+    pub ttl: Option<u8>,
+    /// IPv4 identification.
+    pub ip_id: Option<u32>,
+    /// Source port.
+    pub src_port: Option<u16>,
+    /// TCP window size.
+    pub tcp_window: Option<u16>,
+    /// TCP option kinds in order.
+    pub tcp_options: Option<TcpOptionKinds>,
+}
+
 /// A reply that set a contact's outcome, kept for citation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReplyRef {
@@ -795,6 +810,9 @@ pub struct Finding {
     /// Clock offsets between evidence files that saw the same probes of this finding.
     #[serde(default)]
     pub clock_offsets: Vec<ClockOffsetEstimate>,
+    /// The tool whose probe template the probes match, when enough probes show it.
+    #[serde(default)]
+    pub fingerprint: Option<Fingerprint>,
     /// Computed severity.
     pub severity: Severity,
     /// Computed confidence.
@@ -807,6 +825,16 @@ pub struct Finding {
     pub citations: Vec<Citation>,
     /// Number of probes cited in the case file.
     pub citations_total: u64,
+}
+
+/// The scanner that built a scan's probes, told from their header fields.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fingerprint {
+    /// `nmap`, `masscan`, `hping3`, `zmap`, or `unknown` when no profile, or more than one,
+    /// matches every field.
+    pub tool: String,
+    /// The fields of the tool's profile that the probes match, in words.
+    pub matched: Vec<String>,
 }
 
 /// How far one evidence file's clock differs from a more precise file's, estimated from the

@@ -384,6 +384,32 @@ fn host_discovery_joins_following_scan() {
 }
 
 #[test]
+fn fingerprints_name_the_tool() {
+    for (file, tool) in [
+        ("capture/scan_nmap_sS_vic1.pcap", Some("nmap")),
+        ("capture/scan_nmap_sU_vic1.pcap", Some("nmap")),
+        ("fwlog/scan_nmap_sF_vic1.log", Some("nmap")),
+        ("capture/scan_hping3_syn_p1-1024_vic1.pcap", Some("hping3")),
+        // The operating system built the connect scan's SYNs, so no tool is named.
+        ("capture/scan_nmap_sT_vic1.pcap", None),
+    ] {
+        let out = investigate(&[file], &["--tz", "UTC", "--year", "2026"]);
+        let findings = findings_json(&out.path().join("case.scancase"));
+        assert_eq!(findings.len(), 1, "{file}: {findings:#?}");
+        let fingerprint = &findings[0]["fingerprint"];
+        match tool {
+            Some(tool) => {
+                assert_eq!(fingerprint["tool"], tool, "{file}");
+                assert!(!fingerprint["matched"].as_array().expect("matched").is_empty(), "{file}");
+                let explanation = findings[0]["explanation"].as_str().expect("explanation");
+                assert!(explanation.contains(&format!("match {tool}'s probe template")), "{file}: {explanation}");
+            }
+            None => assert!(fingerprint.is_null(), "{file}: {fingerprint}"),
+        }
+    }
+}
+
+#[test]
 fn benign_fixtures_have_no_findings() {
     for file in [
         "capture/benign_curl_web_dns_vic1_first2000.pcap",

@@ -125,7 +125,8 @@ fn group_technique(technique: Technique, contacts: &[&MergedContact]) -> Techniq
     if contacts.iter().any(|c| c.contact.source_reset) {
         return Technique::TcpSyn;
     }
-    let with_options: Vec<&TcpOptionKinds> = contacts.iter().filter_map(|c| c.first_options.as_ref()).collect();
+    let with_options: Vec<TcpOptionKinds> =
+        contacts.iter().filter_map(|c| c.first_probe.and_then(|probe| probe.tcp_options)).collect();
     let os_stack = with_options.iter().filter(|options| has_os_stack_options(options)).count();
     if !with_options.is_empty() && 2 * os_stack > with_options.len() {
         Technique::TcpConnect

@@ -5,6 +5,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::net::IpAddr;
 
 use super::detect::Detection;
+use super::fingerprint;
 use super::merge::{self, MergedContact};
 use super::score::{self, plural, ScoreInput};
 use super::Parameters;
@@ -65,6 +66,10 @@ pub fn build(
             (targets.len() as u64, parameters.min_hosts_horizontal as u64)
         }
     };
+    let os_built = detection.technique == Technique::TcpConnect;
+    let source_contacts: Vec<&MergedContact> =
+        contacts.iter().copied().filter(|c| c.contact.src == detection.source).collect();
+    let fingerprint = fingerprint::fingerprint(&source_contacts, os_built);
     let input = ScoreInput {
         kind: detection.kind,
         technique: detection.technique,
@@ -73,6 +78,7 @@ pub fn build(
         threshold,
         open: outcomes.open,
         follow_up_session: !follow_up.is_empty(),
+        tool: fingerprint.as_ref().map(|f| f.tool.clone()).filter(|tool| tool != "unknown"),
     };
     let severity = score::severity(&input);
     let confidence = score::confidence(&input, outcomes.total() - outcomes.open);
@@ -108,6 +114,7 @@ pub fn build(
         median_gap_ms,
         host_discovery: host_discovery(&detection.discovery),
         clock_offsets: clock_offsets(contacts, evidence_names),
+        fingerprint,
         severity,
         confidence,
         attack,
@@ -262,6 +269,13 @@ fn explain(finding: &Finding, follow_up: &[OpenPort], host_probes: u64) -> Strin
     }
     for offset in &finding.clock_offsets {
         text.push_str(&describe_offset(offset));
+    }
+    if let Some(fingerprint) = finding.fingerprint.as_ref().filter(|f| f.tool != "unknown") {
+        text.push_str(&format!(
+            " The probes' header fields match {}'s probe template: {}.",
+            fingerprint.tool,
+            fingerprint.matched.join(", ")
+        ));
     }
     if let Some(gap) = finding.median_gap_ms {
         text.push_str(&format!(" The median gap between probes was {gap} ms."));

@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::aggregate::ContactKey;
 use crate::case::StoredContact;
-use crate::model::{Contact, TcpOptionKinds, TimestampNs};
+use crate::model::{Contact, ProbeShape, TimestampNs};
 
 /// One (source, target, protocol, port) over all evidence files.
 #[derive(Debug, Clone)]
@@ -29,8 +29,8 @@ pub struct MergedContact {
     pub contact_ids: Vec<i64>,
     /// Probe times from the evidence file with the most probes for this contact, in order.
     pub probe_times: Vec<TimestampNs>,
-    /// TCP option kinds of the first probe that carried them, from any evidence file.
-    pub first_options: Option<TcpOptionKinds>,
+    /// Header fields of the first probe, from the first evidence file that stored one.
+    pub first_probe: Option<ProbeShape>,
     /// The contact as each evidence file saw it, finest time resolution first.
     pub views: Vec<EvidenceView>,
 }
@@ -67,11 +67,11 @@ pub fn time_resolutions(stored: &[StoredContact]) -> HashMap<i64, i64> {
 }
 
 /// Merges stored contacts by key; `probe_times` maps a stored contact id to its probe times
-/// and `first_options` to the option kinds of its first probe.
+/// and `first_probes` to the header fields of its first probe.
 pub fn merge(
     stored: Vec<StoredContact>,
     probe_times: &mut HashMap<i64, Vec<TimestampNs>>,
-    first_options: &HashMap<i64, TcpOptionKinds>,
+    first_probes: &HashMap<i64, ProbeShape>,
 ) -> Vec<MergedContact> {
     let resolutions = time_resolutions(&stored);
     let mut merged: BTreeMap<ContactKey, MergedContact> = BTreeMap::new();
@@ -79,7 +79,7 @@ pub fn merge(
         let key =
             ContactKey { src: contact.src, dst: contact.dst, protocol: contact.protocol, dst_port: contact.dst_port };
         let times = probe_times.remove(&id).unwrap_or_default();
-        let options = first_options.get(&id).copied();
+        let first_probe = first_probes.get(&id).copied();
         let view = EvidenceView {
             evidence_id,
             first_ts_ns: contact.first_ts_ns,
@@ -92,14 +92,14 @@ pub fn merge(
                     contact,
                     contact_ids: vec![id],
                     probe_times: times,
-                    first_options: options,
+                    first_probe,
                     views: vec![view],
                 };
                 merged.insert(key, entry);
             }
             Some(existing) => {
                 existing.contact_ids.push(id);
-                existing.first_options = existing.first_options.or(options);
+                existing.first_probe = existing.first_probe.or(first_probe);
                 existing.views.push(view);
                 if times.len() > existing.probe_times.len() {
                     existing.probe_times = times;
@@ -239,7 +239,7 @@ pub(crate) mod tests {
             },
             contact_ids: Vec::new(),
             probe_times: vec![ts_ns],
-            first_options: None,
+            first_probe: None,
             views: vec![super::EvidenceView {
                 evidence_id: 1,
                 first_ts_ns: ts_ns,

@@ -10,6 +10,7 @@
 pub mod campaign;
 pub mod combine;
 pub mod detect;
+pub mod fingerprint;
 pub mod finding;
 pub mod merge;
 pub mod score;
@@ -101,8 +102,8 @@ pub fn analyze_case(
     actor: Option<&str>,
 ) -> Result<AnalysisOutcome, CaseError> {
     let mut probe_times = case.probe_times()?;
-    let first_options = case.first_probe_options()?;
-    let contacts = merge::merge(case.contacts()?, &mut probe_times, &first_options);
+    let first_probes = case.first_probe_shapes()?;
+    let contacts = merge::merge(case.contacts()?, &mut probe_times, &first_probes);
     let evidence_names: HashMap<i64, String> = case
         .evidence()?
         .into_iter()

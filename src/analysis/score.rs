@@ -42,6 +42,8 @@ pub const CONFIDENCE_BREADTH_MAX: f64 = 85.0;
 pub const CONFIDENCE_FAILED_SHARE: f64 = 10.0;
 /// Percentage points for FIN, NULL or Xmas probes, which no ordinary TCP stack sends.
 pub const CONFIDENCE_ABNORMAL_FLAGS: f64 = 10.0;
+/// Percentage points when the probes match a known scanner's probe template.
+pub const CONFIDENCE_TOOL_FINGERPRINT: f64 = 5.0;
 /// Upper bound of any confidence, in percent: evidence never makes a verdict certain.
 pub const CONFIDENCE_MAX: f64 = 99.0;
 
@@ -62,6 +64,8 @@ pub struct ScoreInput {
     pub open: u64,
     /// Whether the source later exchanged payload with a scanned host.
     pub follow_up_session: bool,
+    /// The scanner whose probe template the probes match, when one does.
+    pub tool: Option<String>,
 }
 
 fn is_evasive(technique: Technique) -> bool {
@@ -143,6 +147,12 @@ pub fn confidence(input: &ScoreInput, failed: u64) -> Confidence {
             technique_word(input.technique)
         ));
     }
+    if let Some(tool) = &input.tool {
+        percent += CONFIDENCE_TOOL_FINGERPRINT;
+        sentence.push_str(&format!(
+            ", plus {CONFIDENCE_TOOL_FINGERPRINT:.0} points because the probes match {tool}'s probe template"
+        ));
+    }
     let uncapped = percent;
     let percent = percent.round().clamp(0.0, CONFIDENCE_MAX) as u8;
     let capped = if uncapped > CONFIDENCE_MAX {
@@ -189,6 +199,7 @@ mod tests {
             threshold: 6,
             open,
             follow_up_session: false,
+            tool: None,
         }
     }
 

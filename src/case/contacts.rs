@@ -7,7 +7,8 @@ use rusqlite::Row;
 
 use super::{json_error, Case, CaseError};
 use crate::model::{
-    Contact, EvidenceKind, FirewallAction, IpProtocol, Locator, Outcome, Probe, ReplyRef, TcpFlags, TcpOptionKinds,
+    Contact, EvidenceKind, FirewallAction, IpProtocol, Locator, Outcome, Probe, ProbeShape, ReplyRef, TcpFlags,
+    TcpOptionKinds,
     Technique, TimestampNs,
 };
 
@@ -84,24 +85,31 @@ impl Case {
         Ok(times)
     }
 
-    /// Reads the TCP option kinds of each contact's first probe that has them, by contact
-    /// row id.
-    pub fn first_probe_options(&self) -> Result<HashMap<i64, TcpOptionKinds>, CaseError> {
-        let fail = |source| self.sqlite("could not read probe options", source);
+    /// Reads the header fields of each contact's first stored probe, by contact row id.
+    pub fn first_probe_shapes(&self) -> Result<HashMap<i64, ProbeShape>, CaseError> {
+        let fail = |source| self.sqlite("could not read probe fields", source);
         let mut statement = self
             .conn
             .prepare(
-                "SELECT contact_id, tcp_options FROM probe WHERE tcp_options IS NOT NULL ORDER BY contact_id, ts_ns",
+                "SELECT contact_id, ttl, ip_id, src_port, tcp_window, tcp_options FROM probe
+                 WHERE id IN (SELECT min(id) FROM probe GROUP BY contact_id)",
             )
             .map_err(fail)?;
         let mut rows = statement.query([]).map_err(fail)?;
-        let mut options: HashMap<i64, TcpOptionKinds> = HashMap::new();
+        let mut shapes: HashMap<i64, ProbeShape> = HashMap::new();
         while let Some(row) = rows.next().map_err(fail)? {
             let contact_id: i64 = row.get(0).map_err(fail)?;
-            let kinds: Vec<u8> = row.get(1).map_err(fail)?;
-            options.entry(contact_id).or_insert_with(|| TcpOptionKinds::from_kinds(kinds));
+            let options: Option<Vec<u8>> = row.get(5).map_err(fail)?;
+            let shape = ProbeShape {
+                ttl: row.get(1).map_err(fail)?,
+                ip_id: row.get(2).map_err(fail)?,
+                src_port: row.get(3).map_err(fail)?,
+                tcp_window: row.get(4).map_err(fail)?,
+                tcp_options: options.map(TcpOptionKinds::from_kinds),
+            };
+            shapes.insert(contact_id, shape);
         }
-        Ok(options)
+        Ok(shapes)
     }
 
     /// Reads probes by row id, in the order of the query that produced the ids.

@@ -63,6 +63,7 @@ fn scan_finding() -> Finding {
         median_gap_ms: Some(12.0),
         host_discovery: None,
         clock_offsets: Vec::new(),
+        fingerprint: None,
         severity: Severity {
             score: 58,
             level: SeverityLevel::Medium,
