@@ -65,6 +65,8 @@ pub struct FindingJson {
     pub clock_offsets: Vec<ClockOffsetEstimate>,
     /// The scanner whose probe template the probes match, or null.
     pub fingerprint: Option<Fingerprint>,
+    /// For a paced scan, whether its gaps were regular; null for fast scans.
+    pub regular_timing: Option<bool>,
 }
 
 /// Host discovery as printed.
@@ -153,6 +155,7 @@ impl From<&Finding> for FindingJson {
             host_discovery: f.host_discovery.as_ref().map(HostDiscoveryJson::from),
             clock_offsets: f.clock_offsets.clone(),
             fingerprint: f.fingerprint.clone(),
+            regular_timing: f.regular_timing,
         }
     }
 }

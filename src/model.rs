@@ -804,6 +804,10 @@ pub struct Finding {
     pub open_ports: Vec<OpenPort>,
     /// Median gap between consecutive probes, in milliseconds to microsecond precision.
     pub median_gap_ms: Option<f64>,
+    /// For a paced scan (median gap of a second or more), whether the gaps were regular, as
+    /// a fixed scan delay makes them; `None` for fast scans.
+    #[serde(default)]
+    pub regular_timing: Option<bool>,
     /// The ping sweep that found the scanned hosts just before the scan, when there was one.
     #[serde(default)]
     pub host_discovery: Option<HostDiscovery>,

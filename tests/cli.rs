@@ -384,6 +384,22 @@ fn host_discovery_joins_following_scan() {
 }
 
 #[test]
+fn paced_scan_timing_judged() {
+    for (file, regular) in [
+        // nmap -T1 waits 15 s between probes.
+        ("capture/slow_T1_syn_vic3.pcapng", Some(true)),
+        // The stretched scan's probes were moved to random gaps of 1 to 3 hours.
+        ("capture/derived_stretched_sS_8ports_vic1_hours.pcap", Some(false)),
+        ("capture/scan_nmap_sS_vic1.pcap", None),
+    ] {
+        let out = investigate(&[file], &[]);
+        let findings = findings_json(&out.path().join("case.scancase"));
+        let expected = regular.map_or(Value::Null, Value::Bool);
+        assert_eq!(findings[0]["regular_timing"], expected, "{file}");
+    }
+}
+
+#[test]
 fn fingerprints_name_the_tool() {
     for (file, tool) in [
         ("capture/scan_nmap_sS_vic1.pcap", Some("nmap")),

@@ -53,6 +53,7 @@ pub fn build(
     let mut probe_times: Vec<i64> = contacts.iter().flat_map(|c| c.probe_times.iter().copied()).collect();
     probe_times.sort_unstable();
     let median_gap_ms = median_gap_ms(&probe_times);
+    let regular_timing = regular_timing(&probe_times);
 
     let mut sources = vec![detection.source];
     sources.extend(detection.other_sources.iter().copied());
@@ -112,6 +113,7 @@ pub fn build(
         outcomes,
         open_ports,
         median_gap_ms,
+        regular_timing,
         host_discovery: host_discovery(&detection.discovery),
         clock_offsets: clock_offsets(contacts, evidence_names),
         fingerprint,
@@ -176,6 +178,37 @@ fn median_gap_ms(sorted_times: &[i64]) -> Option<f64> {
     let mut gaps: Vec<i64> = sorted_times.windows(2).map(|pair| pair[1] - pair[0]).collect();
     gaps.sort_unstable();
     Some((gaps[gaps.len() / 2] / 1_000) as f64 / 1_000.0)
+}
+
+/// Median gap from which a scan counts as paced, in milliseconds: faster scans send as fast
+/// as the tool can, and their gaps say nothing about a setting.
+pub const MIN_PACED_GAP_MS: i64 = 1_000;
+
+/// Fewest gaps for judging regularity.
+pub const MIN_GAPS_FOR_REGULARITY: usize = 5;
+
+/// Largest spread of the middle gaps (10th to 90th percentile) around the median, as a
+/// share of the median, for the gaps to count as regular. nmap -T1 waits 15 s between
+/// probes and its gaps stay within a few percent of that; a person or a random delay varies
+/// far more.
+pub const MAX_REGULAR_SPREAD: f64 = 0.2;
+
+/// Returns whether a paced scan's gaps are regular, as a fixed scan delay makes them, or
+/// `None` for a fast scan or too few gaps.
+fn regular_timing(sorted_times: &[i64]) -> Option<bool> {
+    if sorted_times.len() < MIN_GAPS_FOR_REGULARITY + 1 {
+        return None;
+    }
+    let mut gaps: Vec<i64> = sorted_times.windows(2).map(|pair| pair[1] - pair[0]).collect();
+    gaps.sort_unstable();
+    let median = gaps[gaps.len() / 2];
+    if median < MIN_PACED_GAP_MS * 1_000_000 {
+        return None;
+    }
+    let low = gaps[gaps.len() / 10];
+    let high = gaps[gaps.len() * 9 / 10];
+    let spread = (high - low) as f64 / median as f64;
+    Some(spread <= MAX_REGULAR_SPREAD)
 }
 
 /// Lists the TCP (target, port) pairs on which the source completed a handshake and
@@ -279,6 +312,13 @@ fn explain(finding: &Finding, follow_up: &[OpenPort], host_probes: u64) -> Strin
     }
     if let Some(gap) = finding.median_gap_ms {
         text.push_str(&format!(" The median gap between probes was {gap} ms."));
+    }
+    match finding.regular_timing {
+        Some(true) => text.push_str(
+            " The gaps were regular, the sign of a scan delay set in a tool rather than of a person at work.",
+        ),
+        Some(false) => text.push_str(" The gaps varied, as a random delay or a person makes them."),
+        None => {}
     }
     let o = &finding.outcomes;
     text.push_str(&format!(

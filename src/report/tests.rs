@@ -61,6 +61,7 @@ fn scan_finding() -> Finding {
         outcomes: OutcomeCounts { open: 2, closed: 6, filtered: 0, blocked: 0, unanswered: 0 },
         open_ports: vec![OpenPort { target: ip(TARGET), port: 22 }, OpenPort { target: ip(TARGET), port: 80 }],
         median_gap_ms: Some(12.0),
+        regular_timing: None,
         host_discovery: None,
         clock_offsets: Vec::new(),
         fingerprint: None,
