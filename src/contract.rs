@@ -67,6 +67,10 @@ pub struct FindingJson {
     pub fingerprint: Option<Fingerprint>,
     /// For a paced scan, whether its gaps were regular; null for fast scans.
     pub regular_timing: Option<bool>,
+    /// Whether the source is inside the case's internal networks.
+    pub internal_source: bool,
+    /// Why the finding is suppressed (allowlisted sources), or null.
+    pub suppressed: Option<String>,
 }
 
 /// Host discovery as printed.
@@ -156,6 +160,8 @@ impl From<&Finding> for FindingJson {
             clock_offsets: f.clock_offsets.clone(),
             fingerprint: f.fingerprint.clone(),
             regular_timing: f.regular_timing,
+            internal_source: f.internal_source,
+            suppressed: f.suppressed.clone(),
         }
     }
 }

@@ -817,6 +817,13 @@ pub struct Finding {
     /// The tool whose probe template the probes match, when enough probes show it.
     #[serde(default)]
     pub fingerprint: Option<Fingerprint>,
+    /// Whether the source is inside the case's internal networks.
+    #[serde(default)]
+    pub internal_source: bool,
+    /// Why the finding is suppressed (its sources are on the case's allowlist), or `None`.
+    /// A suppressed finding stays in the case and the reports.
+    #[serde(default)]
+    pub suppressed: Option<String>,
     /// Computed severity.
     pub severity: Severity,
     /// Computed confidence.

@@ -426,6 +426,43 @@ fn fingerprints_name_the_tool() {
 }
 
 #[test]
+fn allowlisted_source_stays_visible_as_suppressed() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let case = dir.path().join("c.scancase");
+    scancase().arg("new").arg(&case).assert().success();
+    scancase().arg("import").arg(&case).arg(fixture("capture/scan_nmap_sS_8ports_vic1.pcap")).assert().success();
+    scancase()
+        .args(["allowlist", "add"])
+        .arg(&case)
+        .args(["10.200.0.0/24", "--reason", "weekly vulnerability scan"])
+        .assert()
+        .success();
+    scancase().arg("internal").arg(&case).arg("192.0.2.0/24").assert().success();
+    scancase().arg("analyze").arg(&case).assert().success();
+
+    let findings = findings_json(&case);
+    assert_eq!(findings.len(), 1, "a suppressed finding is still listed");
+    assert_eq!(findings[0]["suppressed"], "source allowlisted: 10.200.0.0/24 (weekly vulnerability scan)");
+    assert_eq!(findings[0]["internal_source"], false, "10.200.0.10 is outside the internal networks set");
+    let attack = strings(&findings[0]["attack"]);
+    assert!(attack.iter().any(|id| id.starts_with("T1595")), "an outside source is active scanning: {attack:?}");
+
+    let markdown = dir.path().join("report.md");
+    scancase().arg("report").arg(&case).args(["--format", "md", "--output"]).arg(&markdown).assert().success();
+    let text = std::fs::read_to_string(&markdown).expect("report.md");
+    assert!(text.contains("(suppressed)"), "the report marks the finding");
+    assert!(text.contains("weekly vulnerability scan"), "the report gives the reason");
+
+    let audit = scancase().arg("audit").arg(&case).output().expect("run");
+    let log = String::from_utf8_lossy(&audit.stdout);
+    assert!(log.contains("allowlist_added") && log.contains("internal_networks_set"), "{log}");
+
+    let removed = scancase().args(["allowlist", "remove"]).arg(&case).arg("10.9.9.9").output().expect("run");
+    assert!(!removed.status.success());
+    assert!(String::from_utf8_lossy(&removed.stderr).contains("no allowlist entry for 10.9.9.9/32"));
+}
+
+#[test]
 fn benign_fixtures_have_no_findings() {
     for file in [
         "capture/benign_curl_web_dns_vic1_first2000.pcap",

@@ -8,7 +8,7 @@ use super::detect::Detection;
 use super::fingerprint;
 use super::merge::{self, MergedContact};
 use super::score::{self, plural, ScoreInput};
-use super::Parameters;
+use super::{CaseContext, Parameters};
 use crate::model::{
     format_rfc3339, ClockOffsetEstimate, Contact, Finding, HostDiscovery, IpProtocol, OpenPort, Outcome, OutcomeCounts,
     ScanKind, Technique,
@@ -28,7 +28,7 @@ pub fn build(
     detection: &Detection<'_>,
     all_contacts: &[MergedContact],
     parameters: &Parameters,
-    evidence_names: &HashMap<i64, String>,
+    context: &CaseContext,
 ) -> (Finding, Vec<i64>) {
     let contacts = &detection.contacts;
     let targets: BTreeSet<IpAddr> = contacts.iter().map(|c| c.contact.dst).collect();
@@ -80,12 +80,13 @@ pub fn build(
         open: outcomes.open,
         follow_up_session: !follow_up.is_empty(),
         tool: fingerprint.as_ref().map(|f| f.tool.clone()).filter(|tool| tool != "unknown"),
+        internal_source: context.is_internal(detection.source),
     };
     let severity = score::severity(&input);
     let confidence = score::confidence(&input, outcomes.total() - outcomes.open);
 
     let mut attack = vec![ATTACK_NETWORK_SERVICE_DISCOVERY.to_string()];
-    if is_global(detection.source) {
+    if !input.internal_source {
         let external = match detection.kind {
             ScanKind::Horizontal | ScanKind::Block | ScanKind::PingSweep => ATTACK_SCANNING_IP_BLOCKS,
             ScanKind::Vertical | ScanKind::Distributed => ATTACK_ACTIVE_SCANNING,
@@ -98,6 +99,7 @@ pub fn build(
     cited.sort_unstable();
     cited.dedup();
 
+    let suppressed = suppression(&sources, context);
     let finding = Finding {
         id: label,
         kind: detection.kind,
@@ -115,8 +117,10 @@ pub fn build(
         median_gap_ms,
         regular_timing,
         host_discovery: host_discovery(&detection.discovery),
-        clock_offsets: clock_offsets(contacts, evidence_names),
+        clock_offsets: clock_offsets(contacts, &context.evidence_names),
         fingerprint,
+        internal_source: input.internal_source,
+        suppressed,
         severity,
         confidence,
         attack,
@@ -131,6 +135,15 @@ pub fn build(
         .sum();
     let explanation = explain(&finding, &follow_up, host_probes);
     (Finding { explanation, ..finding }, cited)
+}
+
+/// Returns why the finding is suppressed: every source is on the allowlist.
+fn suppression(sources: &[IpAddr], context: &CaseContext) -> Option<String> {
+    let entries: Vec<String> = sources
+        .iter()
+        .map(|source| context.allowlisted(*source).map(|entry| format!("{} ({})", entry.network, entry.reason)))
+        .collect::<Option<Vec<String>>>()?;
+    Some(format!("source allowlisted: {}", entries.join(", ")))
 }
 
 /// Estimates the clock offsets between the evidence files that saw the finding's contacts.
@@ -231,7 +244,7 @@ fn follow_up_sessions(
 
 /// Returns true for addresses routed on the public internet: not private, loopback,
 /// link-local, unique-local, documentation or unspecified.
-fn is_global(address: IpAddr) -> bool {
+pub(super) fn is_global(address: IpAddr) -> bool {
     match address {
         IpAddr::V4(v4) => {
             !(v4.is_private()
@@ -347,6 +360,12 @@ fn explain(finding: &Finding, follow_up: &[OpenPort], host_probes: u64) -> Strin
         }
         _ => "",
     });
+    if finding.internal_source {
+        text.push_str(" The source is inside the organisation's networks.");
+    }
+    if let Some(reason) = &finding.suppressed {
+        text.push_str(&format!(" The finding is suppressed: {reason}."));
+    }
     if !follow_up.is_empty() {
         let shown: Vec<String> = follow_up.iter().take(5).map(|p| format_endpoint(p.target, p.port)).collect();
         text.push_str(&format!(

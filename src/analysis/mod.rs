@@ -18,7 +18,11 @@ pub mod score;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use crate::case::{now_ns, Case, CaseError};
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+
+use crate::case::{now_ns, AllowlistEntry, Case, CaseError};
 use crate::model::{AnalysisRun, Finding};
 
 /// Detection thresholds of one analysis run.
@@ -112,7 +116,8 @@ pub fn analyze_case(
             (record.id, name.unwrap_or(record.path))
         })
         .collect();
-    let findings = find_scans(&contacts, parameters, &evidence_names);
+    let context = CaseContext { evidence_names, allowlist: case.allowlist()?, internal_networks: case.internal_networks()? };
+    let findings = find_scans(&contacts, parameters, &context);
 
     let run = AnalysisRun { ran_at_ns: now_ns(), version: crate::VERSION.to_string(), parameters: parameters.to_map() };
     let run_id = case.replace_analysis(&run, &findings, actor)?;
@@ -129,13 +134,42 @@ pub fn analyze_case(
 pub fn find_scans(
     contacts: &[merge::MergedContact],
     parameters: &Parameters,
-    evidence_names: &HashMap<i64, String>,
+    context: &CaseContext,
 ) -> Vec<(Finding, Vec<i64>)> {
     detect::detect(contacts, parameters)
         .iter()
         .enumerate()
-        .map(|(index, detection)| {
-            finding::build(format!("F-{}", index + 1), detection, contacts, parameters, evidence_names)
-        })
+        .map(|(index, detection)| finding::build(format!("F-{}", index + 1), detection, contacts, parameters, context))
         .collect()
+}
+
+/// What the analysis reads from the case besides the contacts.
+#[derive(Debug, Clone, Default)]
+pub struct CaseContext {
+    /// File name of each evidence file, by row id.
+    pub evidence_names: HashMap<i64, String>,
+    /// Sources whose findings are suppressed, with the reason.
+    pub allowlist: Vec<AllowlistEntry>,
+    /// The organisation's networks; empty means the private and local address ranges.
+    pub internal_networks: Vec<IpNet>,
+}
+
+impl CaseContext {
+    /// Returns true when `address` is inside the internal networks, or, when none were set,
+    /// not a globally routed address.
+    pub fn is_internal(&self, address: IpAddr) -> bool {
+        if self.internal_networks.is_empty() {
+            !finding::is_global(address)
+        } else {
+            self.internal_networks.iter().any(|network| network.contains(&address))
+        }
+    }
+
+    /// Returns the allowlist entry that covers `address`, the most specific one first.
+    pub fn allowlisted(&self, address: IpAddr) -> Option<&AllowlistEntry> {
+        self.allowlist
+            .iter()
+            .filter(|entry| entry.network.contains(&address))
+            .max_by_key(|entry| entry.network.prefix_len())
+    }
 }

@@ -28,6 +28,9 @@ pub const SEVERITY_MANY_OPEN_EXTRA: f64 = 5.0;
 pub const SEVERITY_MANY_OPEN: u64 = 5;
 /// Points for FIN, NULL, Xmas and ACK probes, which are built to pass or map filters.
 pub const SEVERITY_EVASIVE_TECHNIQUE: f64 = 10.0;
+/// Points when the source is inside the case's internal networks: scans from inside are
+/// rarer than the background of Internet scanning and suggest a compromised host.
+pub const SEVERITY_INTERNAL_SOURCE: f64 = 15.0;
 /// Points when the source later exchanged payload with a scanned host: a possible next step.
 pub const SEVERITY_FOLLOW_UP_SESSION: f64 = 25.0;
 
@@ -66,6 +69,8 @@ pub struct ScoreInput {
     pub follow_up_session: bool,
     /// The scanner whose probe template the probes match, when one does.
     pub tool: Option<String>,
+    /// Whether the source is inside the case's internal networks.
+    pub internal_source: bool,
 }
 
 fn is_evasive(technique: Technique) -> bool {
@@ -100,6 +105,12 @@ pub fn severity(input: &ScoreInput) -> Severity {
         parts.push(format!(
             "{SEVERITY_EVASIVE_TECHNIQUE:.0} for {} probes, built to pass or map filters",
             technique_word(input.technique)
+        ));
+    }
+    if input.internal_source {
+        score += SEVERITY_INTERNAL_SOURCE;
+        parts.push(format!(
+            "{SEVERITY_INTERNAL_SOURCE:.0} because the source is inside the organisation's networks, where a scanner suggests a compromised host"
         ));
     }
     if input.follow_up_session {
@@ -200,6 +211,7 @@ mod tests {
             open,
             follow_up_session: false,
             tool: None,
+            internal_source: false,
         }
     }
 

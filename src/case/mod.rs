@@ -15,6 +15,7 @@ mod evidence;
 mod findings;
 mod integrity;
 mod location;
+mod settings;
 pub mod schema;
 
 use std::path::{Path, PathBuf};
@@ -27,6 +28,7 @@ pub use integrity::{remapped_path, EvidenceCheck, PathRemap};
 pub use location::sibling as sibling_path;
 pub use evidence::{EvidenceWriter, NewEvidence};
 pub use findings::StoredAnalysis;
+pub use settings::AllowlistEntry;
 
 use crate::model::{CaseInfo, TimestampNs};
 
@@ -96,6 +98,14 @@ pub enum CaseError {
         path: PathBuf,
         /// The id requested.
         evidence_id: i64,
+    },
+    /// No allowlist entry has the given network.
+    #[error("case file {path} has no allowlist entry for {network}; list them with `scancase allowlist list`")]
+    AllowlistEntryNotFound {
+        /// Path of the case.
+        path: PathBuf,
+        /// The network requested.
+        network: String,
     },
     /// A stored JSON value could not be read or written.
     #[error("case file {path}: {context}")]

@@ -167,7 +167,21 @@ BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 "#;
 
 /// Records whether a probe's source answered the target's SYN/ACK with a RST, which tells a
-/// live scanner from the decoy addresses beside it.
+/// live scanner from the decoy addresses beside it, and adds the case settings the analysis
+/// reads: the allowlist of sources whose findings are suppressed, and the internal networks.
 const MIGRATION_2: &str = r#"
 ALTER TABLE contact ADD COLUMN source_reset INTEGER NOT NULL DEFAULT 0;
+
+CREATE TABLE allowlist (
+    id           INTEGER PRIMARY KEY,
+    network      TEXT NOT NULL UNIQUE,
+    reason       TEXT NOT NULL,
+    added_by     TEXT,
+    added_at_ns  INTEGER NOT NULL
+);
+
+CREATE TABLE internal_network (
+    id           INTEGER PRIMARY KEY,
+    network      TEXT NOT NULL UNIQUE
+);
 "#;

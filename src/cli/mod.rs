@@ -13,6 +13,7 @@ mod integrity_commands;
 mod investigate;
 mod options;
 mod progress;
+mod settings_commands;
 
 use std::process::ExitCode;
 
@@ -54,6 +55,10 @@ enum Command {
     Evaluate(evaluate::EvaluateArgs),
     /// Print what scancase reads in one evidence file, without creating a case.
     Inspect(inspect::InspectArgs),
+    /// Add, remove or list the source networks whose scans are expected (allowlist).
+    Allowlist(settings_commands::AllowlistArgs),
+    /// Set or print the organisation's internal networks.
+    Internal(settings_commands::InternalArgs),
 }
 
 /// Parses the arguments, runs the command and returns the exit status.
@@ -72,6 +77,8 @@ pub fn run() -> ExitCode {
         Command::Audit(args) => integrity_commands::audit(args),
         Command::Custody(args) => integrity_commands::custody(args),
         Command::Evaluate(args) => evaluate::run(args),
+        Command::Allowlist(args) => settings_commands::allowlist(args),
+        Command::Internal(args) => settings_commands::internal(args),
         Command::Inspect(args) => inspect::run(args),
     };
     match result {

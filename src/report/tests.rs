@@ -65,6 +65,8 @@ fn scan_finding() -> Finding {
         host_discovery: None,
         clock_offsets: Vec::new(),
         fingerprint: None,
+        internal_source: false,
+        suppressed: None,
         severity: Severity {
             score: 58,
             level: SeverityLevel::Medium,

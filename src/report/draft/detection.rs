@@ -34,7 +34,13 @@ pub fn detection_and_analysis(facts: &Facts) -> Vec<Block> {
     for finding in &input.findings {
         blocks.push(subheading(
             1,
-            format!("Finding {}: {} {}", finding.id, finding.kind.as_str(), finding.technique.description()),
+            format!(
+                "Finding {}: {} {}{}",
+                finding.id,
+                finding.kind.as_str(),
+                finding.technique.description(),
+                if finding.suppressed.is_some() { " (suppressed)" } else { "" }
+            ),
         ));
         blocks.extend(finding_details(finding));
         blocks.push(charts::probe_chart(&input.probe_points, finding));
@@ -140,7 +146,7 @@ fn finding_details(finding: &Finding) -> Vec<Block> {
         None => "not available (too few probes to measure)".to_string(),
     };
     let attack: Vec<String> = finding.attack.iter().map(|id| technique_label(id)).collect();
-    let fields = vec![
+    let mut fields = vec![
         field("Kind", kind_description(finding)),
         field("Technique", finding.technique.description()),
         field("Sources", compress_addresses(&finding.sources)),
@@ -192,6 +198,17 @@ fn finding_details(finding: &Finding) -> Vec<Block> {
         ),
         field("MITRE ATT&CK", if attack.is_empty() { "none assigned".to_string() } else { attack.join(", ") }),
     ];
+    if let Some(fingerprint) = &finding.fingerprint {
+        let text = if fingerprint.matched.is_empty() {
+            "no known scanner's probe template matches every field".to_string()
+        } else {
+            format!("{} ({})", fingerprint.tool, fingerprint.matched.join(", "))
+        };
+        fields.push(field("Tool fingerprint", text));
+    }
+    if let Some(reason) = &finding.suppressed {
+        fields.insert(0, field("Suppressed", reason.clone()));
+    }
     vec![
         Block::Fields { fields },
         paragraph(or_fallback(&finding.explanation, "The analysis recorded no explanation.")),
