@@ -172,6 +172,12 @@ impl Aggregator {
             }
             return;
         }
+        if is_orphan_service_reply(src_port, dst_port) {
+            // A server's answer whose request the evidence lacks (one direction captured, or
+            // the request before the capture started): not a probe of the client's ports.
+            self.flows.entry(flow).or_default().responder_spoke = true;
+            return;
+        }
         self.flows.entry(flow).or_default();
         let key = ContactKey { src: o.src, dst: o.dst, protocol: o.protocol, dst_port: o.dst_port };
         self.add_probe(key, probe_from(&o, Technique::Udp), probes);
@@ -306,6 +312,25 @@ fn stronger(current: Outcome, new: Outcome) -> Outcome {
     } else {
         current
     }
+}
+
+/// UDP service ports whose servers answer clients on the clients' ephemeral ports: DNS 53,
+/// DHCP 67, NTP 123, NetBIOS name 137, SNMP 161, IKE 500, SSDP 1900 and mDNS 5353 (IANA
+/// service names registry).
+const UDP_SERVICE_PORTS: [u16; 8] = [53, 67, 123, 137, 161, 500, 1900, 5353];
+
+/// Lowest ephemeral port: IANA's dynamic range starts at 49152, but Linux hands out ports
+/// from 32768 and older systems from 1024, so every port from 1024 up counts.
+const FIRST_EPHEMERAL_PORT: u16 = 1024;
+
+/// Returns true for a UDP datagram from a service port to an ephemeral port: the answer of
+/// a DNS, NTP or similar server, which a DNS server sends to many client ports without
+/// scanning them.
+///
+/// NOTE: a scanner that sends from port 53 (nmap `-g 53`, to pass naive filters) to ports
+/// from 1024 up is read as answers for those ports; its probes to lower ports still count.
+fn is_orphan_service_reply(src_port: u16, dst_port: u16) -> bool {
+    UDP_SERVICE_PORTS.contains(&src_port) && dst_port >= FIRST_EPHEMERAL_PORT
 }
 
 /// Direction of an ICMP query used for host discovery.

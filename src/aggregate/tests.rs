@@ -196,3 +196,29 @@ fn decoy_source_never_resets() {
         assert!(!reset_by(decoy), "decoy {decoy} never answers");
     }
 }
+
+#[test]
+fn dns_answers_without_queries_are_not_probes() {
+    // A DNS server answering one client on 30 ephemeral ports, with the queries not in the
+    // evidence: a one-direction capture must not read that as a UDP scan of the client.
+    let template = read_capture("capture/scan_nmap_sU_vic1.pcap")
+        .into_iter()
+        .find(|o| o.protocol == crate::model::IpProtocol::UDP)
+        .expect("a UDP datagram");
+    let server: IpAddr = "10.200.0.53".parse().expect("address");
+    let client: IpAddr = "10.200.0.50".parse().expect("address");
+    let answers: Vec<Observation> = (0..30)
+        .map(|i| Observation {
+            src: server,
+            dst: client,
+            src_port: Some(53),
+            dst_port: Some(40000 + i),
+            payload_len: Some(80),
+            ts_ns: template.ts_ns + i64::from(i),
+            ..template.clone()
+        })
+        .collect();
+    let (probes, contacts) = aggregate(answers);
+    assert!(probes.is_empty(), "{probes:?}");
+    assert!(contacts.is_empty());
+}
