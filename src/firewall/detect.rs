@@ -5,7 +5,10 @@
 //! of other programs in a mixed syslog file do not count for any dialect, so one firewall line
 //! among many others is enough.
 
-use super::{cisco_asa, filterlog, netfilter, netfilter_journal, pf_tcpdump, pfirewall, proxmox, suricata_eve, zeek_conn, LogDialect};
+use super::{
+    cisco_asa, filterlog, fortigate, netfilter, netfilter_journal, pf_tcpdump, pfirewall, proxmox, suricata_eve,
+    zeek_conn, LogDialect,
+};
 
 /// Returns true when `line` belongs to `dialect`.
 fn recognises(dialect: LogDialect, line: &str) -> bool {
@@ -19,6 +22,7 @@ fn recognises(dialect: LogDialect, line: &str) -> bool {
         LogDialect::ZeekConn => zeek_conn::is_zeek_conn_line(line),
         LogDialect::SuricataEve => suricata_eve::is_eve_line(line),
         LogDialect::PfTcpdump => pf_tcpdump::is_pf_line(line),
+        LogDialect::Fortigate => fortigate::is_fortigate_line(line),
     }
 }
 

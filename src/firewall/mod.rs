@@ -19,6 +19,8 @@ mod cisco_asa;
 mod cisco_asa_message;
 mod detect;
 mod filterlog;
+mod fortigate;
+mod key_value;
 mod lines;
 mod netfilter;
 mod netfilter_body;
@@ -48,6 +50,7 @@ pub use cisco_asa::{
     SKIP_ASA_NAMED_ENDPOINT, SKIP_ASA_NOT_TRAFFIC, SKIP_ASA_TEARDOWN, SKIP_ASA_THREAT_RATE, SKIP_INVALID_ASA, SKIP_NOT_ASA,
 };
 pub use filterlog::{SKIP_INVALID_FILTERLOG, SKIP_NOT_FILTERLOG};
+pub use fortigate::{SKIP_FORTIGATE_EVENT, SKIP_FORTIGATE_PROFILE, SKIP_INVALID_FORTIGATE, SKIP_NOT_FORTIGATE};
 pub use lines::MAX_LINE_BYTES;
 pub use netfilter_journal::SKIP_INVALID_JOURNAL;
 pub use proxmox::{SKIP_INVALID_PROXMOX, SKIP_NOT_PROXMOX};
@@ -119,11 +122,13 @@ pub enum LogDialect {
     SuricataEve,
     /// OpenBSD and FreeBSD pf log packets as printed by `tcpdump -n -e -ttt -r pflog`.
     PfTcpdump,
+    /// Fortinet FortiGate (FortiOS) `key=value` traffic, IPS and anomaly logs.
+    Fortigate,
 }
 
 impl LogDialect {
     /// Every dialect, in the order detection prefers them when two match equally often.
-    pub const ALL: [LogDialect; 9] = [
+    pub const ALL: [LogDialect; 10] = [
         LogDialect::Netfilter,
         LogDialect::NetfilterJournalJson,
         LogDialect::ProxmoxFirewall,
@@ -133,6 +138,7 @@ impl LogDialect {
         LogDialect::ZeekConn,
         LogDialect::SuricataEve,
         LogDialect::PfTcpdump,
+        LogDialect::Fortigate,
     ];
 
     /// Returns the format name stored in [`ImportSummary::format`] and taken by `--format`.
@@ -147,6 +153,7 @@ impl LogDialect {
             Self::ZeekConn => "zeek-conn",
             Self::SuricataEve => "suricata-eve",
             Self::PfTcpdump => "pf-tcpdump",
+            Self::Fortigate => "fortigate",
         }
     }
 }
@@ -223,6 +230,7 @@ fn new_reader(dialect: LogDialect, time: &TimeContext) -> Box<dyn DialectReader>
         LogDialect::ZeekConn => Box::new(zeek_conn::ZeekConnReader::new()),
         LogDialect::SuricataEve => Box::new(suricata_eve::SuricataEveReader::new(time)),
         LogDialect::PfTcpdump => Box::new(pf_tcpdump::PfTcpdumpReader::new(time)),
+        LogDialect::Fortigate => Box::new(fortigate::FortigateReader::new(time)),
     }
 }
 

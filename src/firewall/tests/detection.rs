@@ -43,6 +43,8 @@ const EXPECTED: &[(&str, LogDialect)] = &[
     ("suricata-eve/crowdsec_suricata-logs-evelog.log", LogDialect::SuricataEve),
     ("suricata-eve/wijungle_eve_ET_SCAN_excerpt.log", LogDialect::SuricataEve),
     ("pf-tcpdump/openbsd_pflog_block_in.log", LogDialect::PfTcpdump),
+    ("fortigate/tenzir_fortigate_inputs.log", LogDialect::Fortigate),
+    ("fortigate/wazuh_fortigate.log", LogDialect::Fortigate),
 ];
 
 #[test]

@@ -4,6 +4,7 @@
 mod cisco_asa;
 mod detection;
 mod filterlog;
+mod fortigate;
 mod netfilter;
 mod netfilter_variants;
 mod pf_tcpdump;
