@@ -153,6 +153,38 @@ fn json_fortigate_traffic_log() {
 }
 
 #[test]
+fn json_panos_quoted_csv() {
+    let lines = inspect_json("fwlog/panos-csv/BR-15.log", &["--tz", "UTC"]);
+    let observations = observations(&lines);
+    assert_eq!(observations.len(), 2);
+    assert!(anomalies(&lines).is_empty());
+
+    // The THREAT record's URL column contains quoted commas and doubled quotes.
+    let threat = observations[0];
+    assert_eq!(threat["locator"]["record"], 2);
+    assert_eq!(threat["ts"], "2024-01-02T03:04:03.000000000Z");
+    assert_eq!(threat["src"], "192.0.2.60");
+    assert_eq!(threat["sport"], 61066);
+    assert_eq!(threat["dst"], "198.51.100.70");
+    assert_eq!(threat["dport"], 80);
+    assert_eq!(threat["action"], "log");
+    assert_eq!(threat["rule"], "URL-Catch-All DMZ -> Outside; THREAT url (9999) alert");
+
+    let traffic = observations[1];
+    assert_eq!(traffic["locator"]["record"], 3);
+    assert_eq!(traffic["ts"], "2025-12-09T23:59:50.000000000Z");
+    assert_eq!(traffic["sport"], 51000);
+    assert_eq!(traffic["dport"], 443);
+    assert_eq!(traffic["proto"], "tcp");
+    assert_eq!(traffic["action"], "allow");
+
+    let summary = summary(&lines);
+    assert_eq!(summary["format"], "panos-csv");
+    assert_eq!(summary["records"], 3);
+    assert_eq!(summary["skipped_by_reason"]["PAN-OS record other than TRAFFIC or THREAT"], 1);
+}
+
+#[test]
 fn json_truncated_capture_anomaly() {
     let lines = inspect_json("capture/BR-03.pcap", &[]);
     assert_eq!(observations(&lines).len(), 2);

@@ -6,7 +6,7 @@
 //! among many others is enough.
 
 use super::{
-    cisco_asa, filterlog, fortigate, netfilter, netfilter_journal, pf_tcpdump, pfirewall, proxmox, suricata_eve,
+    cisco_asa, filterlog, fortigate, netfilter, netfilter_journal, panos, pf_tcpdump, pfirewall, proxmox, suricata_eve,
     zeek_conn, LogDialect,
 };
 
@@ -23,6 +23,7 @@ fn recognises(dialect: LogDialect, line: &str) -> bool {
         LogDialect::SuricataEve => suricata_eve::is_eve_line(line),
         LogDialect::PfTcpdump => pf_tcpdump::is_pf_line(line),
         LogDialect::Fortigate => fortigate::is_fortigate_line(line),
+        LogDialect::PanosCsv => panos::is_panos_line(line),
     }
 }
 

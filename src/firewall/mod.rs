@@ -26,6 +26,7 @@ mod netfilter;
 mod netfilter_body;
 mod netfilter_journal;
 mod outcome;
+mod panos;
 mod pf_tcpdump;
 mod pfirewall;
 mod proxmox;
@@ -53,6 +54,7 @@ pub use filterlog::{SKIP_INVALID_FILTERLOG, SKIP_NOT_FILTERLOG};
 pub use fortigate::{SKIP_FORTIGATE_EVENT, SKIP_FORTIGATE_PROFILE, SKIP_INVALID_FORTIGATE, SKIP_NOT_FORTIGATE};
 pub use lines::MAX_LINE_BYTES;
 pub use netfilter_journal::SKIP_INVALID_JOURNAL;
+pub use panos::{SKIP_INVALID_PANOS, SKIP_NOT_PANOS, SKIP_PANOS_NOT_TRAFFIC};
 pub use proxmox::{SKIP_INVALID_PROXMOX, SKIP_NOT_PROXMOX};
 pub use pf_tcpdump::{SKIP_INVALID_PF, SKIP_NOT_PF};
 pub use pfirewall::{SKIP_EVENTS_LOST, SKIP_INVALID_PFIREWALL, SKIP_NOT_PFIREWALL};
@@ -124,11 +126,13 @@ pub enum LogDialect {
     PfTcpdump,
     /// Fortinet FortiGate (FortiOS) `key=value` traffic, IPS and anomaly logs.
     Fortigate,
+    /// Palo Alto Networks PAN-OS CSV syslog, TRAFFIC and THREAT records.
+    PanosCsv,
 }
 
 impl LogDialect {
     /// Every dialect, in the order detection prefers them when two match equally often.
-    pub const ALL: [LogDialect; 10] = [
+    pub const ALL: [LogDialect; 11] = [
         LogDialect::Netfilter,
         LogDialect::NetfilterJournalJson,
         LogDialect::ProxmoxFirewall,
@@ -139,6 +143,7 @@ impl LogDialect {
         LogDialect::SuricataEve,
         LogDialect::PfTcpdump,
         LogDialect::Fortigate,
+        LogDialect::PanosCsv,
     ];
 
     /// Returns the format name stored in [`ImportSummary::format`] and taken by `--format`.
@@ -154,6 +159,7 @@ impl LogDialect {
             Self::SuricataEve => "suricata-eve",
             Self::PfTcpdump => "pf-tcpdump",
             Self::Fortigate => "fortigate",
+            Self::PanosCsv => "panos-csv",
         }
     }
 }
@@ -231,6 +237,7 @@ fn new_reader(dialect: LogDialect, time: &TimeContext) -> Box<dyn DialectReader>
         LogDialect::SuricataEve => Box::new(suricata_eve::SuricataEveReader::new(time)),
         LogDialect::PfTcpdump => Box::new(pf_tcpdump::PfTcpdumpReader::new(time)),
         LogDialect::Fortigate => Box::new(fortigate::FortigateReader::new(time)),
+        LogDialect::PanosCsv => Box::new(panos::PanosReader::new(time)),
     }
 }
 

@@ -45,6 +45,9 @@ const EXPECTED: &[(&str, LogDialect)] = &[
     ("pf-tcpdump/openbsd_pflog_block_in.log", LogDialect::PfTcpdump),
     ("fortigate/tenzir_fortigate_inputs.log", LogDialect::Fortigate),
     ("fortigate/wazuh_fortigate.log", LogDialect::Fortigate),
+    ("panos-csv/BR-15.log", LogDialect::PanosCsv),
+    ("panos-csv/elastic_panw_traffic_excerpt.log", LogDialect::PanosCsv),
+    ("panos-csv/wazuh_paloalto_csv.log", LogDialect::PanosCsv),
 ];
 
 #[test]

@@ -7,6 +7,7 @@ mod filterlog;
 mod fortigate;
 mod netfilter;
 mod netfilter_variants;
+mod panos;
 mod pf_tcpdump;
 mod pfirewall;
 mod support;
