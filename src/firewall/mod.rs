@@ -19,6 +19,7 @@ mod cisco_asa;
 mod cisco_asa_message;
 mod detect;
 mod filterlog;
+mod juniper_srx;
 mod fortigate;
 mod key_value;
 mod lines;
@@ -52,6 +53,7 @@ pub use cisco_asa::{
 };
 pub use filterlog::{SKIP_INVALID_FILTERLOG, SKIP_NOT_FILTERLOG};
 pub use fortigate::{SKIP_FORTIGATE_EVENT, SKIP_FORTIGATE_PROFILE, SKIP_INVALID_FORTIGATE, SKIP_NOT_FORTIGATE};
+pub use juniper_srx::{SKIP_INVALID_SRX, SKIP_NOT_SRX, SKIP_SRX_APPTRACK, SKIP_SRX_NOT_TRAFFIC};
 pub use lines::MAX_LINE_BYTES;
 pub use netfilter_journal::SKIP_INVALID_JOURNAL;
 pub use panos::{SKIP_INVALID_PANOS, SKIP_NOT_PANOS, SKIP_PANOS_NOT_TRAFFIC};
@@ -128,11 +130,13 @@ pub enum LogDialect {
     Fortigate,
     /// Palo Alto Networks PAN-OS CSV syslog, TRAFFIC and THREAT records.
     PanosCsv,
+    /// Juniper SRX structured syslog: `RT_FLOW` session and `RT_IDS` screen messages.
+    JuniperSrx,
 }
 
 impl LogDialect {
     /// Every dialect, in the order detection prefers them when two match equally often.
-    pub const ALL: [LogDialect; 11] = [
+    pub const ALL: [LogDialect; 12] = [
         LogDialect::Netfilter,
         LogDialect::NetfilterJournalJson,
         LogDialect::ProxmoxFirewall,
@@ -144,6 +148,7 @@ impl LogDialect {
         LogDialect::PfTcpdump,
         LogDialect::Fortigate,
         LogDialect::PanosCsv,
+        LogDialect::JuniperSrx,
     ];
 
     /// Returns the format name stored in [`ImportSummary::format`] and taken by `--format`.
@@ -160,6 +165,7 @@ impl LogDialect {
             Self::PfTcpdump => "pf-tcpdump",
             Self::Fortigate => "fortigate",
             Self::PanosCsv => "panos-csv",
+            Self::JuniperSrx => "juniper-srx",
         }
     }
 }
@@ -238,6 +244,7 @@ fn new_reader(dialect: LogDialect, time: &TimeContext) -> Box<dyn DialectReader>
         LogDialect::PfTcpdump => Box::new(pf_tcpdump::PfTcpdumpReader::new(time)),
         LogDialect::Fortigate => Box::new(fortigate::FortigateReader::new(time)),
         LogDialect::PanosCsv => Box::new(panos::PanosReader::new(time)),
+        LogDialect::JuniperSrx => Box::new(juniper_srx::JuniperSrxReader::new(time)),
     }
 }
 

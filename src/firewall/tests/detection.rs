@@ -48,6 +48,8 @@ const EXPECTED: &[(&str, LogDialect)] = &[
     ("panos-csv/BR-15.log", LogDialect::PanosCsv),
     ("panos-csv/elastic_panw_traffic_excerpt.log", LogDialect::PanosCsv),
     ("panos-csv/wazuh_paloalto_csv.log", LogDialect::PanosCsv),
+    ("juniper-srx/elastic_test-flow.log", LogDialect::JuniperSrx),
+    ("juniper-srx/wazuh_junos.log", LogDialect::JuniperSrx),
 ];
 
 #[test]

@@ -5,6 +5,7 @@ mod cisco_asa;
 mod detection;
 mod filterlog;
 mod fortigate;
+mod juniper_srx;
 mod netfilter;
 mod netfilter_variants;
 mod panos;
