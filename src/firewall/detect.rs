@@ -6,8 +6,8 @@
 //! among many others is enough.
 
 use super::{
-    cisco_asa, filterlog, fortigate, juniper_srx, netfilter, netfilter_journal, panos, pf_tcpdump, pfirewall, proxmox,
-    suricata_eve, zeek_conn, LogDialect,
+    checkpoint, cisco_asa, filterlog, fortigate, juniper_srx, netfilter, netfilter_journal, panos, pf_tcpdump,
+    pfirewall, proxmox, suricata_eve, zeek_conn, LogDialect,
 };
 
 /// Returns true when `line` belongs to `dialect`.
@@ -25,6 +25,7 @@ fn recognises(dialect: LogDialect, line: &str) -> bool {
         LogDialect::Fortigate => fortigate::is_fortigate_line(line),
         LogDialect::PanosCsv => panos::is_panos_line(line),
         LogDialect::JuniperSrx => juniper_srx::is_srx_line(line),
+        LogDialect::Checkpoint => checkpoint::is_checkpoint_line(line),
     }
 }
 

@@ -83,7 +83,7 @@ pub(super) fn parse_pairs(text: &str) -> Result<Pairs<'_>, String> {
 /// Reads a quoted value whose first character is at `start` (just after the opening quote).
 /// Returns the value with its escapes resolved and the position after the closing quote, or
 /// `None` when the closing quote is missing.
-fn quoted_value(text: &str, start: usize) -> Option<(Cow<'_, str>, usize)> {
+pub(super) fn quoted_value(text: &str, start: usize) -> Option<(Cow<'_, str>, usize)> {
     let bytes = text.as_bytes();
     let mut pos = start;
     let mut unescaped: Option<String> = None;

@@ -15,6 +15,7 @@
 //! Each dialect's fields, time spelling and action mapping are described in its file and in
 //! `docs/log-formats.md`. [`LogDialect::as_str`] gives the stable name that `--format` takes.
 
+mod checkpoint;
 mod cisco_asa;
 mod cisco_asa_message;
 mod detect;
@@ -48,6 +49,7 @@ use chrono::{DateTime, Datelike, Utc};
 use crate::model::{ImportSummary, Locator, ObservationSink, SinkError};
 use outcome::{DialectReader, LineOutcome};
 
+pub use checkpoint::{SKIP_CHECKPOINT_NOT_TRAFFIC, SKIP_INVALID_CHECKPOINT, SKIP_NOT_CHECKPOINT};
 pub use cisco_asa::{
     SKIP_ASA_NAMED_ENDPOINT, SKIP_ASA_NOT_TRAFFIC, SKIP_ASA_TEARDOWN, SKIP_ASA_THREAT_RATE, SKIP_INVALID_ASA, SKIP_NOT_ASA,
 };
@@ -132,11 +134,13 @@ pub enum LogDialect {
     PanosCsv,
     /// Juniper SRX structured syslog: `RT_FLOW` session and `RT_IDS` screen messages.
     JuniperSrx,
+    /// Check Point Log Exporter records: syslog structured data, pipe-separated or JSON.
+    Checkpoint,
 }
 
 impl LogDialect {
     /// Every dialect, in the order detection prefers them when two match equally often.
-    pub const ALL: [LogDialect; 12] = [
+    pub const ALL: [LogDialect; 13] = [
         LogDialect::Netfilter,
         LogDialect::NetfilterJournalJson,
         LogDialect::ProxmoxFirewall,
@@ -149,6 +153,7 @@ impl LogDialect {
         LogDialect::Fortigate,
         LogDialect::PanosCsv,
         LogDialect::JuniperSrx,
+        LogDialect::Checkpoint,
     ];
 
     /// Returns the format name stored in [`ImportSummary::format`] and taken by `--format`.
@@ -166,6 +171,7 @@ impl LogDialect {
             Self::Fortigate => "fortigate",
             Self::PanosCsv => "panos-csv",
             Self::JuniperSrx => "juniper-srx",
+            Self::Checkpoint => "checkpoint",
         }
     }
 }
@@ -245,6 +251,7 @@ fn new_reader(dialect: LogDialect, time: &TimeContext) -> Box<dyn DialectReader>
         LogDialect::Fortigate => Box::new(fortigate::FortigateReader::new(time)),
         LogDialect::PanosCsv => Box::new(panos::PanosReader::new(time)),
         LogDialect::JuniperSrx => Box::new(juniper_srx::JuniperSrxReader::new(time)),
+        LogDialect::Checkpoint => Box::new(checkpoint::CheckpointReader::new(time)),
     }
 }
 

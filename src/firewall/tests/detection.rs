@@ -50,6 +50,9 @@ const EXPECTED: &[(&str, LogDialect)] = &[
     ("panos-csv/wazuh_paloalto_csv.log", LogDialect::PanosCsv),
     ("juniper-srx/elastic_test-flow.log", LogDialect::JuniperSrx),
     ("juniper-srx/wazuh_junos.log", LogDialect::JuniperSrx),
+    ("checkpoint/tenzir_checkpoint_syslog.log", LogDialect::Checkpoint),
+    ("checkpoint/tenzir_checkpoint.ndjson.log", LogDialect::Checkpoint),
+    ("checkpoint/wazuh_checkpoint_smart1.log", LogDialect::Checkpoint),
 ];
 
 #[test]

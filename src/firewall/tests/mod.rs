@@ -1,6 +1,7 @@
 //! Tests of the firewall log importers, one file per dialect, on lines copied from real logs
 //! into `fixtures/fwlog/`.
 
+mod checkpoint;
 mod cisco_asa;
 mod detection;
 mod filterlog;
