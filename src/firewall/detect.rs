@@ -7,7 +7,7 @@
 
 use super::{
     checkpoint, cisco_asa, filterlog, fortigate, juniper_srx, netfilter, netfilter_journal, panos, pf_tcpdump,
-    pfirewall, proxmox, suricata_eve, zeek_conn, LogDialect,
+    pfirewall, proxmox, sonicwall, suricata_eve, zeek_conn, LogDialect,
 };
 
 /// Returns true when `line` belongs to `dialect`.
@@ -26,6 +26,7 @@ fn recognises(dialect: LogDialect, line: &str) -> bool {
         LogDialect::PanosCsv => panos::is_panos_line(line),
         LogDialect::JuniperSrx => juniper_srx::is_srx_line(line),
         LogDialect::Checkpoint => checkpoint::is_checkpoint_line(line),
+        LogDialect::Sonicwall => sonicwall::is_sonicwall_line(line),
     }
 }
 

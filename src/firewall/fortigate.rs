@@ -34,7 +34,7 @@
 
 use chrono::{NaiveDate, NaiveTime};
 
-use super::key_value::{parse_pairs, Pairs};
+use super::key_value::{body, parse_pairs, Pairs};
 use super::outcome::{bare_observation, DialectReader, LineOutcome};
 use super::syslog_time::LocalTimeResolver;
 use super::{LogDialect, TimeContext};
@@ -51,26 +51,6 @@ pub const SKIP_FORTIGATE_PROFILE: &str = "FortiGate security-profile log other t
 pub const SKIP_INVALID_FORTIGATE: &str = "invalid FortiGate log message";
 
 const NANOS_PER_SECOND: i64 = 1_000_000_000;
-
-/// Returns the `key=value` body of `line`: the text from the first word that contains `=`,
-/// with a `<PRI>` glued to that word removed.
-fn body(line: &str) -> Option<&str> {
-    let mut offset = 0;
-    for word in line.split(' ') {
-        if word.contains('=') {
-            let text = &line[offset..];
-            return Some(match text.strip_prefix('<').and_then(|rest| rest.split_once('>')) {
-                Some((digits, rest)) if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) => rest,
-                _ => text,
-            });
-        }
-        if word.contains('"') {
-            return None;
-        }
-        offset += word.len() + 1;
-    }
-    None
-}
 
 /// Returns the body when `line` looks like a FortiGate message: it has `date=`, `type=` and
 /// `logid=` (or `log_id=`) words. The body may still be damaged.

@@ -37,6 +37,27 @@ impl<'a> Pairs<'a> {
     }
 }
 
+/// Returns the `key=value` body of `line`: the text from the first word that contains `=`,
+/// with a `<PRI>` glued to that word removed. A syslog header or relay prefix before it has no
+/// `=`, and a quote before the first pair means the line is not a `key=value` body.
+pub(super) fn body(line: &str) -> Option<&str> {
+    let mut offset = 0;
+    for word in line.split(' ') {
+        if word.contains('=') {
+            let text = &line[offset..];
+            return Some(match text.strip_prefix('<').and_then(|rest| rest.split_once('>')) {
+                Some((digits, rest)) if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) => rest,
+                _ => text,
+            });
+        }
+        if word.contains('"') {
+            return None;
+        }
+        offset += word.len() + 1;
+    }
+    None
+}
+
 /// Parses a whole body into pairs, or returns a one-sentence error naming the first problem.
 pub(super) fn parse_pairs(text: &str) -> Result<Pairs<'_>, String> {
     let bytes = text.as_bytes();

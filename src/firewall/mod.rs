@@ -33,6 +33,7 @@ mod pf_tcpdump;
 mod pfirewall;
 mod proxmox;
 mod sensor_time;
+mod sonicwall;
 mod suricata_eve;
 mod syslog_header;
 mod syslog_rfc5424;
@@ -62,6 +63,7 @@ pub use panos::{SKIP_INVALID_PANOS, SKIP_NOT_PANOS, SKIP_PANOS_NOT_TRAFFIC};
 pub use proxmox::{SKIP_INVALID_PROXMOX, SKIP_NOT_PROXMOX};
 pub use pf_tcpdump::{SKIP_INVALID_PF, SKIP_NOT_PF};
 pub use pfirewall::{SKIP_EVENTS_LOST, SKIP_INVALID_PFIREWALL, SKIP_NOT_PFIREWALL};
+pub use sonicwall::{SKIP_INVALID_SONICWALL, SKIP_NOT_SONICWALL, SKIP_SONICWALL_NOT_TRAFFIC};
 pub use suricata_eve::{SKIP_EVE_OTHER_EVENT, SKIP_INVALID_EVE, SKIP_NOT_EVE};
 pub use syslog_time::{MAX_OUT_OF_ORDER_SECONDS, REFERENCE_SLACK_SECONDS};
 pub use zeek_conn::{SKIP_INVALID_ZEEK_CONN, SKIP_NOT_ZEEK_CONN};
@@ -136,11 +138,13 @@ pub enum LogDialect {
     JuniperSrx,
     /// Check Point Log Exporter records: syslog structured data, pipe-separated or JSON.
     Checkpoint,
+    /// SonicWall (SonicOS) `key=value` syslog messages.
+    Sonicwall,
 }
 
 impl LogDialect {
     /// Every dialect, in the order detection prefers them when two match equally often.
-    pub const ALL: [LogDialect; 13] = [
+    pub const ALL: [LogDialect; 14] = [
         LogDialect::Netfilter,
         LogDialect::NetfilterJournalJson,
         LogDialect::ProxmoxFirewall,
@@ -154,6 +158,7 @@ impl LogDialect {
         LogDialect::PanosCsv,
         LogDialect::JuniperSrx,
         LogDialect::Checkpoint,
+        LogDialect::Sonicwall,
     ];
 
     /// Returns the format name stored in [`ImportSummary::format`] and taken by `--format`.
@@ -172,6 +177,7 @@ impl LogDialect {
             Self::PanosCsv => "panos-csv",
             Self::JuniperSrx => "juniper-srx",
             Self::Checkpoint => "checkpoint",
+            Self::Sonicwall => "sonicwall",
         }
     }
 }
@@ -252,6 +258,7 @@ fn new_reader(dialect: LogDialect, time: &TimeContext) -> Box<dyn DialectReader>
         LogDialect::PanosCsv => Box::new(panos::PanosReader::new(time)),
         LogDialect::JuniperSrx => Box::new(juniper_srx::JuniperSrxReader::new(time)),
         LogDialect::Checkpoint => Box::new(checkpoint::CheckpointReader::new(time)),
+        LogDialect::Sonicwall => Box::new(sonicwall::SonicwallReader::new(time)),
     }
 }
 

@@ -53,6 +53,7 @@ const EXPECTED: &[(&str, LogDialect)] = &[
     ("checkpoint/tenzir_checkpoint_syslog.log", LogDialect::Checkpoint),
     ("checkpoint/tenzir_checkpoint.ndjson.log", LogDialect::Checkpoint),
     ("checkpoint/wazuh_checkpoint_smart1.log", LogDialect::Checkpoint),
+    ("sonicwall/wazuh_sonicwall.log", LogDialect::Sonicwall),
 ];
 
 #[test]

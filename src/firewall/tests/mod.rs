@@ -12,5 +12,6 @@ mod netfilter_variants;
 mod panos;
 mod pf_tcpdump;
 mod pfirewall;
+mod sonicwall;
 mod support;
 mod zeek_suricata;
