@@ -6,8 +6,8 @@
 //! among many others is enough.
 
 use super::{
-    checkpoint, cisco_asa, filterlog, fortigate, juniper_srx, netfilter, netfilter_journal, panos, pf_tcpdump,
-    pfirewall, proxmox, sonicwall, suricata_eve, zeek_conn, LogDialect,
+    checkpoint, cisco_asa, filterlog, fortigate, juniper_srx, mikrotik, netfilter, netfilter_journal, panos,
+    pf_tcpdump, pfirewall, proxmox, sonicwall, suricata_eve, zeek_conn, LogDialect,
 };
 
 /// Returns true when `line` belongs to `dialect`.
@@ -27,6 +27,7 @@ fn recognises(dialect: LogDialect, line: &str) -> bool {
         LogDialect::JuniperSrx => juniper_srx::is_srx_line(line),
         LogDialect::Checkpoint => checkpoint::is_checkpoint_line(line),
         LogDialect::Sonicwall => sonicwall::is_sonicwall_line(line),
+        LogDialect::Mikrotik => mikrotik::is_mikrotik_line(line),
     }
 }
 

@@ -24,6 +24,7 @@ mod juniper_srx;
 mod fortigate;
 mod key_value;
 mod lines;
+mod mikrotik;
 mod netfilter;
 mod netfilter_body;
 mod netfilter_journal;
@@ -58,6 +59,7 @@ pub use filterlog::{SKIP_INVALID_FILTERLOG, SKIP_NOT_FILTERLOG};
 pub use fortigate::{SKIP_FORTIGATE_EVENT, SKIP_FORTIGATE_PROFILE, SKIP_INVALID_FORTIGATE, SKIP_NOT_FORTIGATE};
 pub use juniper_srx::{SKIP_INVALID_SRX, SKIP_NOT_SRX, SKIP_SRX_APPTRACK, SKIP_SRX_NOT_TRAFFIC};
 pub use lines::MAX_LINE_BYTES;
+pub use mikrotik::{SKIP_INVALID_MIKROTIK, SKIP_NOT_MIKROTIK};
 pub use netfilter_journal::SKIP_INVALID_JOURNAL;
 pub use panos::{SKIP_INVALID_PANOS, SKIP_NOT_PANOS, SKIP_PANOS_NOT_TRAFFIC};
 pub use proxmox::{SKIP_INVALID_PROXMOX, SKIP_NOT_PROXMOX};
@@ -140,11 +142,13 @@ pub enum LogDialect {
     Checkpoint,
     /// SonicWall (SonicOS) `key=value` syslog messages.
     Sonicwall,
+    /// MikroTik RouterOS firewall log lines (`firewall,info` topics).
+    Mikrotik,
 }
 
 impl LogDialect {
     /// Every dialect, in the order detection prefers them when two match equally often.
-    pub const ALL: [LogDialect; 14] = [
+    pub const ALL: [LogDialect; 15] = [
         LogDialect::Netfilter,
         LogDialect::NetfilterJournalJson,
         LogDialect::ProxmoxFirewall,
@@ -159,6 +163,7 @@ impl LogDialect {
         LogDialect::JuniperSrx,
         LogDialect::Checkpoint,
         LogDialect::Sonicwall,
+        LogDialect::Mikrotik,
     ];
 
     /// Returns the format name stored in [`ImportSummary::format`] and taken by `--format`.
@@ -178,6 +183,7 @@ impl LogDialect {
             Self::JuniperSrx => "juniper-srx",
             Self::Checkpoint => "checkpoint",
             Self::Sonicwall => "sonicwall",
+            Self::Mikrotik => "mikrotik",
         }
     }
 }
@@ -259,6 +265,7 @@ fn new_reader(dialect: LogDialect, time: &TimeContext) -> Box<dyn DialectReader>
         LogDialect::JuniperSrx => Box::new(juniper_srx::JuniperSrxReader::new(time)),
         LogDialect::Checkpoint => Box::new(checkpoint::CheckpointReader::new(time)),
         LogDialect::Sonicwall => Box::new(sonicwall::SonicwallReader::new(time)),
+        LogDialect::Mikrotik => Box::new(mikrotik::MikrotikReader::new(time)),
     }
 }
 

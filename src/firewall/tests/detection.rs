@@ -54,6 +54,8 @@ const EXPECTED: &[(&str, LogDialect)] = &[
     ("checkpoint/tenzir_checkpoint.ndjson.log", LogDialect::Checkpoint),
     ("checkpoint/wazuh_checkpoint_smart1.log", LogDialect::Checkpoint),
     ("sonicwall/wazuh_sonicwall.log", LogDialect::Sonicwall),
+    ("mikrotik/crowdsec_mikrotik-logs.log", LogDialect::Mikrotik),
+    ("mikrotik/crowdsec_mikrotik-scan-multi_ports.log", LogDialect::Mikrotik),
 ];
 
 #[test]

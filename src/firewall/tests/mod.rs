@@ -5,6 +5,7 @@ mod checkpoint;
 mod cisco_asa;
 mod detection;
 mod filterlog;
+mod mikrotik;
 mod fortigate;
 mod juniper_srx;
 mod netfilter;
