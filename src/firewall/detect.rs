@@ -7,7 +7,7 @@
 
 use super::{
     checkpoint, cisco_asa, filterlog, fortigate, juniper_srx, mikrotik, netfilter, netfilter_journal, panos,
-    pf_tcpdump, pfirewall, proxmox, sonicwall, suricata_eve, zeek_conn, LogDialect,
+    pf_tcpdump, pfirewall, proxmox, sonicwall, sophos, suricata_eve, zeek_conn, LogDialect,
 };
 
 /// Returns true when `line` belongs to `dialect`.
@@ -28,6 +28,7 @@ fn recognises(dialect: LogDialect, line: &str) -> bool {
         LogDialect::Checkpoint => checkpoint::is_checkpoint_line(line),
         LogDialect::Sonicwall => sonicwall::is_sonicwall_line(line),
         LogDialect::Mikrotik => mikrotik::is_mikrotik_line(line),
+        LogDialect::SophosXg => sophos::is_sophos_line(line),
     }
 }
 

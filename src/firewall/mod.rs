@@ -35,6 +35,7 @@ mod pfirewall;
 mod proxmox;
 mod sensor_time;
 mod sonicwall;
+mod sophos;
 mod suricata_eve;
 mod syslog_header;
 mod syslog_rfc5424;
@@ -66,6 +67,7 @@ pub use proxmox::{SKIP_INVALID_PROXMOX, SKIP_NOT_PROXMOX};
 pub use pf_tcpdump::{SKIP_INVALID_PF, SKIP_NOT_PF};
 pub use pfirewall::{SKIP_EVENTS_LOST, SKIP_INVALID_PFIREWALL, SKIP_NOT_PFIREWALL};
 pub use sonicwall::{SKIP_INVALID_SONICWALL, SKIP_NOT_SONICWALL, SKIP_SONICWALL_NOT_TRAFFIC};
+pub use sophos::{SKIP_INVALID_SOPHOS, SKIP_NOT_SOPHOS, SKIP_SOPHOS_NOT_FIREWALL};
 pub use suricata_eve::{SKIP_EVE_OTHER_EVENT, SKIP_INVALID_EVE, SKIP_NOT_EVE};
 pub use syslog_time::{MAX_OUT_OF_ORDER_SECONDS, REFERENCE_SLACK_SECONDS};
 pub use zeek_conn::{SKIP_INVALID_ZEEK_CONN, SKIP_NOT_ZEEK_CONN};
@@ -144,11 +146,13 @@ pub enum LogDialect {
     Sonicwall,
     /// MikroTik RouterOS firewall log lines (`firewall,info` topics).
     Mikrotik,
+    /// Sophos XG and SFOS firewall `key=value` syslog messages.
+    SophosXg,
 }
 
 impl LogDialect {
     /// Every dialect, in the order detection prefers them when two match equally often.
-    pub const ALL: [LogDialect; 15] = [
+    pub const ALL: [LogDialect; 16] = [
         LogDialect::Netfilter,
         LogDialect::NetfilterJournalJson,
         LogDialect::ProxmoxFirewall,
@@ -164,6 +168,7 @@ impl LogDialect {
         LogDialect::Checkpoint,
         LogDialect::Sonicwall,
         LogDialect::Mikrotik,
+        LogDialect::SophosXg,
     ];
 
     /// Returns the format name stored in [`ImportSummary::format`] and taken by `--format`.
@@ -184,6 +189,7 @@ impl LogDialect {
             Self::Checkpoint => "checkpoint",
             Self::Sonicwall => "sonicwall",
             Self::Mikrotik => "mikrotik",
+            Self::SophosXg => "sophos-xg",
         }
     }
 }
@@ -266,6 +272,7 @@ fn new_reader(dialect: LogDialect, time: &TimeContext) -> Box<dyn DialectReader>
         LogDialect::Checkpoint => Box::new(checkpoint::CheckpointReader::new(time)),
         LogDialect::Sonicwall => Box::new(sonicwall::SonicwallReader::new(time)),
         LogDialect::Mikrotik => Box::new(mikrotik::MikrotikReader::new(time)),
+        LogDialect::SophosXg => Box::new(sophos::SophosReader::new(time)),
     }
 }
 

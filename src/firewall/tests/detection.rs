@@ -56,6 +56,8 @@ const EXPECTED: &[(&str, LogDialect)] = &[
     ("sonicwall/wazuh_sonicwall.log", LogDialect::Sonicwall),
     ("mikrotik/crowdsec_mikrotik-logs.log", LogDialect::Mikrotik),
     ("mikrotik/crowdsec_mikrotik-scan-multi_ports.log", LogDialect::Mikrotik),
+    ("sophos-xg/wazuh_sophos_fw.log", LogDialect::SophosXg),
+    ("sophos-xg/wazuh_sophos_fw.tail_removed.log", LogDialect::SophosXg),
 ];
 
 #[test]

@@ -30,7 +30,7 @@ fn prefixes_ipv6_and_other_topics() {
     assert_eq!(syn.tcp_flags, Some(TcpFlags(TcpFlags::SYN)));
     assert_eq!(syn.dst_port, Some(23));
 
-    // IPv6 in brackets, no prefix: the line only says the packet was logged.
+    // IPv6 in brackets and no prefix, so the packet was only logged.
     let ipv6 = &observations[2];
     assert_eq!(ipv6.locator.record, 4);
     assert_eq!(ipv6.ts_ns, utc_ns("2026-05-30T22:04:27.696749Z"));

@@ -14,5 +14,6 @@ mod panos;
 mod pf_tcpdump;
 mod pfirewall;
 mod sonicwall;
+mod sophos;
 mod support;
 mod zeek_suricata;
