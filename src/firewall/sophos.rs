@@ -19,7 +19,7 @@
 //!
 //! Time: `date` and `time` with the `timezone` offset (`+08`, `+0530`, `+05:30`, `UTC`). A zone
 //! abbreviation (`IST`) names no single offset, so such a time is read in the import zone and
-//! the line gets an anomaly that says so. The log has no TCP flags.
+//! the line gets an anomaly that names the abbreviation. The log has no TCP flags.
 
 use chrono::{NaiveDate, NaiveTime};
 
