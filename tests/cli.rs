@@ -702,6 +702,27 @@ fn gzip_evidence_is_decompressed() {
 }
 
 #[test]
+fn mikrotik_scan_log_gives_one_finding() {
+    // The CrowdSec hub's MikroTik port-scan test: its scenario expects 36.97.161.219 to be
+    // reported for the dropped SYNs to ports 23 to 39 of 80.82.202.145.
+    let out = investigate(&["fwlog/mikrotik/crowdsec_mikrotik-scan-multi_ports.log"], &["--tz", "UTC"]);
+    let case_path = out.path().join("case.scancase");
+    let findings = findings_json(&case_path);
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    let finding = &findings[0];
+    assert_eq!(finding["kind"], "vertical");
+    assert_eq!(strings(&finding["sources"]), ["36.97.161.219"]);
+    assert_eq!(strings(&finding["targets"]), ["80.82.202.145"]);
+    assert_eq!(numbers(&finding["ports"]), (23..=39).collect::<Vec<u64>>());
+    // The scenario test gives this first event as 2023-03-18T20:36:59.594792+01:00.
+    assert_eq!(finding["first_seen"], "2023-03-18T19:36:59.594792Z");
+
+    let case = scancase::case::Case::open(&case_path).expect("open case");
+    let evidence = case.evidence().expect("list evidence");
+    assert_eq!(evidence[0].summary.format, "mikrotik");
+}
+
+#[test]
 fn format_option_must_match_content() {
     let out = tempfile::tempdir().expect("temporary folder");
     let capture = fixture("capture/scan_nmap_sS_8ports_vic1.pcap");

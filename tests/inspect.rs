@@ -135,6 +135,65 @@ fn json_log_has_action_and_rule() {
 }
 
 #[test]
+fn json_fortigate_traffic_log() {
+    let lines = inspect_json("fwlog/fortigate/tenzir_fortigate_inputs.log", &["--format", "fortigate"]);
+    let observations = observations(&lines);
+    assert_eq!(observations.len(), 14);
+    assert!(anomalies(&lines).is_empty());
+
+    // Line 25 is a forward traffic log. Its eventtime is UTC nanoseconds, the same instant that
+    // the upstream project's OCSF mapping gives.
+    let first = observations[0];
+    assert_eq!(first["locator"]["record"], 25);
+    assert_eq!(first["ts"], "2019-05-10T18:37:47.369913239Z");
+    assert_eq!(first["src"], "10.1.100.11");
+    assert_eq!(first["sport"], 58012);
+    assert_eq!(first["dst"], "23.59.154.35");
+    assert_eq!(first["dport"], 80);
+    assert_eq!(first["proto"], "tcp");
+    assert!(first["tcp_flags"].is_null(), "FortiGate logs no TCP flags");
+    assert_eq!(first["action"], "allow");
+    assert_eq!(first["rule"], "policy 1 (policy) port12 -> port11");
+
+    let summary = summary(&lines);
+    assert_eq!(summary["format"], "fortigate");
+    assert_eq!(summary["records"], 58);
+    assert_eq!(summary["skipped_by_reason"]["FortiGate event log"], 24);
+}
+
+#[test]
+fn json_panos_quoted_csv() {
+    let lines = inspect_json("fwlog/panos-csv/BR-15.log", &["--tz", "UTC"]);
+    let observations = observations(&lines);
+    assert_eq!(observations.len(), 2);
+    assert!(anomalies(&lines).is_empty());
+
+    // The THREAT record's URL column contains quoted commas and doubled quotes.
+    let threat = observations[0];
+    assert_eq!(threat["locator"]["record"], 2);
+    assert_eq!(threat["ts"], "2024-01-02T03:04:03.000000000Z");
+    assert_eq!(threat["src"], "192.0.2.60");
+    assert_eq!(threat["sport"], 61066);
+    assert_eq!(threat["dst"], "198.51.100.70");
+    assert_eq!(threat["dport"], 80);
+    assert_eq!(threat["action"], "log");
+    assert_eq!(threat["rule"], "URL-Catch-All DMZ -> Outside; THREAT url (9999) alert");
+
+    let traffic = observations[1];
+    assert_eq!(traffic["locator"]["record"], 3);
+    assert_eq!(traffic["ts"], "2025-12-09T23:59:50.000000000Z");
+    assert_eq!(traffic["sport"], 51000);
+    assert_eq!(traffic["dport"], 443);
+    assert_eq!(traffic["proto"], "tcp");
+    assert_eq!(traffic["action"], "allow");
+
+    let summary = summary(&lines);
+    assert_eq!(summary["format"], "panos-csv");
+    assert_eq!(summary["records"], 3);
+    assert_eq!(summary["skipped_by_reason"]["PAN-OS record other than TRAFFIC or THREAT"], 1);
+}
+
+#[test]
 fn json_truncated_capture_anomaly() {
     let lines = inspect_json("capture/BR-03.pcap", &[]);
     assert_eq!(observations(&lines).len(), 2);

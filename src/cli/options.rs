@@ -21,7 +21,8 @@ pub struct EvidenceOptions {
 
     /// Evidence format, overriding detection from the content: pcap, pcapng, or a log
     /// dialect name from docs/log-formats.md (for example netfilter-syslog, pfsense-filterlog,
-    /// windows-pfirewall, cisco-asa, zeek-conn, suricata-eve, pf-tcpdump).
+    /// windows-pfirewall, cisco-asa, zeek-conn, suricata-eve, pf-tcpdump, fortigate,
+    /// panos-csv, juniper-srx, checkpoint, sonicwall, mikrotik, sophos-xg).
     #[arg(long, value_name = "NAME")]
     pub format: Option<String>,
 

@@ -5,7 +5,10 @@
 //! of other programs in a mixed syslog file do not count for any dialect, so one firewall line
 //! among many others is enough.
 
-use super::{cisco_asa, filterlog, netfilter, netfilter_journal, pf_tcpdump, pfirewall, proxmox, suricata_eve, zeek_conn, LogDialect};
+use super::{
+    checkpoint, cisco_asa, filterlog, fortigate, juniper_srx, mikrotik, netfilter, netfilter_journal, panos,
+    pf_tcpdump, pfirewall, proxmox, sonicwall, sophos, suricata_eve, zeek_conn, LogDialect,
+};
 
 /// Returns true when `line` belongs to `dialect`.
 fn recognises(dialect: LogDialect, line: &str) -> bool {
@@ -19,6 +22,13 @@ fn recognises(dialect: LogDialect, line: &str) -> bool {
         LogDialect::ZeekConn => zeek_conn::is_zeek_conn_line(line),
         LogDialect::SuricataEve => suricata_eve::is_eve_line(line),
         LogDialect::PfTcpdump => pf_tcpdump::is_pf_line(line),
+        LogDialect::Fortigate => fortigate::is_fortigate_line(line),
+        LogDialect::PanosCsv => panos::is_panos_line(line),
+        LogDialect::JuniperSrx => juniper_srx::is_srx_line(line),
+        LogDialect::Checkpoint => checkpoint::is_checkpoint_line(line),
+        LogDialect::Sonicwall => sonicwall::is_sonicwall_line(line),
+        LogDialect::Mikrotik => mikrotik::is_mikrotik_line(line),
+        LogDialect::SophosXg => sophos::is_sophos_line(line),
     }
 }
 

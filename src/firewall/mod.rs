@@ -15,19 +15,27 @@
 //! Each dialect's fields, time spelling and action mapping are described in its file and in
 //! `docs/log-formats.md`. [`LogDialect::as_str`] gives the stable name that `--format` takes.
 
+mod checkpoint;
 mod cisco_asa;
 mod cisco_asa_message;
 mod detect;
 mod filterlog;
+mod juniper_srx;
+mod fortigate;
+mod key_value;
 mod lines;
+mod mikrotik;
 mod netfilter;
 mod netfilter_body;
 mod netfilter_journal;
 mod outcome;
+mod panos;
 mod pf_tcpdump;
 mod pfirewall;
 mod proxmox;
 mod sensor_time;
+mod sonicwall;
+mod sophos;
 mod suricata_eve;
 mod syslog_header;
 mod syslog_rfc5424;
@@ -44,15 +52,22 @@ use chrono::{DateTime, Datelike, Utc};
 use crate::model::{ImportSummary, Locator, ObservationSink, SinkError};
 use outcome::{DialectReader, LineOutcome};
 
+pub use checkpoint::{SKIP_CHECKPOINT_NOT_TRAFFIC, SKIP_INVALID_CHECKPOINT, SKIP_NOT_CHECKPOINT};
 pub use cisco_asa::{
     SKIP_ASA_NAMED_ENDPOINT, SKIP_ASA_NOT_TRAFFIC, SKIP_ASA_TEARDOWN, SKIP_ASA_THREAT_RATE, SKIP_INVALID_ASA, SKIP_NOT_ASA,
 };
 pub use filterlog::{SKIP_INVALID_FILTERLOG, SKIP_NOT_FILTERLOG};
+pub use fortigate::{SKIP_FORTIGATE_EVENT, SKIP_FORTIGATE_PROFILE, SKIP_INVALID_FORTIGATE, SKIP_NOT_FORTIGATE};
+pub use juniper_srx::{SKIP_INVALID_SRX, SKIP_NOT_SRX, SKIP_SRX_APPTRACK, SKIP_SRX_NOT_TRAFFIC};
 pub use lines::MAX_LINE_BYTES;
+pub use mikrotik::{SKIP_INVALID_MIKROTIK, SKIP_NOT_MIKROTIK};
 pub use netfilter_journal::SKIP_INVALID_JOURNAL;
+pub use panos::{SKIP_INVALID_PANOS, SKIP_NOT_PANOS, SKIP_PANOS_NOT_TRAFFIC};
 pub use proxmox::{SKIP_INVALID_PROXMOX, SKIP_NOT_PROXMOX};
 pub use pf_tcpdump::{SKIP_INVALID_PF, SKIP_NOT_PF};
 pub use pfirewall::{SKIP_EVENTS_LOST, SKIP_INVALID_PFIREWALL, SKIP_NOT_PFIREWALL};
+pub use sonicwall::{SKIP_INVALID_SONICWALL, SKIP_NOT_SONICWALL, SKIP_SONICWALL_NOT_TRAFFIC};
+pub use sophos::{SKIP_INVALID_SOPHOS, SKIP_NOT_SOPHOS, SKIP_SOPHOS_NOT_FIREWALL};
 pub use suricata_eve::{SKIP_EVE_OTHER_EVENT, SKIP_INVALID_EVE, SKIP_NOT_EVE};
 pub use syslog_time::{MAX_OUT_OF_ORDER_SECONDS, REFERENCE_SLACK_SECONDS};
 pub use zeek_conn::{SKIP_INVALID_ZEEK_CONN, SKIP_NOT_ZEEK_CONN};
@@ -119,11 +134,25 @@ pub enum LogDialect {
     SuricataEve,
     /// OpenBSD and FreeBSD pf log packets as printed by `tcpdump -n -e -ttt -r pflog`.
     PfTcpdump,
+    /// Fortinet FortiGate (FortiOS) `key=value` traffic, IPS and anomaly logs.
+    Fortigate,
+    /// Palo Alto Networks PAN-OS CSV syslog, TRAFFIC and THREAT records.
+    PanosCsv,
+    /// Juniper SRX structured syslog: `RT_FLOW` session and `RT_IDS` screen messages.
+    JuniperSrx,
+    /// Check Point Log Exporter records: syslog structured data, pipe-separated or JSON.
+    Checkpoint,
+    /// SonicWall (SonicOS) `key=value` syslog messages.
+    Sonicwall,
+    /// MikroTik RouterOS firewall log lines (`firewall,info` topics).
+    Mikrotik,
+    /// Sophos XG and SFOS firewall `key=value` syslog messages.
+    SophosXg,
 }
 
 impl LogDialect {
     /// Every dialect, in the order detection prefers them when two match equally often.
-    pub const ALL: [LogDialect; 9] = [
+    pub const ALL: [LogDialect; 16] = [
         LogDialect::Netfilter,
         LogDialect::NetfilterJournalJson,
         LogDialect::ProxmoxFirewall,
@@ -133,6 +162,13 @@ impl LogDialect {
         LogDialect::ZeekConn,
         LogDialect::SuricataEve,
         LogDialect::PfTcpdump,
+        LogDialect::Fortigate,
+        LogDialect::PanosCsv,
+        LogDialect::JuniperSrx,
+        LogDialect::Checkpoint,
+        LogDialect::Sonicwall,
+        LogDialect::Mikrotik,
+        LogDialect::SophosXg,
     ];
 
     /// Returns the format name stored in [`ImportSummary::format`] and taken by `--format`.
@@ -147,6 +183,13 @@ impl LogDialect {
             Self::ZeekConn => "zeek-conn",
             Self::SuricataEve => "suricata-eve",
             Self::PfTcpdump => "pf-tcpdump",
+            Self::Fortigate => "fortigate",
+            Self::PanosCsv => "panos-csv",
+            Self::JuniperSrx => "juniper-srx",
+            Self::Checkpoint => "checkpoint",
+            Self::Sonicwall => "sonicwall",
+            Self::Mikrotik => "mikrotik",
+            Self::SophosXg => "sophos-xg",
         }
     }
 }
@@ -223,6 +266,13 @@ fn new_reader(dialect: LogDialect, time: &TimeContext) -> Box<dyn DialectReader>
         LogDialect::ZeekConn => Box::new(zeek_conn::ZeekConnReader::new()),
         LogDialect::SuricataEve => Box::new(suricata_eve::SuricataEveReader::new(time)),
         LogDialect::PfTcpdump => Box::new(pf_tcpdump::PfTcpdumpReader::new(time)),
+        LogDialect::Fortigate => Box::new(fortigate::FortigateReader::new(time)),
+        LogDialect::PanosCsv => Box::new(panos::PanosReader::new(time)),
+        LogDialect::JuniperSrx => Box::new(juniper_srx::JuniperSrxReader::new(time)),
+        LogDialect::Checkpoint => Box::new(checkpoint::CheckpointReader::new(time)),
+        LogDialect::Sonicwall => Box::new(sonicwall::SonicwallReader::new(time)),
+        LogDialect::Mikrotik => Box::new(mikrotik::MikrotikReader::new(time)),
+        LogDialect::SophosXg => Box::new(sophos::SophosReader::new(time)),
     }
 }
 

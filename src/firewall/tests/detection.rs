@@ -43,6 +43,21 @@ const EXPECTED: &[(&str, LogDialect)] = &[
     ("suricata-eve/crowdsec_suricata-logs-evelog.log", LogDialect::SuricataEve),
     ("suricata-eve/wijungle_eve_ET_SCAN_excerpt.log", LogDialect::SuricataEve),
     ("pf-tcpdump/openbsd_pflog_block_in.log", LogDialect::PfTcpdump),
+    ("fortigate/tenzir_fortigate_inputs.log", LogDialect::Fortigate),
+    ("fortigate/wazuh_fortigate.log", LogDialect::Fortigate),
+    ("panos-csv/BR-15.log", LogDialect::PanosCsv),
+    ("panos-csv/elastic_panw_traffic_excerpt.log", LogDialect::PanosCsv),
+    ("panos-csv/wazuh_paloalto_csv.log", LogDialect::PanosCsv),
+    ("juniper-srx/elastic_test-flow.log", LogDialect::JuniperSrx),
+    ("juniper-srx/wazuh_junos.log", LogDialect::JuniperSrx),
+    ("checkpoint/tenzir_checkpoint_syslog.log", LogDialect::Checkpoint),
+    ("checkpoint/tenzir_checkpoint.ndjson.log", LogDialect::Checkpoint),
+    ("checkpoint/wazuh_checkpoint_smart1.log", LogDialect::Checkpoint),
+    ("sonicwall/wazuh_sonicwall.log", LogDialect::Sonicwall),
+    ("mikrotik/crowdsec_mikrotik-logs.log", LogDialect::Mikrotik),
+    ("mikrotik/crowdsec_mikrotik-scan-multi_ports.log", LogDialect::Mikrotik),
+    ("sophos-xg/wazuh_sophos_fw.log", LogDialect::SophosXg),
+    ("sophos-xg/wazuh_sophos_fw.tail_removed.log", LogDialect::SophosXg),
 ];
 
 #[test]

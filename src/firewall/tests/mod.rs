@@ -1,12 +1,19 @@
 //! Tests of the firewall log importers, one file per dialect, on lines copied from real logs
 //! into `fixtures/fwlog/`.
 
+mod checkpoint;
 mod cisco_asa;
 mod detection;
 mod filterlog;
+mod mikrotik;
+mod fortigate;
+mod juniper_srx;
 mod netfilter;
 mod netfilter_variants;
+mod panos;
 mod pf_tcpdump;
 mod pfirewall;
+mod sonicwall;
+mod sophos;
 mod support;
 mod zeek_suricata;
