@@ -265,7 +265,7 @@ fn push_observation_json(line: &mut Vec<u8>, obs: &Observation, kind: EvidenceKi
             line.extend_from_slice(name.as_bytes());
             line.push(b'"');
         }
-        None => push_number(line, Some(u64::from(obs.protocol.0))),
+        None => push_number(line, Some(u64::from(obs.protocol.number()))),
     }
     line.extend_from_slice(b",\"tcp_flags\":");
     match obs.tcp_flags {
@@ -556,7 +556,7 @@ mod tests {
             ts_ns: 1_704_164_645_123_456_789,
             src: "2001:db8::1".parse().expect("address"),
             dst: "192.0.2.1".parse().expect("address"),
-            protocol: IpProtocol(89),
+            protocol: IpProtocol::from_ip_number(89),
             src_port: None,
             dst_port: Some(65535),
             tcp_flags: Some(crate::model::TcpFlags(0)),
@@ -628,6 +628,6 @@ mod tests {
         assert_eq!(protocol_name(IpProtocol::TCP), Some("tcp"));
         assert_eq!(protocol_name(IpProtocol::ICMPV6), Some("icmpv6"));
         assert_eq!(protocol_name(IpProtocol::SCTP), Some("sctp"));
-        assert_eq!(protocol_name(IpProtocol(89)), None);
+        assert_eq!(protocol_name(IpProtocol::from_ip_number(89)), None);
     }
 }

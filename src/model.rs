@@ -26,7 +26,7 @@ pub type TimestampNs = i64;
 /// numbers fit in 8 bits, so the ARP value lies outside their range.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct IpProtocol(pub u16);
+pub struct IpProtocol(u16);
 
 impl From<u8> for IpProtocol {
     fn from(number: u8) -> Self {
@@ -35,6 +35,25 @@ impl From<u8> for IpProtocol {
 }
 
 impl IpProtocol {
+    /// Returns the protocol for an IP protocol number.
+    pub const fn from_ip_number(number: u8) -> Self {
+        IpProtocol(number as u16)
+    }
+
+    /// Returns the stored number: the IP protocol number, or 0x0806 for ARP.
+    pub const fn number(self) -> u16 {
+        self.0
+    }
+
+    /// Rebuilds a value from [`IpProtocol::number`], as stored in a case file; `None` for a
+    /// number that is neither an IP protocol number nor ARP's.
+    pub fn from_number(number: u16) -> Option<Self> {
+        match u8::try_from(number) {
+            Ok(ip_number) => Some(Self::from(ip_number)),
+            Err(_) => (number == Self::ARP.0).then_some(Self::ARP),
+        }
+    }
+
     /// Address Resolution Protocol (RFC 826), stored as its EtherType 0x0806.
     pub const ARP: IpProtocol = IpProtocol(0x0806);
     /// Internet Control Message Protocol (RFC 792).

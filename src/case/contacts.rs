@@ -171,7 +171,7 @@ fn contact_from_row(row: &Row<'_>) -> rusqlite::Result<StoredContact> {
         contact: Contact {
             src: parse_address(row.get(2)?, 2)?,
             dst: parse_address(row.get(3)?, 3)?,
-            protocol: IpProtocol(row.get(4)?),
+            protocol: protocol_from_number(row.get(4)?, 4)?,
             dst_port: row.get(5)?,
             first_ts_ns: row.get(6)?,
             last_ts_ns: row.get(7)?,
@@ -201,7 +201,7 @@ fn probe_from_row(row: &Row<'_>) -> rusqlite::Result<StoredProbe> {
         evidence_kind: kind,
         src: parse_address(row.get(3)?, 3)?,
         dst: parse_address(row.get(4)?, 4)?,
-        protocol: IpProtocol(row.get(5)?),
+        protocol: protocol_from_number(row.get(5)?, 5)?,
         dst_port: row.get(6)?,
         probe: Probe {
             ts_ns: row.get(7)?,
@@ -218,5 +218,17 @@ fn probe_from_row(row: &Row<'_>) -> rusqlite::Result<StoredProbe> {
             rule: row.get(19)?,
             source_text: row.get(20)?,
         },
+    })
+}
+
+/// Reads a stored protocol number; a number that is neither an IP protocol nor ARP means the
+/// case file was changed by something else.
+fn protocol_from_number(number: u16, column: usize) -> rusqlite::Result<IpProtocol> {
+    IpProtocol::from_number(number).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            column,
+            rusqlite::types::Type::Integer,
+            format!("invalid protocol number {number}").into(),
+        )
     })
 }

@@ -267,7 +267,7 @@ impl EvidenceWriter<'_> {
                     self.evidence_id,
                     contact.src.to_string(),
                     contact.dst.to_string(),
-                    contact.protocol.0,
+                    contact.protocol.number(),
                     contact.dst_port,
                     contact.first_ts_ns,
                     contact.last_ts_ns,

@@ -274,7 +274,7 @@ fn connection(fields: &Fields<'_>, locator: Locator) -> Result<Observation, Stri
     let src = address("src")?;
     let dst = address("dst")?;
     let proto = field(fields, "proto").ok_or("missing proto")?;
-    let protocol = IpProtocol(proto.parse().map_err(|_| format!("invalid proto {proto:?}"))?);
+    let protocol = IpProtocol::from_ip_number(proto.parse().map_err(|_| format!("invalid proto {proto:?}"))?);
 
     let mut observation = bare_observation(0, src, dst, protocol, locator);
     if protocol.has_ports() {

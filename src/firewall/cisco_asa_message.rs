@@ -121,12 +121,12 @@ fn word(text: &str) -> (&str, &str) {
 fn protocol(word: &str) -> Result<IpProtocol, String> {
     let protocol = match word.to_ascii_lowercase().as_str() {
         "icmp" => IpProtocol::ICMP,
-        "igmp" => IpProtocol(2),
+        "igmp" => IpProtocol::from_ip_number(2),
         "tcp" => IpProtocol::TCP,
         "udp" => IpProtocol::UDP,
-        "gre" => IpProtocol(47),
-        "esp" => IpProtocol(50),
-        "ah" => IpProtocol(51),
+        "gre" => IpProtocol::from_ip_number(47),
+        "esp" => IpProtocol::from_ip_number(50),
+        "ah" => IpProtocol::from_ip_number(51),
         "icmp6" | "icmpv6" => IpProtocol::ICMPV6,
         "sctp" => IpProtocol::SCTP,
         number => IpProtocol::from(number.parse::<u8>().map_err(|_| format!("unknown protocol {word:?}"))?),

@@ -181,7 +181,7 @@ fn connection(pairs: &Pairs<'_>, locator: Locator) -> Result<Observation, String
     let src = address(&["srcip", "src"])?;
     let dst = address(&["dstip", "dst"])?;
     let proto = pairs.non_empty("proto").ok_or("missing proto")?;
-    let protocol = IpProtocol(proto.parse().map_err(|_| format!("invalid proto {proto:?}"))?);
+    let protocol = IpProtocol::from_ip_number(proto.parse().map_err(|_| format!("invalid proto {proto:?}"))?);
 
     let mut observation = bare_observation(0, src, dst, protocol, locator);
     if protocol.has_ports() {

@@ -91,7 +91,7 @@ fn protocol(name: &str) -> Result<IpProtocol, String> {
         "SCTP" => 132,
         _ => name.parse().map_err(|_| format!("unknown protocol {name:?}"))?,
     };
-    Ok(IpProtocol(number))
+    Ok(IpProtocol::from_ip_number(number))
 }
 
 /// Reads TCP flag names such as `SYN,ACK`.

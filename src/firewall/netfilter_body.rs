@@ -26,7 +26,7 @@ use crate::model::{IcmpInfo, IpProtocol, QuotedPacket, TcpFlags, TcpOptionKinds}
 const UDP_HEADER_BYTES: u32 = 8;
 
 /// IP protocol number of UDP-Lite (RFC 3828), which the kernel logs as `PROTO=UDPLITE`.
-const UDPLITE: IpProtocol = IpProtocol(136);
+const UDPLITE: IpProtocol = IpProtocol::from_ip_number(136);
 
 /// The packet fields read from one LOG message.
 #[derive(Debug, Clone, PartialEq)]
@@ -231,8 +231,8 @@ fn parse_protocol(value: Option<&str>) -> Result<IpProtocol, String> {
         "ICMP" => IpProtocol::ICMP,
         "ICMPv6" => IpProtocol::ICMPV6,
         "SCTP" => IpProtocol::SCTP,
-        "AH" => IpProtocol(51),
-        "ESP" => IpProtocol(50),
+        "AH" => IpProtocol::from_ip_number(51),
+        "ESP" => IpProtocol::from_ip_number(50),
         number => IpProtocol::from(number.parse::<u8>().map_err(|_| format!("unknown PROTO= value {number:?}"))?),
     };
     Ok(protocol)

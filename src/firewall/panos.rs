@@ -137,7 +137,7 @@ fn protocol(name: &str) -> Result<IpProtocol, String> {
         "sctp" => 132,
         other => other.parse().map_err(|_| format!("unknown IP protocol {other:?} in column {}", column::PROTOCOL))?,
     };
-    Ok(IpProtocol(number))
+    Ok(IpProtocol::from_ip_number(number))
 }
 
 /// Reader of the `panos-csv` dialect.

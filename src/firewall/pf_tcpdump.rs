@@ -90,7 +90,7 @@ fn details(text: &str) -> Result<(IpProtocol, Option<TcpFlags>), String> {
         "udp" | "UDP" => return Ok((IpProtocol::UDP, None)),
         "icmp" | "ICMP" => return Ok((IpProtocol::ICMP, None)),
         "icmp6" | "ICMP6" => return Ok((IpProtocol::ICMPV6, None)),
-        "igmp" | "IGMP" => return Ok((IpProtocol(2), None)),
+        "igmp" | "IGMP" => return Ok((IpProtocol::from_ip_number(2), None)),
         "Flags" => {
             let inner = text.split_once('[').and_then(|(_, rest)| rest.split_once(']')).map(|(flags, _)| flags);
             let inner = inner.ok_or_else(|| format!("unreadable TCP flags in {text:?}"))?;

@@ -172,7 +172,7 @@ fn protocol(value: &str) -> Result<IpProtocol, String> {
         "UDP" => Ok(IpProtocol::UDP),
         "ICMP" => Ok(IpProtocol::ICMP),
         "ICMPv6" | "ICMPV6" => Ok(IpProtocol::ICMPV6),
-        number => number.parse().map(IpProtocol).map_err(|_| format!("unknown protocol {number:?}")),
+        number => number.parse().map(IpProtocol::from_ip_number).map_err(|_| format!("unknown protocol {number:?}")),
     }
 }
 

@@ -97,7 +97,7 @@ fn protocol(proto: &str) -> Result<IpProtocol, String> {
         "icmpv6" | "ipv6-icmp" => 58,
         other => other.parse().map_err(|_| format!("unknown protocol {proto:?}"))?,
     };
-    Ok(IpProtocol(number))
+    Ok(IpProtocol::from_ip_number(number))
 }
 
 /// Returns the protocol a message text starts with (`TCP connection dropped`, `UDP packet

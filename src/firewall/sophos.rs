@@ -77,7 +77,7 @@ fn protocol(name: &str) -> Result<IpProtocol, String> {
         "SCTP" => 132,
         _ => name.parse().map_err(|_| format!("unknown protocol {name:?}"))?,
     };
-    Ok(IpProtocol(number))
+    Ok(IpProtocol::from_ip_number(number))
 }
 
 /// Parses `+08`, `+0530`, `+05:30`, `UTC` or `GMT` into seconds east of UTC, or returns `None`

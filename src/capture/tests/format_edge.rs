@@ -212,7 +212,7 @@ fn differences(name: &str, observations: &[Observation], frames: &[TsharkFrame],
         }
         differ(record, "src", format!("{:?}", Some(obs.src)), format!("{:?}", frame.src));
         differ(record, "dst", format!("{:?}", Some(obs.dst)), format!("{:?}", frame.dst));
-        differ(record, "protocol", format!("{:?}", Some(obs.protocol.0)), format!("{:?}", frame.protocol));
+        differ(record, "protocol", format!("{:?}", Some(obs.protocol.number())), format!("{:?}", frame.protocol));
         differ(record, "ttl", format!("{:?}", obs.ttl), format!("{:?}", frame.ttl));
         if frame.src.is_some_and(|src| src.is_ipv4()) {
             differ(record, "ip id", format!("{:?}", obs.ip_id), format!("{:?}", frame.ip_id));

@@ -214,7 +214,7 @@ fn ufw_lines_over_two_years() {
     assert_eq!(tcp.tcp_window, Some(8192));
 
     let igmp = &observations[3];
-    assert_eq!(igmp.protocol, IpProtocol(2));
+    assert_eq!(igmp.protocol, IpProtocol::from_ip_number(2));
     assert_eq!((igmp.src_port, igmp.dst_port), (None, None));
     assert_eq!(igmp.tcp_flags, None);
     assert_eq!(igmp.ttl, Some(1));
