@@ -8,8 +8,8 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-use crate::case::{now_ns, Case, CaseError};
-use crate::report::{self, Report, ReportError, ReportInput};
+use crate::case::{now_ns, Case, CaseError, ReviewAction};
+use crate::report::{self, Report, ReportError, ReportInput, ReviewStatus};
 
 /// Output format of an exported report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,6 +62,20 @@ pub enum WorkflowError {
     NeedsInput {
         /// Format requested.
         format: &'static str,
+    },
+    /// Approval was requested while examiner entries are still empty.
+    #[error("the report cannot be approved: {count} examiner entries are empty ({keys}); fill them with `scancase edit`")]
+    PendingEntries {
+        /// Number of empty entries.
+        count: usize,
+        /// Their keys, comma-separated.
+        keys: String,
+    },
+    /// An examiner entry key that the report does not have.
+    #[error("the report has no examiner entry {key:?}; list the entries with `scancase edit CASE`")]
+    UnknownEntry {
+        /// The key given.
+        key: String,
     },
     /// The report could not be encoded as JSON.
     #[error("could not encode the report as JSON")]
@@ -116,12 +130,45 @@ pub fn prepare_report(case: &mut Case, actor: Option<&str>) -> Result<DraftedRep
         .into_iter()
         .filter_map(|(finding_id, ts_ns, _target, port)| Some(report::ProbePoint { finding_id, ts_ns, port: port? }))
         .collect();
-    let report = report::draft(&input);
+    let mut report = report::draft(&input);
+    report.fill_examiner_entries(&case.report_entries()?);
+    report.review = case.review_status()?;
     if case.read_only_reason().is_none() {
         let content_json = serde_json::to_string(&report).map_err(WorkflowError::Json)?;
         case.store_report(Some(analysis.run_id), &content_json, actor)?;
     }
     Ok(DraftedReport { input, report })
+}
+
+/// Stores the examiner's text for one entry of the report, after checking that the report
+/// has that entry.
+pub fn set_examiner_entry(case: &mut Case, key: &str, value: &str, actor: Option<&str>) -> Result<(), WorkflowError> {
+    let drafted = prepare_report(case, actor)?;
+    if !drafted.report.examiner_entries().iter().any(|entry| entry.key == key) {
+        return Err(WorkflowError::UnknownEntry { key: key.to_string() });
+    }
+    case.set_report_entry(key, value, actor)?;
+    Ok(())
+}
+
+/// Takes a review step. Approval needs every examiner entry filled, so a report with gaps
+/// cannot be approved.
+pub fn review_report(
+    case: &mut Case,
+    action: ReviewAction,
+    actor: Option<&str>,
+    note: Option<&str>,
+) -> Result<ReviewStatus, WorkflowError> {
+    let submitted = case.review_status()?.state == crate::report::ReviewState::Submitted;
+    if action == ReviewAction::Approve && submitted {
+        let drafted = prepare_report(case, actor)?;
+        let pending = drafted.report.pending_examiner_entries();
+        if !pending.is_empty() {
+            let keys = pending.iter().map(|entry| entry.key.as_str()).collect::<Vec<_>>().join(", ");
+            return Err(WorkflowError::PendingEntries { count: pending.len(), keys });
+        }
+    }
+    Ok(case.record_review(action, actor, note)?)
 }
 
 /// Renders a drafted report in any export format.

@@ -463,6 +463,51 @@ fn allowlisted_source_stays_visible_as_suppressed() {
 }
 
 #[test]
+fn examiner_entries_and_review_reach_the_report() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let case = dir.path().join("c.scancase");
+    scancase().arg("new").arg(&case).args(["--examiner", "A. Examiner"]).assert().success();
+    scancase().arg("import").arg(&case).arg(fixture("capture/scan_nmap_sS_8ports_vic1.pcap")).assert().success();
+    scancase().arg("analyze").arg(&case).assert().success();
+
+    let early = scancase().arg("review").arg(&case).arg("approve").output().expect("run");
+    assert!(!early.status.success());
+    assert!(String::from_utf8_lossy(&early.stderr).contains("submit it first"));
+
+    let listing = scancase().arg("edit").arg(&case).output().expect("run");
+    let listing = String::from_utf8(listing.stdout).expect("UTF-8");
+    let keys: Vec<&str> = listing.lines().map(|line| line.split('\t').next().expect("key")).collect();
+    assert!(keys.contains(&"detection.root_cause"), "{listing}");
+    for key in &keys {
+        scancase().arg("edit").arg(&case).arg(key).args(["--text", "Not applicable."]).assert().success();
+    }
+    let root_cause = "The firewall allowed *all* inbound TCP from the guest network.";
+    scancase().arg("edit").arg(&case).arg("detection.root_cause").args(["--text", root_cause]).assert().success();
+    let unknown = scancase().arg("edit").arg(&case).arg("no.such.key").args(["--text", "x"]).output().expect("run");
+    assert!(!unknown.status.success());
+
+    scancase().arg("review").arg(&case).arg("submit").assert().success();
+    let frozen = scancase().arg("edit").arg(&case).arg("detection.root_cause").args(["--text", "y"]).output().expect("run");
+    assert!(!frozen.status.success(), "a submitted report cannot be edited");
+    scancase().arg("review").arg(&case).args(["approve", "--reviewer", "B. Reviewer"]).assert().success();
+
+    let markdown = dir.path().join("report.md");
+    scancase().arg("report").arg(&case).args(["--format", "md", "--output"]).arg(&markdown).assert().success();
+    let text = std::fs::read_to_string(&markdown).expect("report.md");
+    assert!(text.contains("**Review state:** Approved by B. Reviewer"), "{text}");
+    assert!(text.contains(r"The firewall allowed \*all\* inbound TCP"), "the entry is in the report, escaped");
+    assert!(!text.contains("To be completed by the examiner."));
+
+    let audit = scancase().arg("audit").arg(&case).output().expect("run");
+    let log = String::from_utf8_lossy(&audit.stdout);
+    assert_eq!(log.matches("\"key\":\"detection.root_cause\"").count(), 2, "both revisions are recorded: {log}");
+    assert!(log.contains("report_reviewed"));
+
+    scancase().arg("review").arg(&case).arg("reopen").assert().success();
+    scancase().arg("edit").arg(&case).arg("detection.root_cause").args(["--text", "Revised."]).assert().success();
+}
+
+#[test]
 fn benign_fixtures_have_no_findings() {
     for file in [
         "capture/benign_curl_web_dns_vic1_first2000.pcap",

@@ -15,6 +15,7 @@ mod evidence;
 mod findings;
 mod integrity;
 mod location;
+mod review;
 mod settings;
 pub mod schema;
 
@@ -28,6 +29,7 @@ pub use integrity::{remapped_path, EvidenceCheck, PathRemap};
 pub use location::sibling as sibling_path;
 pub use evidence::{EvidenceWriter, NewEvidence};
 pub use findings::StoredAnalysis;
+pub use review::{EntryRevision, ReviewAction, ReviewStep};
 pub use settings::AllowlistEntry;
 
 use crate::model::{CaseInfo, TimestampNs};
@@ -106,6 +108,18 @@ pub enum CaseError {
         path: PathBuf,
         /// The network requested.
         network: String,
+    },
+    /// A review step that does not follow from the report's current state.
+    #[error("case file {path}: cannot {step} a report that is {state}; {hint}")]
+    InvalidReviewStep {
+        /// Path of the case.
+        path: PathBuf,
+        /// The step requested: submit, approve, reopen or edit.
+        step: &'static str,
+        /// The current state.
+        state: &'static str,
+        /// What to do instead.
+        hint: &'static str,
     },
     /// A stored JSON value could not be read or written.
     #[error("case file {path}: {context}")]

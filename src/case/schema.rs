@@ -168,7 +168,8 @@ BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 
 /// Records whether a probe's source answered the target's SYN/ACK with a RST, which tells a
 /// live scanner from the decoy addresses beside it, and adds the case settings the analysis
-/// reads: the allowlist of sources whose findings are suppressed, and the internal networks.
+/// reads (the allowlist of sources whose findings are suppressed, and the internal networks)
+/// and the examiner's report entries, kept as revisions, with the review steps.
 const MIGRATION_2: &str = r#"
 ALTER TABLE contact ADD COLUMN source_reset INTEGER NOT NULL DEFAULT 0;
 
@@ -183,5 +184,26 @@ CREATE TABLE allowlist (
 CREATE TABLE internal_network (
     id           INTEGER PRIMARY KEY,
     network      TEXT NOT NULL UNIQUE
+);
+
+CREATE TABLE report_entry (
+    id             INTEGER PRIMARY KEY,
+    key            TEXT NOT NULL,
+    value          TEXT NOT NULL,
+    entered_by     TEXT,
+    entered_at_ns  INTEGER NOT NULL
+);
+CREATE INDEX report_entry_by_key ON report_entry(key, id);
+CREATE TRIGGER report_entry_no_update BEFORE UPDATE ON report_entry
+BEGIN SELECT RAISE(ABORT, 'report entries are kept as revisions and never changed'); END;
+CREATE TRIGGER report_entry_no_delete BEFORE DELETE ON report_entry
+BEGIN SELECT RAISE(ABORT, 'report entries are kept as revisions and never deleted'); END;
+
+CREATE TABLE report_review (
+    id      INTEGER PRIMARY KEY,
+    action  TEXT NOT NULL CHECK (action IN ('submitted', 'approved', 'reopened')),
+    actor   TEXT,
+    at_ns   INTEGER NOT NULL,
+    note    TEXT
 );
 "#;

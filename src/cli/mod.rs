@@ -13,6 +13,7 @@ mod integrity_commands;
 mod investigate;
 mod options;
 mod progress;
+mod review_commands;
 mod settings_commands;
 
 use std::process::ExitCode;
@@ -59,6 +60,10 @@ enum Command {
     Allowlist(settings_commands::AllowlistArgs),
     /// Set or print the organisation's internal networks.
     Internal(settings_commands::InternalArgs),
+    /// Enter the examiner's text for a report field, or list the fields.
+    Edit(review_commands::EditArgs),
+    /// Submit, approve or reopen the report.
+    Review(review_commands::ReviewArgs),
 }
 
 /// Parses the arguments, runs the command and returns the exit status.
@@ -79,6 +84,8 @@ pub fn run() -> ExitCode {
         Command::Evaluate(args) => evaluate::run(args),
         Command::Allowlist(args) => settings_commands::allowlist(args),
         Command::Internal(args) => settings_commands::internal(args),
+        Command::Edit(args) => review_commands::edit(args),
+        Command::Review(args) => review_commands::review(args),
         Command::Inspect(args) => inspect::run(args),
     };
     match result {

@@ -25,6 +25,7 @@ pub fn render(report: &Report) -> String {
     if let Some(examiner) = &report.examiner {
         let _ = writeln!(out, "- **Examiner:** {}", escape_inline(examiner));
     }
+    let _ = writeln!(out, "- **Review state:** {}", escape_inline(&report.review.label()));
     let _ = writeln!(
         out,
         "- **Drafted:** {} by scancase {}\n",
@@ -151,7 +152,7 @@ fn render_examiner_entry(out: &mut String, entry: &ExaminerEntry) {
     let label = escape_inline(&entry.label);
     match entry.value.as_deref().map(str::trim).filter(|value| !value.is_empty()) {
         Some(value) => {
-            let _ = writeln!(out, "- **{label}:** {}\n", escape_inline(&single_line(value)));
+            let _ = writeln!(out, "- **{label} (examiner):** {}\n", escape_inline(&single_line(value)));
         }
         None => {
             let _ = writeln!(out, "> **{label}:** {}", escape_inline(EXAMINER_PENDING));

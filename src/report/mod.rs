@@ -113,6 +113,59 @@ pub struct Report {
     pub tool_version: String,
     /// The eight sections, in the order of [`SectionKind::ALL`].
     pub sections: Vec<Section>,
+    /// Where the report stands in review, shown on the cover.
+    #[serde(default)]
+    pub review: ReviewStatus,
+}
+
+/// Stage of the report's review.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewState {
+    /// Being written; examiner entries can be changed.
+    #[default]
+    Draft,
+    /// Handed to a reviewer; entries are frozen until it is approved or reopened.
+    Submitted,
+    /// Approved by a reviewer.
+    Approved,
+}
+
+impl ReviewState {
+    /// Returns the state's name as stored and printed in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Submitted => "submitted",
+            Self::Approved => "approved",
+        }
+    }
+}
+
+/// The review state with who set it and when.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewStatus {
+    /// Current stage.
+    pub state: ReviewState,
+    /// Who submitted, approved or reopened the report last, when known.
+    pub by: Option<String>,
+    /// When that happened, UTC nanoseconds.
+    pub at_ns: Option<TimestampNs>,
+}
+
+impl ReviewStatus {
+    /// Returns the state as printed on the cover, for example "Approved by A. Reviewer on
+    /// 2026-12-05".
+    pub fn label(&self) -> String {
+        let state = match self.state {
+            ReviewState::Draft => return "Draft".to_string(),
+            ReviewState::Submitted => "Submitted for review",
+            ReviewState::Approved => "Approved",
+        };
+        let by = self.by.as_deref().map(|name| format!(" by {name}")).unwrap_or_default();
+        let on = self.at_ns.map(|ts| format!(" on {}", &crate::model::format_rfc3339(ts)[..10])).unwrap_or_default();
+        format!("{state}{by}{on}")
+    }
 }
 
 /// One of the eight sections of the report.
@@ -295,6 +348,31 @@ pub struct PortCount {
 pub const EXAMINER_PENDING: &str = "To be completed by the examiner.";
 
 impl Report {
+    /// Fills the examiner entries from `values` by key; keys the report lacks are ignored.
+    pub fn fill_examiner_entries(&mut self, values: &std::collections::BTreeMap<String, String>) {
+        for section in &mut self.sections {
+            for block in &mut section.blocks {
+                if let Block::ExaminerEntry(entry) = block {
+                    if let Some(value) = values.get(&entry.key) {
+                        entry.value = Some(value.clone());
+                    }
+                }
+            }
+        }
+    }
+
+    /// Returns every examiner entry, in report order.
+    pub fn examiner_entries(&self) -> Vec<&ExaminerEntry> {
+        self.sections
+            .iter()
+            .flat_map(|section| section.blocks.iter())
+            .filter_map(|block| match block {
+                Block::ExaminerEntry(entry) => Some(entry),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// Returns the examiner entries that have no value yet, in report order.
     pub fn pending_examiner_entries(&self) -> Vec<&ExaminerEntry> {
         self.sections

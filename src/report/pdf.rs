@@ -16,7 +16,7 @@ use printpdf::PdfDocument;
 
 use super::draft::METHODOLOGY_HEADING;
 use super::pdf_chart::draw_chart;
-use super::pdf_front::{cover, table_of_contents, toc_entries, TocEntry, DRAFT_STATE};
+use super::pdf_front::{cover, table_of_contents, toc_entries, TocEntry};
 use super::pdf_layout::{FontStyle, Fonts, PageWriter, Rgb3, CONTENT_WIDTH, LINE_SPACING, MARGIN_X};
 use super::pdf_save::{save, CreationTime};
 use super::pdf_table::{column_widths, draw_grid, GridStyle};
@@ -78,7 +78,7 @@ fn lay_out<'f>(report: &Report, fonts: &'f Fonts, entries: &[TocEntry], toc_page
     // that lists them.
     let missing_note = toc_pages.and_then(|_| missing_glyph_note(&fonts.missing_characters()));
     let mut writer = PageWriter::new(fonts);
-    cover(&mut writer, report, DRAFT_STATE);
+    cover(&mut writer, report, &report.review.label());
     writer.new_page();
     table_of_contents(&mut writer, entries, toc_pages);
     writer.new_page();
@@ -288,7 +288,8 @@ fn render_list_item(writer: &mut PageWriter, item: &str) {
 /// examiner has entered a value.
 fn render_examiner_entry(writer: &mut PageWriter, entry: &ExaminerEntry) {
     if let Some(value) = entry.value.as_deref().filter(|value| !value.trim().is_empty()) {
-        render_fields(writer, &[Field { label: entry.label.clone(), value: value.to_string(), monospace: false }]);
+        let label = format!("{} (examiner)", entry.label);
+        render_fields(writer, &[Field { label, value: value.to_string(), monospace: false }]);
         writer.y -= 3.0;
         return;
     }

@@ -15,9 +15,6 @@ const COVER_FIELD_SIZE: f32 = 11.0;
 const TOC_SIZE: f32 = 10.5;
 const TOC_PART_SIZE: f32 = 9.0;
 
-/// Review state printed on the cover.
-pub const DRAFT_STATE: &str = "Draft";
-
 /// One line of the table of contents.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TocEntry {
@@ -78,11 +75,18 @@ pub fn cover(writer: &mut PageWriter, report: &Report, review_state: &str) {
         y -= 4.0;
     }
 
-    let note = "Every fact in this report was drafted from the imported evidence and cites the \
-                packet or log line it came from; fields marked for the examiner are still to be \
-                completed. Appendix A lists the evidence files with their SHA-256 values.";
+    let pending = report.pending_examiner_entries().len();
+    let examiner_note = match pending {
+        0 => "Fields the examiner wrote are marked \"(examiner)\".".to_string(),
+        1 => "1 field marked for the examiner is still to be completed.".to_string(),
+        count => format!("{count} fields marked for the examiner are still to be completed."),
+    };
+    let note = format!(
+        "Every fact in this report was drafted from the imported evidence and cites the packet or log \
+         line it came from. {examiner_note} Appendix A lists the evidence files with their SHA-256 values."
+    );
     let mut note_y = 110.0;
-    for line in fonts.wrap(FontStyle::Regular, 8.5, note, CONTENT_WIDTH) {
+    for line in fonts.wrap(FontStyle::Regular, 8.5, &note, CONTENT_WIDTH) {
         writer.text(MARGIN_X, note_y, FontStyle::Regular, 8.5, &line, Rgb3::MUTED);
         note_y -= 8.5 * LINE_SPACING;
     }

@@ -288,7 +288,7 @@ fn filled_examiner_entry_leaves_pending_list() {
         }
     }
     assert_eq!(report.pending_examiner_entries().len(), before - 1);
-    assert!(to_markdown(&report).contains("- **Reporter name:** Дмитрий Иванов"));
+    assert!(to_markdown(&report).contains("- **Reporter name (examiner):** Дмитрий Иванов"));
 }
 
 #[test]

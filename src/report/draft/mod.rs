@@ -19,7 +19,9 @@ pub use appendices::METHODOLOGY_HEADING;
 use std::net::IpAddr;
 
 use super::text::{format_ts, port_with_service, technique_protocol};
-use super::{Block, Column, ExaminerEntry, Field, Report, ReportInput, Section, SectionKind, Table};
+use super::{
+    Block, Column, ExaminerEntry, Field, Report, ReportInput, ReviewStatus, Section, SectionKind, Table,
+};
 use crate::model::{Finding, TimestampNs};
 
 /// Drafts every section in report order.
@@ -54,6 +56,7 @@ pub fn draft_report(input: &ReportInput) -> Report {
         generated_at_ns: input.generated_at_ns,
         tool_version: crate::VERSION.to_string(),
         sections,
+        review: ReviewStatus::default(),
     }
 }
 

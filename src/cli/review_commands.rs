@@ -1,0 +1,96 @@
+//! `scancase edit` and `scancase review`: the examiner's report entries and the review.
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, ValueEnum};
+
+use super::options::{actor, CasePath};
+use scancase::case::ReviewAction;
+use scancase::workflow;
+
+/// Arguments of `scancase edit`.
+#[derive(Debug, Args)]
+pub struct EditArgs {
+    #[command(flatten)]
+    pub case: CasePath,
+    /// Key of the examiner entry, for example detection.root_cause; without it the entries
+    /// are listed with their state.
+    #[arg(value_name = "KEY")]
+    pub key: Option<String>,
+    /// The text to enter.
+    #[arg(long, value_name = "TEXT", conflicts_with = "file")]
+    pub text: Option<String>,
+    /// Read the text from a UTF-8 file; the report prints it as written.
+    #[arg(long, value_name = "FILE")]
+    pub file: Option<PathBuf>,
+}
+
+/// Arguments of `scancase review`.
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    #[command(flatten)]
+    pub case: CasePath,
+    /// The step: submit a draft, approve a submitted report, or reopen it.
+    #[arg(value_name = "STEP")]
+    pub step: StepArg,
+    /// Name of the reviewer; by default the case's examiner or the login name.
+    #[arg(long, value_name = "NAME")]
+    pub reviewer: Option<String>,
+    /// A note kept with the step, for example what was checked.
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+}
+
+/// Review steps on the command line.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum StepArg {
+    /// Hand the draft to a reviewer.
+    Submit,
+    /// Approve a submitted report; every examiner entry must be filled.
+    Approve,
+    /// Return a submitted or approved report to draft.
+    Reopen,
+}
+
+/// Runs `scancase edit`.
+pub fn edit(args: EditArgs) -> Result<()> {
+    let mut case = args.case.open()?;
+    let examiner = actor(&case);
+    let Some(key) = args.key else {
+        let drafted = workflow::prepare_report(&mut case, examiner.as_deref())?;
+        for entry in drafted.report.examiner_entries() {
+            let state = if entry.value.as_deref().is_some_and(|v| !v.trim().is_empty()) { "filled" } else { "empty" };
+            println!("{}\t{state}\t{}", entry.key, entry.label);
+        }
+        return Ok(());
+    };
+    let text = match (args.text, args.file) {
+        (Some(text), None) => text,
+        (None, Some(path)) => std::fs::read_to_string(&path)
+            .with_context(|| format!("could not read the entry text from {}", path.display()))?,
+        _ => bail!("give the entry's text with --text TEXT or --file FILE"),
+    };
+    if text.trim().is_empty() {
+        bail!("the text for {key} is empty; an entry keeps its last text, so give the new text");
+    }
+    workflow::set_examiner_entry(&mut case, &key, &text, examiner.as_deref())
+        .with_context(|| format!("could not store the entry {key}"))?;
+    log::info!("stored a new revision of {key}");
+    Ok(())
+}
+
+/// Runs `scancase review`.
+pub fn review(args: ReviewArgs) -> Result<()> {
+    let mut case = args.case.open()?;
+    let reviewer = args.reviewer.or_else(|| actor(&case));
+    let action = match args.step {
+        StepArg::Submit => ReviewAction::Submit,
+        StepArg::Approve => ReviewAction::Approve,
+        StepArg::Reopen => ReviewAction::Reopen,
+    };
+    let status = workflow::review_report(&mut case, action, reviewer.as_deref(), args.note.as_deref())
+        .with_context(|| format!("could not {} the report", action.verb()))?;
+    log::info!("report state: {}", status.label());
+    Ok(())
+}
