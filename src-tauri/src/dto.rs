@@ -7,7 +7,7 @@
 
 use scancase::case::Case;
 use scancase::contract::FindingJson;
-use scancase::model::{format_rfc3339, Anomaly, Citation, EvidenceRecord, Finding, OutcomeCounts};
+use scancase::model::{format_rfc3339, Anomaly, Citation, EvidenceRecord, Finding, Fingerprint, OutcomeCounts};
 use scancase::report::{Block, Report};
 use serde::{Deserialize, Serialize};
 
@@ -302,6 +302,18 @@ pub struct FindingView {
     pub citations_total: u64,
     /// The first cited probes, in time order.
     pub citations: Vec<CitationView>,
+    /// Addresses that sent the same probes but never behaved as live hosts.
+    pub decoys: Vec<String>,
+    /// The scanner the probes' header fields match, with the fields that matched.
+    pub fingerprint: Option<Fingerprint>,
+    /// Why the finding is suppressed (allowlisted sources), if it is.
+    pub suppressed: Option<String>,
+    /// Whether the source is inside the case's internal networks.
+    pub internal_source: bool,
+    /// For a paced scan, whether its gaps were regular.
+    pub regular_timing: Option<bool>,
+    /// The ping sweep that found the scanned hosts before the scan, in one sentence.
+    pub host_discovery: Option<String>,
 }
 
 impl From<&Finding> for FindingView {
@@ -334,6 +346,22 @@ impl From<&Finding> for FindingView {
             median_gap_ms: json.median_gap_ms,
             citations_total: json.citations,
             citations: finding.citations.iter().map(CitationView::from).collect(),
+            decoys: json.decoys,
+            fingerprint: json.fingerprint,
+            suppressed: json.suppressed,
+            internal_source: json.internal_source,
+            regular_timing: json.regular_timing,
+            host_discovery: json.host_discovery.map(|discovery| {
+                format!(
+                    "{} {} requests to {} addresses, {} answered, from {} to {}",
+                    discovery.requests,
+                    discovery.technique,
+                    discovery.addresses,
+                    discovery.answered,
+                    discovery.first_seen,
+                    discovery.last_seen
+                )
+            }),
         }
     }
 }

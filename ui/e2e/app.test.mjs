@@ -57,6 +57,7 @@ describe("investigation from evidence to exported report", () => {
     });
     assert.match(detailText, /10\.200\.0\.10/);
     assert.match(detailText, /Severity \d+/);
+    assert.match(await textOf(driver, "fingerprint"), /^nmap \(/, "the tool fingerprint is shown");
     await screenshot(driver, "app-findings");
 
     await (await find(driver, "tab-report")).click();

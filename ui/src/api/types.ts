@@ -98,6 +98,12 @@ export interface FindingView {
   medianGapMs: number | null;
   citationsTotal: number;
   citations: CitationView[];
+  decoys: string[];
+  fingerprint: { tool: string; matched: string[] } | null;
+  suppressed: string | null;
+  internalSource: boolean;
+  regularTiming: boolean | null;
+  hostDiscovery: string | null;
 }
 
 export interface FindingsView {

@@ -182,10 +182,24 @@ function FindingDetail({ finding }: { finding: FindingView }) {
       <h2>
         {finding.id}: {finding.kind} {finding.technique} scan
       </h2>
+      {finding.suppressed !== null && (
+        <p className="suppressed" data-testid="suppressed">
+          Suppressed: {finding.suppressed}
+        </p>
+      )}
       <p className="explanation">{finding.explanation}</p>
       <dl className="facts">
         <dt>Sources</dt>
-        <dd className="mono">{finding.sources.join(", ")}</dd>
+        <dd className="mono">
+          {finding.sources.join(", ")}
+          {finding.internalSource ? " (internal)" : " (external)"}
+        </dd>
+        {finding.decoys.length > 0 && (
+          <>
+            <dt>Decoys</dt>
+            <dd className="mono">{finding.decoys.join(", ")}</dd>
+          </>
+        )}
         <dt>Targets</dt>
         <dd className="mono">{finding.targets.join(", ")}</dd>
         <dt>Ports</dt>
@@ -194,7 +208,24 @@ function FindingDetail({ finding }: { finding: FindingView }) {
         <dd>
           {shortTime(finding.firstSeen)} to {shortTime(finding.lastSeen)}
           {finding.medianGapMs !== null && `, median gap ${finding.medianGapMs.toFixed(3)} ms`}
+          {finding.regularTiming === true && ", regular gaps (a scan delay set in a tool)"}
+          {finding.regularTiming === false && ", irregular gaps"}
         </dd>
+        {finding.hostDiscovery !== null && (
+          <>
+            <dt>Host discovery</dt>
+            <dd>{finding.hostDiscovery}</dd>
+          </>
+        )}
+        {finding.fingerprint !== null && (
+          <>
+            <dt>Tool</dt>
+            <dd data-testid="fingerprint">
+              {finding.fingerprint.tool}
+              {finding.fingerprint.matched.length > 0 && ` (${finding.fingerprint.matched.join(", ")})`}
+            </dd>
+          </>
+        )}
         <dt>Probes</dt>
         <dd>
           {finding.probes} probes to {finding.contacts} (target, port) pairs: {outcomes.open} open, {outcomes.closed} closed,{" "}
