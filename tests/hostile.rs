@@ -311,3 +311,19 @@ fn pdf_report_escapes_and_wraps() {
     assert!(total >= 1000, "the long token is missing from the PDF ({total} characters of it)");
     assert!(longest_run <= 150, "a line of the PDF holds {longest_run} characters of the long token unwrapped");
 }
+
+#[test]
+fn verify_and_audit_escape_text() {
+    let case = HostileCase::new();
+    let output = scancase().arg("verify").arg(&case.case).output().expect("run scancase");
+    assert!(output.status.success(), "verify failed: {}", stderr_of(&output));
+    let stdout = stdout_of(&output);
+    assert_no_forbidden("verify output", &stdout);
+    assert!(stdout.contains("scan \\u{1B}[31m\\u{202E}gol.log"), "{stdout}");
+
+    let output = scancase().arg("audit").arg(&case.case).output().expect("run scancase");
+    assert!(output.status.success(), "audit failed: {}", stderr_of(&output));
+    let stdout = stdout_of(&output);
+    assert_no_forbidden("audit output", &stdout);
+    assert!(stdout.contains("Eve \\u{202E}reganaM\\u{202C} \\u{1B}[31mred"), "{stdout}");
+}
