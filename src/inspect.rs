@@ -8,7 +8,10 @@
 //! Two output styles exist. [`OutputStyle::JsonLines`] writes one JSON object per line: first
 //! one per observation, then one per anomaly, then one summary object. Its fields are a
 //! contract documented in `docs/inspect-json.md`. [`OutputStyle::Text`] writes the same
-//! content as one readable line per observation, for a person at a terminal.
+//! content as one readable line per observation, for a person at a terminal. Text taken
+//! from the evidence (rule names, anomaly messages, the path) goes through
+//! [`escape_invisible`] in that style, so control, bidirectional and zero-width characters
+//! show as `\u{XXXX}`. The JSON style keeps them, escaped only as JSON requires.
 //!
 //! Terms: a *record* is a capture frame or a log line, numbered from 1 as tshark and text
 //! editors number them. An *anomaly* is a problem the importer recorded without stopping.
@@ -26,6 +29,7 @@ use crate::model::{
     Anomaly, ArpOperation, EvidenceKind, ImportSummary, IpProtocol, Locator, Observation, ObservationSink, SinkError,
     TimestampNs,
 };
+use crate::text_escape::escape_invisible;
 
 /// Nanoseconds in one second.
 const NANOS_PER_SECOND: i64 = 1_000_000_000;
@@ -149,7 +153,7 @@ impl<W: Write> ObservationWriter<W> {
                 if let Some(record) = record_number(anomaly.locator) {
                     write!(self.output, " ({} {record})", record_label(self.kind))?;
                 }
-                writeln!(self.output, ": {}", anomaly.message)
+                writeln!(self.output, ": {}", escape_invisible(&anomaly.message))
             }
         }
     }
@@ -456,10 +460,10 @@ fn write_observation_text(output: &mut impl Write, obs: &Observation, kind: Evid
         None => {}
     }
     if let Some(action) = &obs.action {
-        write!(output, " {}", action.as_str())?;
+        write!(output, " {}", escape_invisible(action.as_str()))?;
     }
     if let Some(rule) = &obs.rule {
-        write!(output, " rule {rule}")?;
+        write!(output, " rule {}", escape_invisible(rule))?;
     }
     writeln!(output, "  ({} {}, byte {})", record_label(kind), obs.locator.record, obs.locator.byte_offset)
 }
@@ -473,7 +477,7 @@ fn write_summary_text(
     writeln!(
         output,
         "{}: {}, {} bytes, sha256 {}",
-        source.path.display(),
+        escape_invisible(&source.path.display().to_string()),
         summary.format,
         source.size_bytes,
         source.sha256
@@ -488,13 +492,13 @@ fn write_summary_text(
         summary.anomalies_total
     )?;
     for (reason, count) in &summary.skipped {
-        writeln!(output, "skipped {count}: {reason}")?;
+        writeln!(output, "skipped {count}: {}", escape_invisible(reason))?;
     }
     if let (Some(first), Some(last)) = (summary.first_ts_ns, summary.last_ts_ns) {
         writeln!(output, "first {}, last {}", Rfc3339Nanos(first), Rfc3339Nanos(last))?;
     }
     if let Some(assumption) = &summary.time_assumption {
-        writeln!(output, "time assumption: {assumption}")?;
+        writeln!(output, "time assumption: {}", escape_invisible(assumption))?;
     }
     Ok(())
 }

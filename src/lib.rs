@@ -13,6 +13,8 @@
 //! - [`report`] drafts the incident report and writes it as Markdown and PDF;
 //! - [`contract`] is the findings JSON shape other tools read;
 //! - [`evaluation`] measures the analysis against a labelled corpus;
+//! - [`text_escape`] makes control, bidirectional and zero-width characters of evidence
+//!   text visible for terminals and reports;
 //! - [`workflow`] drafts and exports the report of a case for the CLI and the desktop shell.
 //!
 //! The shared types of the pipeline live in [`model`]. Nothing here knows about the
@@ -31,6 +33,7 @@ pub mod import;
 pub mod inspect;
 pub mod model;
 pub mod report;
+pub mod text_escape;
 pub mod workflow;
 
 /// Version of this build, recorded in case files and reports.

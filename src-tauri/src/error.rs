@@ -139,6 +139,7 @@ fn import_error_path(error: &ImportError) -> Option<&Path> {
         | ImportError::Capture { path, .. }
         | ImportError::Firewall { path, .. }
         | ImportError::Decompress { path, .. }
+        | ImportError::ExpansionLimit { path, .. }
         | ImportError::FormatMismatch { path, .. }
         | ImportError::Cancelled { path }
         | ImportError::Case { path, .. } => Some(path),

@@ -33,7 +33,8 @@ const SKIP_OBSOLETE_PACKET_BLOCK: &str = "obsolete pcapng Packet Block";
 /// The timestamp of a frame, or why it has none.
 pub(super) enum FrameTime {
     Known(TimestampNs),
-    /// Later than the year 2262, the end of `i64` nanoseconds.
+    /// Before 1677-09-21 or after 2262-04-11, the range of `i64` nanoseconds since 1970,
+    /// for example through an absurd `if_tsoffset`.
     OutOfRange,
     /// The interface's `if_tsresol` is out of range.
     InvalidResolution,
@@ -173,8 +174,10 @@ impl<'s> Importer<'s> {
             FrameTime::Known(ts_ns) => ts_ns,
             FrameTime::OutOfRange => {
                 self.summary.count_skipped(SKIP_TIME_OUT_OF_RANGE);
-                self.summary
-                    .add_anomaly(locator, "timestamp is later than 2262-04-11, the last time this tool can store");
+                self.summary.add_anomaly(
+                    locator,
+                    "timestamp is outside 1677-09-21 to 2262-04-11, the range of times this tool can store",
+                );
                 return Ok(());
             }
             FrameTime::InvalidResolution => {

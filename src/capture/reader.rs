@@ -304,6 +304,15 @@ fn handle_block(
             if record.caplen > MAX_PCAP_CAPLEN {
                 return Ok(BlockEnd::Corrupt(caplen_message(record.caplen)));
             }
+            // A packet has at least one byte on the wire, so a record header of only zero
+            // bytes is no record. It marks a zero-filled part of the file, as a preallocated
+            // or sparse file or a damaged disk leaves it, and reading it as a run of empty
+            // frames would take one frame per 16 bytes of zeros.
+            if record.ts_sec == 0 && record.ts_usec == 0 && record.caplen == 0 && record.origlen == 0 {
+                return Ok(BlockEnd::Corrupt(
+                    "its record header is all zero bytes, as in a zero-filled part of the file".to_string(),
+                ));
+            }
             let locator = importer.next_frame(offset);
             if let RecordLayout::Pcap { snaplen, .. } = *layout {
                 if record.caplen > snaplen {

@@ -135,7 +135,7 @@ pub fn import_all(case: &mut Case, evidence: &[PathBuf], options: &EvidenceOptio
             }
             Err(error) => {
                 failed += 1;
-                eprintln!("scancase: error: {:#}", anyhow::Error::from(error));
+                super::print_error(&anyhow::Error::from(error));
             }
         }
     }

@@ -1,5 +1,6 @@
 //! The integrity subcommands: `verify` (re-hash evidence), `audit` (print and check the audit
-//! log) and `custody` (record a chain-of-custody entry).
+//! log) and `custody` (record a chain-of-custody entry). Paths, names and audit details are
+//! printed through `escape_invisible`, because they can quote evidence file names.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -8,6 +9,7 @@ use anyhow::{bail, Context, Result};
 use clap::Args;
 use scancase::case::{now_ns, PathRemap};
 use scancase::model::{format_rfc3339, CustodyEntry, VerificationStatus};
+use scancase::text_escape::escape_invisible;
 
 use super::options::{actor, CasePath};
 
@@ -90,7 +92,7 @@ pub fn verify(args: VerifyArgs) -> Result<()> {
             "E{}  {}  {}  sha256 {}",
             check.evidence_id,
             status.as_str(),
-            check.verification.path_checked,
+            escape_invisible(&check.verification.path_checked),
             check.recorded_sha256
         )?;
     }
@@ -114,9 +116,9 @@ pub fn audit(args: AuditArgs) -> Result<()> {
             "{}  {}  {}  {}  {}",
             entry.id,
             format_rfc3339(entry.at_ns),
-            entry.actor.as_deref().unwrap_or("-"),
+            escape_invisible(entry.actor.as_deref().unwrap_or("-")),
             entry.action,
-            entry.details_json
+            escape_invisible(&entry.details_json)
         )?;
     }
     if args.verify {

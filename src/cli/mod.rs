@@ -3,6 +3,10 @@
 //! Each subcommand lives in its own file and calls library functions; no analysis or
 //! storage logic lives here. Data goes to stdout, logs and errors to stderr.
 //!
+//! Log lines and error messages often quote evidence: file names, anomaly messages, log text.
+//! Both go through [`escape_invisible`], so control, bidirectional and zero-width characters
+//! in them are printed as `\u{XXXX}` and cannot act on the terminal.
+//!
 //! Exit status: 0 on success, 1 when a command failed or rejected an input file, 2 for
 //! invalid arguments (clap's own status).
 
@@ -19,6 +23,7 @@ mod settings_commands;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use scancase::text_escape::escape_invisible;
 
 /// Offline forensics and reporting for network scan incidents.
 #[derive(Debug, Parser)]
@@ -69,7 +74,7 @@ enum Command {
 /// Parses the arguments, runs the command and returns the exit status.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
-    env_logger::Builder::new().filter_level(cli.log_level).format_target(false).format_timestamp(None).init();
+    env_logger::Builder::new().filter_level(cli.log_level).format(write_log_line).init();
 
     let result = match cli.command {
         Command::Investigate(args) => investigate::run(args),
@@ -93,10 +98,25 @@ pub fn run() -> ExitCode {
         // A reader such as `head` that closes stdout early is not a failure of scancase.
         Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("scancase: error: {error:#}");
+            print_error(&error);
             ExitCode::FAILURE
         }
     }
+}
+
+/// Prints an error with its chain of causes on stderr, escaped for the terminal.
+pub(crate) fn print_error(error: &anyhow::Error) {
+    eprintln!("scancase: error: {}", escape_invisible(&format!("{error:#}")));
+}
+
+/// Writes one log line as `[LEVEL] message`, the level coloured when stderr takes colours,
+/// and the message escaped for the terminal.
+fn write_log_line(buf: &mut env_logger::fmt::Formatter, record: &log::Record<'_>) -> std::io::Result<()> {
+    use std::io::Write;
+
+    let style = buf.default_level_style(record.level());
+    let message = record.args().to_string();
+    writeln!(buf, "[{}{:<5}{}] {}", style.render(), record.level(), style.render_reset(), escape_invisible(&message))
 }
 
 fn is_broken_pipe(error: &anyhow::Error) -> bool {

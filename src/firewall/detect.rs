@@ -35,9 +35,11 @@ fn recognises(dialect: LogDialect, line: &str) -> bool {
 /// Returns the dialect most lines of `head` belong to.
 pub(super) fn detect(head: &[u8]) -> Option<LogDialect> {
     let mut counts = [0_usize; LogDialect::ALL.len()];
-    for raw in head.split(|&byte| byte == b'\n') {
+    // The same line ends as the line reader's: LF, CRLF and a lone CR. A CRLF leaves an
+    // empty piece between its two bytes, which counts as blank.
+    for raw in head.split(|&byte| byte == b'\n' || byte == b'\r') {
         let text = String::from_utf8_lossy(raw);
-        let line = text.trim_end_matches('\r');
+        let line = text.as_ref();
         if line.trim().is_empty() {
             continue;
         }

@@ -1,9 +1,13 @@
 //! Line-by-line reading of text logs in bounded memory.
 //!
-//! A *line* ends at `\n` or at the end of the file. A `\r` before the `\n` is removed, so CRLF
-//! files read like LF files. Each line carries its 1-based number and the byte offset of its
-//! first byte. At most [`MAX_LINE_BYTES`] of a line are kept. The rest is read and discarded and
-//! the line is marked truncated, so a file without newlines cannot exhaust memory.
+//! A *line* ends at `\n`, `\r\n`, a lone `\r` or the end of the file, so LF, CRLF and old
+//! Mac OS (CR) line ends read alike, also when one file mixes them. These are the line ends of
+//! Python's universal newlines mode. A lone `\r` counts as a line end because a log written
+//! with CR line ends would otherwise be one line, with every record after the first glued
+//! into it. Each line carries its 1-based number and the byte offset of its first byte.
+//!
+//! At most [`MAX_LINE_BYTES`] of a line are kept. The rest is read and discarded and the line
+//! is marked truncated, so a file without line ends cannot exhaust memory.
 
 use std::io::{self, BufRead};
 
@@ -55,23 +59,28 @@ impl<R: BufRead> LineReader<R> {
         let mut length: u64 = 0;
         let mut is_truncated = false;
         loop {
-            let available = match self.reader.fill_buf() {
-                Ok(available) => available,
-                Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
-                Err(source) => return Err(LineReadError { line: number, source }),
-            };
+            let available = fill_buffer(&mut self.reader, number)?;
             if available.is_empty() {
                 break;
             }
-            let newline = available.iter().position(|&byte| byte == b'\n');
-            let chunk_len = newline.map_or(available.len(), |index| index + 1);
+            let line_end = available.iter().position(|&byte| byte == b'\n' || byte == b'\r');
+            let chunk_len = line_end.map_or(available.len(), |index| index + 1);
+            let ends_with_cr = line_end.is_some_and(|index| available[index] == b'\r');
             let room = MAX_LINE_BYTES.saturating_sub(self.buffer.len());
             let kept = chunk_len.min(room);
             self.buffer.extend_from_slice(&available[..kept]);
             is_truncated |= kept < chunk_len;
             self.reader.consume(chunk_len);
             length += chunk_len as u64;
-            if newline.is_some() {
+            if ends_with_cr {
+                // The `\n` of a CRLF may start the next buffer.
+                if fill_buffer(&mut self.reader, number)?.first() == Some(&b'\n') {
+                    self.reader.consume(1);
+                    length += 1;
+                }
+                break;
+            }
+            if line_end.is_some() {
                 break;
             }
         }
@@ -90,5 +99,72 @@ impl<R: BufRead> LineReader<R> {
             bytes = stripped;
         }
         Ok(Some(Line { number, byte_offset, bytes, length, is_truncated }))
+    }
+}
+
+/// Returns the reader's buffered bytes, reading more when the buffer is empty. An empty slice
+/// means the end of the file.
+fn fill_buffer<R: BufRead>(reader: &mut R, line: u64) -> Result<&[u8], LineReadError> {
+    loop {
+        match reader.fill_buf() {
+            Ok(_) => break,
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+            Err(source) => return Err(LineReadError { line, source }),
+        }
+    }
+    // The call above filled the buffer or met the end of the file, so this call returns
+    // that buffer, or reads nothing again at the end of the file.
+    reader.fill_buf().map_err(|source| LineReadError { line, source })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::BufReader;
+
+    use super::*;
+
+    /// Reads every line of `bytes` through a buffer of `capacity` bytes.
+    fn read_all(bytes: &[u8], capacity: usize) -> Vec<(u64, u64, Vec<u8>)> {
+        let mut reader = LineReader::new(BufReader::with_capacity(capacity, bytes));
+        let mut lines = Vec::new();
+        while let Some(line) = reader.next_line().expect("read") {
+            lines.push((line.number, line.byte_offset, line.bytes.to_vec()));
+        }
+        lines
+    }
+
+    #[test]
+    fn lf_crlf_and_cr_end_lines() {
+        let input = b"one\ntwo\r\nthree\rfour\r\rsix";
+        let expected: Vec<(u64, u64, Vec<u8>)> = vec![
+            (1, 0, b"one".to_vec()),
+            (2, 4, b"two".to_vec()),
+            (3, 9, b"three".to_vec()),
+            (4, 15, b"four".to_vec()),
+            (5, 20, b"".to_vec()),
+            (6, 21, b"six".to_vec()),
+        ];
+        // Buffers of every size from 1 byte put the CR and LF of a CRLF in separate reads.
+        for capacity in 1..=input.len() + 1 {
+            assert_eq!(read_all(input, capacity), expected, "buffer of {capacity} bytes");
+        }
+    }
+
+    #[test]
+    fn cr_at_end_of_file() {
+        assert_eq!(read_all(b"last\r", 2), vec![(1, 0, b"last".to_vec())]);
+    }
+
+    #[test]
+    fn long_line_is_cut() {
+        let mut input = vec![b'a'; MAX_LINE_BYTES + 10];
+        input.extend_from_slice(b"\r\nnext");
+        let mut reader = LineReader::new(BufReader::with_capacity(4096, input.as_slice()));
+        let line = reader.next_line().expect("read").expect("first line");
+        assert!(line.is_truncated);
+        assert_eq!(line.bytes.len(), MAX_LINE_BYTES);
+        assert_eq!(line.length, MAX_LINE_BYTES as u64 + 12);
+        let next = reader.next_line().expect("read").expect("second line");
+        assert_eq!((next.number, next.bytes), (2, &b"next"[..]));
     }
 }

@@ -9,6 +9,7 @@
 //!
 //! [`EvidenceWriter`]: crate::case::EvidenceWriter
 
+pub mod gzip_limit;
 pub mod progress;
 pub mod source;
 
@@ -19,6 +20,7 @@ use crate::case::{Case, CaseError, NewEvidence};
 use crate::firewall::{self, FirewallError, ReferenceYear, TimeContext};
 use crate::model::{EvidenceRecord, ImportSummary, ObservationSink};
 
+pub use gzip_limit::{ExpansionLimitExceeded, GZIP_RATIO_FREE_BYTES, MAX_GZIP_EXPANSION_RATIO};
 pub use progress::{ImportObserver, ImportPhase, NoProgress};
 pub use source::{identify, EvidenceFormat, EvidenceSource};
 
@@ -121,6 +123,16 @@ pub enum ImportError {
         #[source]
         source: std::io::Error,
     },
+    /// The gzip content expanded past the limit of [`gzip_limit`]; nothing of the file was
+    /// written.
+    #[error("{path}: rejected")]
+    ExpansionLimit {
+        /// Path given.
+        path: PathBuf,
+        /// The limit that was passed.
+        #[source]
+        source: ExpansionLimitExceeded,
+    },
     /// The format named with `--format` does not match the content.
     #[error("{path}: the content is not in the requested format {requested} (detected: {})", detected.as_deref().unwrap_or("no known format"))]
     FormatMismatch {
@@ -202,6 +214,11 @@ pub fn read_evidence(
     };
     if observer.is_cancelled() {
         return Err(ImportError::Cancelled { path: path.clone() });
+    }
+    if let Err(error) = &result {
+        if let Some(exceeded) = gzip_limit::find_in_chain(error) {
+            return Err(ImportError::ExpansionLimit { path: path.clone(), source: exceeded });
+        }
     }
     let mut summary = result?;
     summary.format =

@@ -1,7 +1,8 @@
 //! Opening an evidence file: checks, hashing, and format detection from the content.
 //!
 //! A gzip-compressed file is detected by its magic bytes and decompressed as a stream, and the
-//! format inside it is detected the same way as for a plain file. File names and extensions are
+//! format inside it is detected the same way as for a plain file. Its content may expand only
+//! up to the ratio that `gzip_limit.rs` sets. File names and extensions are
 //! never used for detection because evidence is often renamed.
 
 use std::fs::File;
@@ -11,6 +12,7 @@ use std::path::{Path, PathBuf};
 use flate2::bufread::MultiGzDecoder;
 use sha2::{Digest, Sha256};
 
+use super::gzip_limit::{CountingReader, ExpansionLimit};
 use super::progress::{ImportObserver, ImportPhase, ProgressReader};
 use super::ImportError;
 use crate::capture::{self, CaptureFormat};
@@ -131,17 +133,20 @@ fn forced_format(path: &Path, name: &str, head: &[u8]) -> Result<EvidenceFormat,
     }
 }
 
-/// Opens the file for reading its content: decompressed when it is gzip, and counting the
-/// (compressed) bytes read for progress and cancellation.
+/// Opens the file for reading its content, counting the (compressed) bytes read for progress
+/// and cancellation. Gzip content is decompressed under the expansion limit of
+/// [`gzip_limit`](super::gzip_limit).
 pub(super) fn open_content<'a>(
     source: &EvidenceSource,
     observer: &'a mut dyn ImportObserver,
 ) -> std::io::Result<Box<dyn BufRead + 'a>> {
     let file = File::open(&source.path)?;
+    let (file, compressed_bytes) = CountingReader::new(file);
     let counted = ProgressReader::new(file, source.size_bytes, ImportPhase::Reading, observer);
     let buffered = BufReader::with_capacity(READ_BUFFER_BYTES, counted);
     if source.gzip {
-        Ok(Box::new(BufReader::with_capacity(READ_BUFFER_BYTES, MultiGzDecoder::new(buffered))))
+        let limited = ExpansionLimit::new(MultiGzDecoder::new(buffered), compressed_bytes);
+        Ok(Box::new(BufReader::with_capacity(READ_BUFFER_BYTES, limited)))
     } else {
         Ok(Box::new(buffered))
     }

@@ -5,14 +5,17 @@
 //! All report text is escaped, so an address, path, log line or name can never turn into
 //! markup, HTML, a link or a list. Every character GitHub-flavoured Markdown reads as
 //! syntax gets a backslash, and code-like values become code spans whose fence outgrows the
-//! backticks inside. Examiner entries are block quotes, so a reader sees at a glance what
-//! is still to be completed. Charts, which Markdown cannot draw, become a sentence and a
-//! table of the most-probed ports.
+//! backticks inside. Control, bidirectional and zero-width characters are written as
+//! `\u{XXXX}` ([`crate::text_escape`]), so they can neither reorder nor hide text.
+//! Examiner entries are block quotes, so a reader sees at a glance what is still to be
+//! completed. Charts, which Markdown cannot draw, become a sentence and a table of the
+//! most-probed ports.
 
 use std::fmt::Write as _;
 
 use super::text::{format_ts, group_thousands, port_with_service};
 use super::{Block, ExaminerEntry, Field, ProbeChart, Report, Table, EXAMINER_PENDING};
+use crate::text_escape::{is_invisible, push_escaped};
 
 /// Renders the whole report.
 pub fn render(report: &Report) -> String {
@@ -169,8 +172,9 @@ fn single_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Escapes characters that Markdown would read as markup. Line breaks become spaces and
-/// other control characters are dropped.
+/// Escapes characters that Markdown would read as markup. Line breaks and tabs become
+/// spaces. Other control, format and separator characters are written as `\u{XXXX}` with
+/// a backslash before it, so that Markdown renders the code as written.
 ///
 /// Every ASCII punctuation character that starts a GitHub-flavoured Markdown construct gets
 /// a backslash: emphasis, code, links and images, raw HTML and entities, tables, headings,
@@ -215,7 +219,10 @@ fn escape_text(text: &str, at_line_start: bool) -> String {
                 out.push(ch);
             }
             '\n' | '\r' | '\t' => out.push(' '),
-            ch if ch.is_control() => {}
+            ch if is_invisible(ch) => {
+                out.push('\\');
+                push_escaped(&mut out, ch);
+            }
             _ => out.push(ch),
         }
     }
@@ -239,15 +246,18 @@ fn is_www_prefix(before: &[char]) -> bool {
 }
 
 /// Wraps text in a code span whose backtick fence is longer than any backtick run inside.
+/// Line breaks and tabs become spaces. Other control, format and separator characters become
+/// `\u{XXXX}`, which a code span shows as written.
 fn code_span(text: &str) -> String {
-    let text: String = text
-        .chars()
-        .filter_map(|ch| match ch {
-            '\n' | '\r' | '\t' => Some(' '),
-            ch if ch.is_control() => None,
-            ch => Some(ch),
-        })
-        .collect();
+    let mut visible = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match ch {
+            '\n' | '\r' | '\t' => visible.push(' '),
+            ch if is_invisible(ch) => push_escaped(&mut visible, ch),
+            ch => visible.push(ch),
+        }
+    }
+    let text = visible;
     if text.is_empty() {
         return String::new();
     }

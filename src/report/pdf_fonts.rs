@@ -12,6 +12,7 @@ use std::collections::BTreeSet;
 use printpdf::{FontId, ParsedFont, PdfDocument, PdfFont};
 
 use super::ReportError;
+use crate::text_escape::{is_invisible, push_escaped};
 
 const REGULAR_TTF: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 const BOLD_TTF: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
@@ -96,23 +97,28 @@ impl Fonts {
         text.chars().map(|ch| self.char_width(style, size, ch)).sum()
     }
 
-    /// Replaces what the face cannot draw: control characters become spaces and characters
-    /// without a glyph become U+FFFD (or `?`), so measured and drawn text agree and no
-    /// `.notdef` box appears. Line breaks are kept. Each replaced character is recorded for
-    /// [`Fonts::missing_characters`].
+    /// Replaces what the face cannot or should not draw, so measured and drawn text agree
+    /// and no `.notdef` box appears. Line breaks are kept and tabs become spaces. Other
+    /// control, format and separator characters (terminal escapes, bidirectional overrides,
+    /// zero-width characters) are written as `\u{XXXX}` ([`crate::text_escape`]), so they
+    /// can neither reorder nor hide text. Characters without a glyph become U+FFFD (or `?`)
+    /// and are recorded for [`Fonts::missing_characters`].
     pub fn printable(&self, style: FontStyle, text: &str) -> String {
         let face = self.face(style);
-        text.chars()
-            .map(|ch| match ch {
-                '\n' => '\n',
-                ch if ch.is_control() => ' ',
-                ch if face.parsed.lookup_glyph_index(u32::from(ch)).is_some_and(|gid| gid != 0) => ch,
+        let mut out = String::with_capacity(text.len());
+        for ch in text.chars() {
+            match ch {
+                '\n' => out.push('\n'),
+                '\t' => out.push(' '),
+                ch if is_invisible(ch) => push_escaped(&mut out, ch),
+                ch if face.parsed.lookup_glyph_index(u32::from(ch)).is_some_and(|gid| gid != 0) => out.push(ch),
                 ch => {
                     self.missing.borrow_mut().insert(ch);
-                    face.replacement
+                    out.push(face.replacement);
                 }
-            })
-            .collect()
+            }
+        }
+        out
     }
 
     /// Wraps a text into lines no wider than `max_width`. Each `\n` starts a new line;

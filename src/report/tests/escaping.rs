@@ -114,7 +114,8 @@ fn escape_inline_table_of_cases() {
         ("10.200.0.10 sent", "10.200.0.10 sent"),
         ("see https://x.example", "see https\\://x.example"),
         ("awww.b", "awww.b"),
-        ("bell\u{7}char", "bellchar"),
+        ("bell\u{7}char", "bell\\\\u{7}char"),
+        ("\u{202E}fdp.exe", "\\\\u{202E}fdp.exe"),
         ("line\nbreak", "line break"),
     ];
     for (input, expected) in cases {
