@@ -793,6 +793,35 @@ fn format_option_must_match_content() {
 }
 
 #[test]
+fn format_option_finds_late_firewall_lines() {
+    // 70 KiB of other programs' syslog lines before the first LOG line: more than detection
+    // reads, so only --format finds the dialect.
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let log = dir.path().join("syslog");
+    let mut text = String::new();
+    while text.len() < 70 * 1024 {
+        text.push_str("Dec  4 19:30:00 vm sshd[811]: Connection closed by 192.0.2.77 port 50514 [preauth]\n");
+    }
+    text.push_str(&std::fs::read_to_string(fixture("fwlog/scan_nmap_sS_8ports_vic1.log")).expect("fixture"));
+    std::fs::write(&log, text).expect("write log");
+
+    let detected = scancase().arg("investigate").arg(&log).arg("--out").arg(dir.path().join("a")).output().expect("run");
+    assert!(!detected.status.success(), "detection alone sees no firewall line");
+
+    let out = dir.path().join("b");
+    scancase()
+        .arg("investigate")
+        .arg(&log)
+        .args(["--format", "netfilter-syslog", "--tz", "UTC", "--year", "2026", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let findings = findings_json(&out.join("case.scancase"));
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    assert_eq!(strings(&findings[0]["sources"]), ["10.200.0.10"]);
+}
+
+#[test]
 fn data_exports_name_the_source() {
     let out = investigate(&["capture/scan_nmap_sS_8ports_vic1.pcap"], &[]);
     let case_path = out.path().join("case.scancase");

@@ -7,6 +7,7 @@ use clap::{Args, ValueEnum};
 
 use super::options::{actor, CasePath};
 use scancase::case::ReviewAction;
+use scancase::text_escape::escape_invisible;
 use scancase::workflow;
 
 /// Arguments of `scancase edit`.
@@ -61,7 +62,7 @@ pub fn edit(args: EditArgs) -> Result<()> {
         let drafted = workflow::prepare_report(&mut case, examiner.as_deref())?;
         for entry in drafted.report.examiner_entries() {
             let state = if entry.value.as_deref().is_some_and(|v| !v.trim().is_empty()) { "filled" } else { "empty" };
-            println!("{}\t{state}\t{}", entry.key, entry.label);
+            println!("{}\t{state}\t{}", entry.key, escape_invisible(&entry.label));
         }
         return Ok(());
     };

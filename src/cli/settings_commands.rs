@@ -6,6 +6,8 @@ use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use ipnet::IpNet;
 
+use scancase::text_escape::escape_invisible;
+
 use super::options::{actor, CasePath};
 
 /// Arguments of `scancase allowlist`.
@@ -90,7 +92,7 @@ pub fn allowlist(args: AllowlistArgs) -> Result<()> {
             let opened = case.open()?;
             for entry in opened.allowlist()? {
                 let by = entry.added_by.as_deref().unwrap_or("unknown examiner");
-                println!("{}\t{}\t(added by {by})", entry.network, entry.reason.escape_debug());
+                println!("{}\t{}\t(added by {by})", entry.network, escape_invisible(&entry.reason));
             }
         }
     }

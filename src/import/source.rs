@@ -76,7 +76,7 @@ pub struct EvidenceSource {
 /// Checks that `path` is a readable, non-empty regular file, hashes it, and detects its format.
 ///
 /// `format_name` overrides detection with a format name (`pcap`, `pcapng`, or a log dialect
-/// name); the content must still be of that format.
+/// name); see [`forced_format`] for when the content must still match it.
 pub fn identify(
     path: &Path,
     format_name: Option<&str>,
@@ -120,8 +120,19 @@ fn detect(head: &[u8]) -> Option<EvidenceFormat> {
 }
 
 /// Checks a format named by the examiner against the content.
+///
+/// A log dialect overrides detection for any text file: detection reads only the first
+/// [`DETECTION_HEAD_BYTES`], and a syslog file may hold its first firewall line after other
+/// programs' lines. Lines that are not of the dialect are then counted as such. A capture
+/// format must match the content, because a binary file read in another format is garbage.
 fn forced_format(path: &Path, name: &str, head: &[u8]) -> Result<EvidenceFormat, ImportError> {
     let detected = detect(head);
+    let is_capture = matches!(detected, Some(EvidenceFormat::Capture(_)));
+    if let Some(dialect) = LogDialect::ALL.into_iter().find(|dialect| dialect.as_str() == name) {
+        if !is_capture {
+            return Ok(EvidenceFormat::Log(dialect));
+        }
+    }
     let matches = detected.is_some_and(|format| format.as_str() == name);
     match detected {
         Some(format) if matches => Ok(format),
