@@ -36,7 +36,7 @@ pub struct ReviewArgs {
     #[arg(value_name = "STEP")]
     pub step: StepArg,
     /// Name of the reviewer; by default the case's examiner or the login name.
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, visible_alias = "by", value_name = "NAME")]
     pub reviewer: Option<String>,
     /// A note kept with the step, for example what was checked.
     #[arg(long, value_name = "TEXT")]

@@ -159,7 +159,7 @@ impl ReviewStatus {
     pub fn label(&self) -> String {
         let state = match self.state {
             ReviewState::Draft => return "Draft".to_string(),
-            ReviewState::Submitted => "Submitted for review",
+            ReviewState::Submitted => "In review",
             ReviewState::Approved => "Approved",
         };
         let by = self.by.as_deref().map(|name| format!(" by {name}")).unwrap_or_default();
