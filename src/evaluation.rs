@@ -123,6 +123,7 @@ pub fn technique_name(label: &str) -> Option<&'static str> {
         "NULL" => Some("tcp_null"),
         "Xmas" => Some("tcp_xmas"),
         "ACK" => Some("tcp_ack"),
+        "Maimon" => Some("tcp_maimon"),
         "UDP" => Some("udp"),
         "ARP" => Some("arp"),
         "ICMP" => Some("icmp_echo"),

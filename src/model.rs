@@ -658,6 +658,8 @@ pub enum Technique {
     TcpXmas,
     /// Segments with only ACK set, outside any connection.
     TcpAck,
+    /// Segments with FIN and ACK set outside any connection (Uriel Maimon's scan).
+    TcpMaimon,
     /// UDP datagrams.
     Udp,
     /// ICMP or ICMPv6 echo requests, and ICMP timestamp requests, that test whether a host
@@ -669,13 +671,14 @@ pub enum Technique {
 
 impl Technique {
     /// Every technique, in declaration order.
-    pub const ALL: [Technique; 9] = [
+    pub const ALL: [Technique; 10] = [
         Self::TcpSyn,
         Self::TcpConnect,
         Self::TcpFin,
         Self::TcpNull,
         Self::TcpXmas,
         Self::TcpAck,
+        Self::TcpMaimon,
         Self::Udp,
         Self::IcmpEcho,
         Self::Arp,
@@ -690,6 +693,7 @@ impl Technique {
             Self::TcpNull => "tcp_null",
             Self::TcpXmas => "tcp_xmas",
             Self::TcpAck => "tcp_ack",
+            Self::TcpMaimon => "tcp_maimon",
             Self::Udp => "udp",
             Self::IcmpEcho => "icmp_echo",
             Self::Arp => "arp",
@@ -705,6 +709,7 @@ impl Technique {
             Self::TcpNull => "TCP NULL scan (no flags set)",
             Self::TcpXmas => "TCP Xmas scan (FIN, PSH and URG set)",
             Self::TcpAck => "TCP ACK scan (firewall rule mapping)",
+            Self::TcpMaimon => "TCP Maimon scan (FIN and ACK set)",
             Self::Udp => "UDP scan",
             Self::IcmpEcho => "ICMP echo (ping) sweep",
             Self::Arp => "ARP sweep of the local link",

@@ -279,6 +279,15 @@ const SCANS: &[ScanCase] = &[
         first_seen: "2026-12-04T19:35:42",
     },
     ScanCase {
+        file: "capture/scan_nmap_sM_linux.pcap",
+        kind: "vertical",
+        technique: "tcp_maimon",
+        source: "10.99.0.1",
+        targets: &["10.98.0.2"],
+        distinct_ports: 100,
+        first_seen: "2026-12-05T00:45:36.382627Z",
+    },
+    ScanCase {
         file: "fwlog/scan_nmap_sT_vic1.log",
         kind: "vertical",
         technique: "tcp_connect",

@@ -5,6 +5,11 @@ use super::{
 };
 use crate::model::{IpProtocol, Observation, Outcome, ReplyRef, TcpFlags, Technique};
 
+/// Lowest port of the ephemeral range that Linux hands out (32768 to 60999; Windows uses
+/// 49152 and up). A FIN/ACK to a port from here up is far more often the late FIN of a
+/// client's connection than a Maimon probe, so only lower ports count as probed.
+const FIRST_EPHEMERAL_PORT: u16 = 32768;
+
 impl Aggregator {
     pub(super) fn observe_tcp(&mut self, o: Observation, probes: &mut Vec<ProbeEvent>) {
         let (Some(src_port), Some(dst_port), Some(flags)) = (o.src_port, o.dst_port, o.tcp_flags) else {
@@ -67,6 +72,16 @@ impl Aggregator {
         if let Some(technique) = technique {
             self.flows.entry(flow).or_default();
             self.add_probe(key, probe_from(&o, technique), probes);
+            return;
+        }
+        let no_payload = o.payload_len.unwrap_or(0) == 0;
+        if bits == TcpFlags::FIN | TcpFlags::ACK && no_payload && dst_port < FIRST_EPHEMERAL_PORT {
+            // A Maimon probe, or the FIN of a conversation whose start is not in the evidence:
+            // held like a bare ACK until the end shows whether the other side ever spoke.
+            let held = self.pending_ack.entry(flow).or_insert_with(PendingAck::default);
+            if held.probes.len() < MAX_PENDING_ACKS_PER_FLOW {
+                held.probes.push(probe_from(&o, Technique::TcpMaimon));
+            }
             return;
         }
         self.spoke.insert(flow);

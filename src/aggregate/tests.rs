@@ -222,3 +222,34 @@ fn dns_answers_without_queries_are_not_probes() {
     assert!(probes.is_empty(), "{probes:?}");
     assert!(contacts.is_empty());
 }
+
+#[test]
+fn late_fin_ack_to_ephemeral_ports_not_probes() {
+    // The same FIN/ACK segments as a Maimon scan, but sent to ports of the ephemeral range:
+    // the late FINs of client connections that a stateful firewall logs after the state ended.
+    let observations: Vec<Observation> = read_capture("capture/scan_nmap_sM_linux.pcap")
+        .into_iter()
+        .map(|mut o| {
+            let victim: IpAddr = "10.98.0.2".parse().expect("address");
+            if o.protocol == IpProtocol::TCP && o.dst == victim {
+                o.dst_port = o.dst_port.map(|port| 40000 + port);
+            }
+            if o.protocol == IpProtocol::TCP && o.src == victim {
+                o.src_port = o.src_port.map(|port| 40000 + port);
+            }
+            o
+        })
+        .collect();
+    let (probes, _) = aggregate(observations);
+    assert!(probes.iter().all(|event| event.probe.technique != Technique::TcpMaimon), "{probes:?}");
+}
+
+#[test]
+fn maimon_probes_held_until_reset() {
+    let (probes, contacts) = ip_only(aggregate(read_capture("capture/scan_nmap_sM_linux.pcap")));
+    let maimon = probes.iter().filter(|event| event.probe.technique == Technique::TcpMaimon).count();
+    assert_eq!(maimon, 100);
+    let tcp: Vec<&Contact> = contacts.iter().filter(|c| c.protocol == IpProtocol::TCP).collect();
+    assert_eq!(tcp.len(), 100);
+    assert!(tcp.iter().all(|c| c.outcome == Outcome::Closed), "Linux resets every FIN/ACK");
+}

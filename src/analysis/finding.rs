@@ -429,6 +429,7 @@ fn probe_word(technique: Technique, count: u64) -> String {
         Technique::TcpNull => "TCP NULL",
         Technique::TcpXmas => "TCP Xmas",
         Technique::TcpAck => "TCP ACK",
+        Technique::TcpMaimon => "TCP FIN/ACK",
         Technique::Udp => "UDP",
         Technique::IcmpEcho => "ICMP echo or timestamp",
         Technique::Arp => "ARP",

@@ -74,7 +74,10 @@ pub struct ScoreInput {
 }
 
 fn is_evasive(technique: Technique) -> bool {
-    matches!(technique, Technique::TcpFin | Technique::TcpNull | Technique::TcpXmas | Technique::TcpAck)
+    matches!(
+        technique,
+        Technique::TcpFin | Technique::TcpNull | Technique::TcpXmas | Technique::TcpAck | Technique::TcpMaimon
+    )
 }
 
 fn has_abnormal_flags(technique: Technique) -> bool {
@@ -180,6 +183,7 @@ fn technique_word(technique: Technique) -> &'static str {
         Technique::TcpNull => "NULL",
         Technique::TcpXmas => "Xmas",
         Technique::TcpAck => "ACK",
+        Technique::TcpMaimon => "FIN/ACK",
         Technique::TcpSyn => "SYN",
         Technique::TcpConnect => "connect",
         Technique::Udp => "UDP",
