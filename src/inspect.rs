@@ -20,10 +20,12 @@ use std::fmt;
 use std::io::{self, Write};
 use std::net::IpAddr;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::ser::Serializer;
 use serde::Serialize;
 
+use crate::import::source::hash_source;
 use crate::import::{identify, read_evidence, EvidenceSource, ImportError, ImportObserver, ImportOptions};
 use crate::model::{
     Anomaly, ArpOperation, EvidenceKind, ImportSummary, IpProtocol, Locator, Observation, ObservationSink, SinkError,
@@ -75,9 +77,21 @@ pub fn inspect_file(
     observer: &mut dyn ImportObserver,
     output: &mut dyn Write,
 ) -> Result<ImportSummary, InspectError> {
-    let source = identify(path, options.format.as_deref(), observer)?;
+    let mut source = identify(path, options.format.as_deref())?;
     let mut writer = ObservationWriter::new(io::BufWriter::new(output), style, source.format.kind());
-    let summary = read_evidence(&source, options, observer, &mut writer)?;
+    // The SHA-256 for the summary line is taken on a second thread while this one parses.
+    let cancelled = AtomicBool::new(false);
+    let (summary, hashed) = std::thread::scope(|scope| {
+        let identified = &source;
+        let hashing = scope.spawn(|| hash_source(identified, &cancelled));
+        let summary = read_evidence(identified, options, observer, &mut writer);
+        if summary.is_err() {
+            cancelled.store(true, Ordering::Relaxed);
+        }
+        (summary, hashing.join().expect("the hashing thread does not panic"))
+    });
+    let summary = summary?;
+    source.sha256 = hashed.map_err(|error| ImportError::Unreadable { path: path.to_path_buf(), source: error })?;
     writer.write_end(&source, &summary).map_err(InspectError::Write)?;
     Ok(summary)
 }

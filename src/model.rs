@@ -916,7 +916,7 @@ pub struct EvidenceRecord {
     pub path: String,
     /// File size in bytes.
     pub size_bytes: u64,
-    /// SHA-256 of the file's bytes, lower-case hex, taken before parsing.
+    /// SHA-256 of the file's bytes, lower-case hex, taken while the file was parsed.
     pub sha256: String,
     /// Capture or firewall log.
     pub kind: EvidenceKind,

@@ -95,7 +95,6 @@ struct ChannelObserver {
 impl ImportObserver for ChannelObserver {
     fn progress(&mut self, phase: ImportPhase, bytes_done: u64, bytes_total: u64) {
         let phase = match phase {
-            ImportPhase::Hashing => "hashing",
             ImportPhase::Reading => "reading",
         };
         let report = ImportProgress { job_id: self.job_id.clone(), phase, bytes_done, bytes_total };

@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use rusqlite::{params, Row, Transaction};
+use rusqlite::{params, OptionalExtension, Row, Transaction};
 
 use super::{audit, json_error, now_ns, sqlite_error, Case, CaseError};
 use crate::aggregate::{Aggregator, ProbeEvent};
@@ -137,6 +137,27 @@ impl EvidenceWriter<'_> {
     /// Returns the row id the evidence will have once committed.
     pub fn evidence_id(&self) -> i64 {
         self.evidence_id
+    }
+
+    /// Returns the earlier import of a file with this SHA-256, if any: its row id and path.
+    pub fn find_duplicate(&self, sha256: &str) -> Result<Option<(i64, String)>, CaseError> {
+        self.tx
+            .query_row(
+                "SELECT id, path FROM evidence WHERE sha256 = ?1 AND id != ?2",
+                params![sha256, self.evidence_id],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()
+            .map_err(|source| sqlite_error(&self.case_path, "could not look up earlier imports", source))
+    }
+
+    /// Records the file's SHA-256, taken while the file was parsed.
+    pub fn set_sha256(&mut self, sha256: &str) -> Result<(), CaseError> {
+        self.tx
+            .execute("UPDATE evidence SET sha256 = ?1 WHERE id = ?2", params![sha256, self.evidence_id])
+            .map_err(|source| sqlite_error(&self.case_path, "could not record the SHA-256", source))?;
+        self.evidence.sha256 = sha256.to_string();
+        Ok(())
     }
 
     /// Stores the importer's summary, appends the audit entry and commits the import.

@@ -32,7 +32,6 @@ impl ImportObserver for TerminalProgress {
             return;
         };
         let verb = match phase {
-            ImportPhase::Hashing => "hashing",
             ImportPhase::Reading => "reading",
         };
         bar.set_message(format!("{verb} {}", self.label));

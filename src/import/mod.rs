@@ -14,6 +14,7 @@ pub mod progress;
 pub mod source;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::capture::CaptureError;
 use crate::case::{Case, CaseError, NewEvidence};
@@ -167,26 +168,42 @@ pub fn import_file(
     options: &ImportOptions,
     observer: &mut dyn ImportObserver,
 ) -> Result<ImportResult, ImportError> {
-    let source = identify(path, options.format.as_deref(), observer)?;
+    let source = identify(path, options.format.as_deref())?;
     let stored_error = |source| ImportError::Case { path: path.to_path_buf(), source: Box::new(source) };
-    if let Some((evidence_id, earlier_path)) = case.find_evidence_by_hash(&source.sha256).map_err(stored_error)? {
-        return Ok(ImportResult::AlreadyImported { evidence_id, earlier_path });
-    }
-
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     let evidence = NewEvidence {
         path: absolute.display().to_string(),
         size_bytes: source.size_bytes,
-        sha256: source.sha256.clone(),
+        sha256: String::new(),
         kind: source.format.kind(),
         imported_by: options.examiner.clone(),
         modified_ns: source.modified.and_then(|time| time.timestamp_nanos_opt()),
     };
-    let mut writer = case.begin_evidence(evidence).map_err(stored_error)?;
-    let summary = read_evidence(&source, options, observer, &mut writer)?;
-    let format = summary.format.clone();
-    let record = writer.finish(&format, summary).map_err(stored_error)?;
-    Ok(ImportResult::Imported(Box::new(record)))
+
+    // The SHA-256 is taken on a second thread while this one parses, so the file's bytes
+    // are hashed and parsed at the same time instead of one after the other.
+    let cancelled = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let hashing = scope.spawn(|| source::hash_source(&source, &cancelled));
+        let parsed = (|| {
+            let mut writer = case.begin_evidence(evidence).map_err(stored_error)?;
+            let summary = read_evidence(&source, options, observer, &mut writer)?;
+            Ok::<_, ImportError>((writer, summary))
+        })();
+        if parsed.is_err() {
+            cancelled.store(true, Ordering::Relaxed);
+        }
+        let hashed = hashing.join().expect("the hashing thread does not panic");
+        let (mut writer, summary) = parsed?;
+        let sha256 = hashed.map_err(|error| ImportError::Unreadable { path: path.to_path_buf(), source: error })?;
+        if let Some((evidence_id, earlier_path)) = writer.find_duplicate(&sha256).map_err(stored_error)? {
+            return Ok(ImportResult::AlreadyImported { evidence_id, earlier_path });
+        }
+        writer.set_sha256(&sha256).map_err(stored_error)?;
+        let format = summary.format.clone();
+        let record = writer.finish(&format, summary).map_err(stored_error)?;
+        Ok(ImportResult::Imported(Box::new(record)))
+    })
 }
 
 /// Streams an identified evidence file into a sink and returns the importer's summary.

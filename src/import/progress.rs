@@ -14,9 +14,7 @@ const REPORT_INTERVAL_BYTES: u64 = 4 * 1024 * 1024;
 /// Step of an import that reads the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ImportPhase {
-    /// Computing the SHA-256 of the file before parsing.
-    Hashing,
-    /// Parsing the file into observations.
+    /// Parsing the file into observations (its SHA-256 is taken at the same time).
     Reading,
 }
 

@@ -13,6 +13,8 @@ use flate2::bufread::MultiGzDecoder;
 use sha2::{Digest, Sha256};
 
 use super::gzip_limit::{CountingReader, ExpansionLimit};
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use super::progress::{ImportObserver, ImportPhase, ProgressReader};
 use super::ImportError;
 use crate::capture::{self, CaptureFormat};
@@ -63,7 +65,9 @@ pub struct EvidenceSource {
     pub path: PathBuf,
     /// Size in bytes.
     pub size_bytes: u64,
-    /// SHA-256 of the file's bytes (compressed bytes for a gzip file), lower-case hex.
+    /// SHA-256 of the file's bytes (compressed bytes for a gzip file), lower-case hex, once
+    /// [`hash_source`] has taken it; [`identify`] leaves it empty, so that the import can hash
+    /// on a second core while it parses.
     pub sha256: String,
     /// Detected format of the (decompressed) content.
     pub format: EvidenceFormat,
@@ -73,15 +77,12 @@ pub struct EvidenceSource {
     pub modified: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-/// Checks that `path` is a readable, non-empty regular file, hashes it, and detects its format.
+/// Checks that `path` is a readable, non-empty regular file and detects its format; the
+/// SHA-256 is taken separately by [`hash_source`].
 ///
 /// `format_name` overrides detection with a format name (`pcap`, `pcapng`, or a log dialect
 /// name); see [`forced_format`] for when the content must still match it.
-pub fn identify(
-    path: &Path,
-    format_name: Option<&str>,
-    observer: &mut dyn ImportObserver,
-) -> Result<EvidenceSource, ImportError> {
+pub fn identify(path: &Path, format_name: Option<&str>) -> Result<EvidenceSource, ImportError> {
     let metadata = std::fs::metadata(path).map_err(|source| match source.kind() {
         std::io::ErrorKind::NotFound => ImportError::NotFound { path: path.to_path_buf() },
         _ => ImportError::Unreadable { path: path.to_path_buf(), source },
@@ -90,7 +91,7 @@ pub fn identify(
         return Err(ImportError::IsDirectory { path: path.to_path_buf() });
     }
     let unreadable = |source| ImportError::Unreadable { path: path.to_path_buf(), source };
-    let (sha256, size_bytes) = hash_file(path, metadata.len(), observer).map_err(unreadable)?;
+    let size_bytes = metadata.len();
     if size_bytes == 0 {
         return Err(ImportError::Empty { path: path.to_path_buf() });
     }
@@ -108,7 +109,7 @@ pub fn identify(
         None => detect(&head).ok_or_else(|| ImportError::UnrecognisedFormat { path: path.to_path_buf() })?,
     };
     let modified = metadata.modified().ok().map(chrono::DateTime::<chrono::Utc>::from);
-    Ok(EvidenceSource { path: path.to_path_buf(), size_bytes, sha256, format, gzip, modified })
+    Ok(EvidenceSource { path: path.to_path_buf(), size_bytes, sha256: String::new(), format, gzip, modified })
 }
 
 /// Detects the format of a file's first bytes.
@@ -163,22 +164,34 @@ pub(super) fn open_content<'a>(
     }
 }
 
-/// Hashes a file with SHA-256 and returns the lower-case hex digest and the size in bytes.
-fn hash_file(path: &Path, total: u64, observer: &mut dyn ImportObserver) -> std::io::Result<(String, u64)> {
-    let file = File::open(path)?;
-    let mut reader = ProgressReader::new(file, total, ImportPhase::Hashing, observer);
+/// Hashes an identified evidence file with SHA-256 and returns the lower-case hex digest.
+///
+/// Runs on its own thread beside the parse, so it takes no progress observer; `cancelled`
+/// stops it early (the result is then an error). The size read must equal the size
+/// [`identify`] saw, else the file changed during the import.
+pub fn hash_source(source: &EvidenceSource, cancelled: &AtomicBool) -> std::io::Result<String> {
+    let mut file = File::open(&source.path)?;
     let mut hasher = Sha256::new();
     let mut buffer = vec![0u8; READ_BUFFER_BYTES];
     let mut size = 0u64;
     loop {
-        let read = reader.read(&mut buffer)?;
+        if cancelled.load(Ordering::Relaxed) {
+            return Err(std::io::Error::new(std::io::ErrorKind::Interrupted, "hashing cancelled"));
+        }
+        let read = file.read(&mut buffer)?;
         if read == 0 {
             break;
         }
         hasher.update(&buffer[..read]);
         size += read as u64;
     }
-    Ok((crate::case::hex_lower(&hasher.finalize()), size))
+    if size != source.size_bytes {
+        return Err(std::io::Error::other(format!(
+            "the file changed during the import: {size} bytes hashed, {} bytes when it was opened",
+            source.size_bytes
+        )));
+    }
+    Ok(crate::case::hex_lower(&hasher.finalize()))
 }
 
 /// Reads up to [`DETECTION_HEAD_BYTES`] from a reader. A gzip stream that ends early still

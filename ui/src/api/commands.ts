@@ -70,7 +70,7 @@ export function caseSummary(): Promise<CaseSummary | null> {
   return call("case_summary");
 }
 
-/** Imports one file by path; `onProgress` receives the hashing and reading progress. */
+/** Imports one file by path; `onProgress` receives the reading progress. */
 export function importEvidence(
   path: string,
   options: ImportRequest,

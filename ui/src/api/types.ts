@@ -20,7 +20,7 @@ export interface ImportRequest {
 
 export interface ImportProgress {
   jobId: string;
-  phase: "hashing" | "reading";
+  phase: "reading";
   bytesDone: number;
   bytesTotal: number;
 }

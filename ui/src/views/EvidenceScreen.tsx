@@ -19,7 +19,7 @@ interface ImportJob {
   id: string;
   path: string;
   state: JobState;
-  phase: "hashing" | "reading" | null;
+  phase: "reading" | null;
   bytesDone: number;
   bytesTotal: number;
   message: string | null;
@@ -226,9 +226,9 @@ export function EvidenceScreen({ onError, onEvidenceChanged, onAnalyzed }: Props
 
 function jobProgress(job: ImportJob): number {
   if (job.state === "imported" || job.state === "alreadyImported") return job.bytesTotal || 1;
-  // Hashing and reading each pass over the file; show them as the two halves of the bar.
+  // One pass over the file: the SHA-256 is taken while it is read.
   if (job.bytesTotal === 0) return 0;
-  return job.phase === "reading" ? job.bytesTotal / 2 + job.bytesDone / 2 : job.bytesDone / 2;
+  return job.bytesDone;
 }
 
 function describeJob(job: ImportJob): string {
