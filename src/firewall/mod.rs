@@ -19,6 +19,8 @@ mod cisco_asa;
 mod cisco_asa_message;
 mod detect;
 mod filterlog;
+#[doc(hidden)]
+pub mod fuzzing;
 mod lines;
 mod netfilter;
 mod netfilter_body;
@@ -200,6 +202,13 @@ pub fn read_log<R: BufRead>(
     time: &TimeContext,
     sink: &mut dyn ObservationSink,
 ) -> Result<ImportSummary, FirewallError> {
+    check_reference_year(time)?;
+    let mut dialect_reader = new_reader(dialect, time);
+    read_lines(reader, dialect_reader.as_mut(), sink)
+}
+
+/// Rejects a reference year outside [`MIN_YEAR`] to [`MAX_YEAR`].
+fn check_reference_year(time: &TimeContext) -> Result<(), FirewallError> {
     let reference_year = match time.reference {
         ReferenceYear::Explicit(year) => year,
         ReferenceYear::FileModified(modified) => modified.year(),
@@ -207,8 +216,7 @@ pub fn read_log<R: BufRead>(
     if !(MIN_YEAR..=MAX_YEAR).contains(&reference_year) {
         return Err(FirewallError::ReferenceYearOutOfRange { year: reference_year });
     }
-    let mut dialect_reader = new_reader(dialect, time);
-    read_lines(reader, dialect_reader.as_mut(), sink)
+    Ok(())
 }
 
 /// Creates the reader of one dialect.
