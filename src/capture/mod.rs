@@ -21,6 +21,8 @@
 //! the IP and transport headers.
 
 mod decode;
+#[doc(hidden)]
+pub mod fuzzing;
 mod importer;
 mod link;
 mod reader;

@@ -20,8 +20,10 @@ mod cisco_asa;
 mod cisco_asa_message;
 mod detect;
 mod filterlog;
-mod juniper_srx;
 mod fortigate;
+#[doc(hidden)]
+pub mod fuzzing;
+mod juniper_srx;
 mod key_value;
 mod lines;
 mod mikrotik;
@@ -243,6 +245,13 @@ pub fn read_log<R: BufRead>(
     time: &TimeContext,
     sink: &mut dyn ObservationSink,
 ) -> Result<ImportSummary, FirewallError> {
+    check_reference_year(time)?;
+    let mut dialect_reader = new_reader(dialect, time);
+    read_lines(reader, dialect_reader.as_mut(), sink)
+}
+
+/// Rejects a reference year outside [`MIN_YEAR`] to [`MAX_YEAR`].
+fn check_reference_year(time: &TimeContext) -> Result<(), FirewallError> {
     let reference_year = match time.reference {
         ReferenceYear::Explicit(year) => year,
         ReferenceYear::FileModified(modified) => modified.year(),
@@ -250,8 +259,7 @@ pub fn read_log<R: BufRead>(
     if !(MIN_YEAR..=MAX_YEAR).contains(&reference_year) {
         return Err(FirewallError::ReferenceYearOutOfRange { year: reference_year });
     }
-    let mut dialect_reader = new_reader(dialect, time);
-    read_lines(reader, dialect_reader.as_mut(), sink)
+    Ok(())
 }
 
 /// Creates the reader of one dialect.
