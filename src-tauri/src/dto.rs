@@ -9,6 +9,7 @@ use scancase::case::Case;
 use scancase::contract::FindingJson;
 use scancase::model::{format_rfc3339, Anomaly, Citation, EvidenceRecord, Finding, Fingerprint, OutcomeCounts};
 use scancase::report::{Block, Report};
+use scancase::text_escape::escape_invisible;
 use serde::{Deserialize, Serialize};
 
 use crate::error::CommandError;
@@ -123,7 +124,7 @@ impl From<&Anomaly> for AnomalyView {
         Self {
             record: anomaly.locator.record,
             byte_offset: anomaly.locator.byte_offset,
-            message: anomaly.message.clone(),
+            message: visible(&anomaly.message),
         }
     }
 }
@@ -249,7 +250,7 @@ impl From<&Citation> for CitationView {
             evidence_id: citation.evidence_id,
             record: citation.locator.record,
             byte_offset: citation.locator.byte_offset,
-            excerpt: citation.excerpt.clone(),
+            excerpt: visible(&citation.excerpt),
         }
     }
 }
@@ -337,7 +338,7 @@ impl From<&Finding> for FindingView {
             confidence: json.confidence,
             confidence_explanation: json.confidence_explanation,
             attack: json.attack,
-            explanation: json.explanation,
+            explanation: visible(&json.explanation),
             open_ports: json
                 .open_ports
                 .into_iter()
@@ -348,7 +349,7 @@ impl From<&Finding> for FindingView {
             citations: finding.citations.iter().map(CitationView::from).collect(),
             decoys: json.decoys,
             fingerprint: json.fingerprint,
-            suppressed: json.suppressed,
+            suppressed: json.suppressed.as_deref().map(visible),
             internal_source: json.internal_source,
             regular_timing: json.regular_timing,
             host_discovery: json.host_discovery.map(|discovery| {
@@ -451,26 +452,33 @@ pub enum BlockView {
 impl From<&Block> for BlockView {
     fn from(block: &Block) -> Self {
         match block {
-            Block::Subheading { text, .. } => Self::Subheading { text: text.clone() },
-            Block::Paragraph { text } => Self::Paragraph { text: text.clone() },
+            Block::Subheading { text, .. } => Self::Subheading { text: visible(text) },
+            Block::Paragraph { text } => Self::Paragraph { text: visible(text) },
             Block::Fields { fields } => {
-                Self::Fields { fields: fields.iter().map(|field| (field.label.clone(), field.value.clone())).collect() }
+                Self::Fields { fields: fields.iter().map(|field| (visible(&field.label), visible(&field.value))).collect() }
             }
             Block::Table(table) => Self::Table {
-                columns: table.columns.iter().map(|column| column.title.clone()).collect(),
-                rows: table.rows.clone(),
+                columns: table.columns.iter().map(|column| visible(&column.title)).collect(),
+                rows: table.rows.iter().map(|row| row.iter().map(|cell| visible(cell)).collect()).collect(),
             },
-            Block::List { items } => Self::List { items: items.clone() },
+            Block::List { items } => Self::List { items: items.iter().map(|item| visible(item)).collect() },
             Block::ExaminerEntry(entry) => Self::ExaminerEntry {
-                label: entry.label.clone(),
-                guidance: entry.guidance.clone(),
-                value: entry.value.clone(),
+                label: visible(&entry.label),
+                guidance: visible(&entry.guidance),
+                value: entry.value.as_deref().map(visible),
             },
             Block::Chart(chart) => {
                 Self::Chart { finding_id: chart.finding_id.clone(), probes_total: chart.probes_total }
             }
         }
     }
+}
+
+/// Shows control, bidirectional and zero-width characters as `\u{...}` codes, as the CLI and
+/// the exports do, so that evidence text cannot reorder or hide the text around it. React
+/// already inserts every string as text, never as HTML.
+fn visible(text: &str) -> String {
+    escape_invisible(text).into_owned()
 }
 
 impl From<&Report> for ReportView {
@@ -510,4 +518,16 @@ pub struct ExportResult {
     pub path: String,
     /// Bytes written.
     pub size_bytes: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn report_text_shows_bidi_and_zero_width_as_codes() {
+        let block = Block::Paragraph { text: "rule evil\u{202E}txt.exe\u{200B} end".to_string() };
+        let BlockView::Paragraph { text } = BlockView::from(&block) else { panic!("a paragraph") };
+        assert_eq!(text, "rule evil\\u{202E}txt.exe\\u{200B} end");
+    }
 }
