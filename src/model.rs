@@ -67,6 +67,26 @@ impl IpProtocol {
     /// Stream Control Transmission Protocol (RFC 9260).
     pub const SCTP: IpProtocol = IpProtocol(132);
 
+    /// Parses an IP protocol keyword as firewalls write it (IANA keywords such as `tcp`,
+    /// `ipv6-icmp` or `ospf`, in any case, plus the `icmp6` and `icmpv6` spellings) or a
+    /// decimal protocol number; `None` for anything else.
+    pub fn from_keyword(word: &str) -> Option<IpProtocol> {
+        let number = match word.to_ascii_lowercase().as_str() {
+            "icmp" => 1,
+            "igmp" => 2,
+            "tcp" => 6,
+            "udp" => 17,
+            "gre" => 47,
+            "esp" => 50,
+            "ah" => 51,
+            "icmp6" | "icmpv6" | "ipv6-icmp" => 58,
+            "ospf" => 89,
+            "sctp" => 132,
+            other => other.parse::<u8>().ok()?,
+        };
+        Some(IpProtocol::from_ip_number(number))
+    }
+
     /// Returns the lower-case protocol name used in reports, or the number as text.
     pub fn name(self) -> String {
         match self {

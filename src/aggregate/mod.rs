@@ -186,7 +186,7 @@ impl Aggregator {
         }
         self.flows.entry(flow).or_default();
         let key = ContactKey { src: o.src, dst: o.dst, protocol: o.protocol, dst_port: o.dst_port };
-        self.add_probe(key, probe_from(&o, Technique::Udp), probes);
+        self.add_probe(key, probe_from(o, Technique::Udp), probes);
     }
 
     /// Reads an ICMP or ICMPv6 message: a host-discovery request is a probe of the host, its
@@ -199,7 +199,7 @@ impl Aggregator {
         match icmp_query(o.protocol, icmp.icmp_type) {
             Some(IcmpQuery::Request) => {
                 let key = ContactKey { src: o.src, dst: o.dst, protocol: o.protocol, dst_port: None };
-                self.add_probe(key, probe_from(&o, Technique::IcmpEcho), probes);
+                self.add_probe(key, probe_from(o, Technique::IcmpEcho), probes);
             }
             Some(IcmpQuery::Reply) => {
                 let key = ContactKey { src: o.dst, dst: o.src, protocol: o.protocol, dst_port: None };
@@ -215,7 +215,7 @@ impl Aggregator {
         match o.arp {
             Some(ArpOperation::Request) => {
                 let key = ContactKey { src: o.src, dst: o.dst, protocol: IpProtocol::ARP, dst_port: None };
-                self.add_probe(key, probe_from(&o, Technique::Arp), probes);
+                self.add_probe(key, probe_from(o, Technique::Arp), probes);
             }
             Some(ArpOperation::Reply) => {
                 let key = ContactKey { src: o.dst, dst: o.src, protocol: IpProtocol::ARP, dst_port: None };
@@ -286,8 +286,9 @@ impl Aggregator {
     }
 }
 
-/// Builds a probe from the observation that carried it.
-fn probe_from(o: &Observation, technique: Technique) -> Probe {
+/// Builds a probe from the observation that carried it, moving its texts instead of
+/// copying them, because every caller is done with the observation.
+fn probe_from(o: Observation, technique: Technique) -> Probe {
     Probe {
         ts_ns: o.ts_ns,
         locator: o.locator,
@@ -299,9 +300,9 @@ fn probe_from(o: &Observation, technique: Technique) -> Probe {
         tcp_window: o.tcp_window,
         tcp_options: o.tcp_options,
         payload_len: o.payload_len,
-        action: o.action.clone(),
-        rule: o.rule.clone(),
-        source_text: o.source_text.clone(),
+        action: o.action,
+        rule: o.rule,
+        source_text: o.source_text,
     }
 }
 

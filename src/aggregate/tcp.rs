@@ -25,7 +25,7 @@ impl Aggregator {
 
         if syn && !ack {
             self.flows.entry(flow).or_default();
-            self.add_probe(key, probe_from(&o, Technique::TcpSyn), probes);
+            self.add_probe(key, probe_from(o, Technique::TcpSyn), probes);
             return;
         }
         if syn && ack {
@@ -71,7 +71,7 @@ impl Aggregator {
         };
         if let Some(technique) = technique {
             self.flows.entry(flow).or_default();
-            self.add_probe(key, probe_from(&o, technique), probes);
+            self.add_probe(key, probe_from(o, technique), probes);
             return;
         }
         let no_payload = o.payload_len.unwrap_or(0) == 0;
@@ -80,7 +80,7 @@ impl Aggregator {
             // held like a bare ACK until the end shows whether the other side ever spoke.
             let held = self.pending_ack.entry(flow).or_insert_with(PendingAck::default);
             if held.probes.len() < MAX_PENDING_ACKS_PER_FLOW {
-                held.probes.push(probe_from(&o, Technique::TcpMaimon));
+                held.probes.push(probe_from(o, Technique::TcpMaimon));
             }
             return;
         }
@@ -94,7 +94,7 @@ impl Aggregator {
         if bare_ack {
             let held = self.pending_ack.entry(flow).or_insert_with(PendingAck::default);
             if held.probes.len() < MAX_PENDING_ACKS_PER_FLOW {
-                held.probes.push(probe_from(&o, Technique::TcpAck));
+                held.probes.push(probe_from(o, Technique::TcpAck));
             }
         }
     }

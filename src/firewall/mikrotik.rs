@@ -78,20 +78,7 @@ fn split_parts(text: &str) -> Vec<&str> {
 
 /// Returns the IP protocol for a RouterOS protocol name or number.
 fn protocol(name: &str) -> Result<IpProtocol, String> {
-    let number = match name.to_ascii_uppercase().as_str() {
-        "ICMP" => 1,
-        "IGMP" => 2,
-        "TCP" => 6,
-        "UDP" => 17,
-        "GRE" => 47,
-        "ESP" => 50,
-        "AH" => 51,
-        "ICMPV6" | "IPV6-ICMP" => 58,
-        "OSPF" => 89,
-        "SCTP" => 132,
-        _ => name.parse().map_err(|_| format!("unknown protocol {name:?}"))?,
-    };
-    Ok(IpProtocol::from_ip_number(number))
+    IpProtocol::from_keyword(name).ok_or_else(|| format!("unknown protocol {name:?}"))
 }
 
 /// Reads TCP flag names such as `SYN,ACK`.

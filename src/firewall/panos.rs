@@ -124,20 +124,8 @@ fn action(word: &str) -> FirewallAction {
 
 /// Returns the IP protocol for a PAN-OS protocol name or number.
 fn protocol(name: &str) -> Result<IpProtocol, String> {
-    let number = match name {
-        "icmp" => 1,
-        "igmp" => 2,
-        "tcp" => 6,
-        "udp" => 17,
-        "gre" => 47,
-        "esp" => 50,
-        "ah" => 51,
-        "icmp6" | "ipv6-icmp" => 58,
-        "ospf" => 89,
-        "sctp" => 132,
-        other => other.parse().map_err(|_| format!("unknown IP protocol {other:?} in column {}", column::PROTOCOL))?,
-    };
-    Ok(IpProtocol::from_ip_number(number))
+    IpProtocol::from_keyword(name)
+        .ok_or_else(|| format!("unknown IP protocol {name:?} in column {}", column::PROTOCOL))
 }
 
 /// Reader of the `panos-csv` dialect.

@@ -86,18 +86,7 @@ fn endpoint(pairs: &Pairs<'_>, key: &str, v6_key: &str) -> Result<Endpoint, Stri
 /// Returns the IP protocol for the name before the slash of `proto`.
 fn protocol(proto: &str) -> Result<IpProtocol, String> {
     let name = proto.split('/').next().unwrap_or("");
-    let number = match name {
-        "icmp" => 1,
-        "igmp" => 2,
-        "tcp" => 6,
-        "udp" => 17,
-        "gre" => 47,
-        "esp" => 50,
-        "ah" => 51,
-        "icmpv6" | "ipv6-icmp" => 58,
-        other => other.parse().map_err(|_| format!("unknown protocol {proto:?}"))?,
-    };
-    Ok(IpProtocol::from_ip_number(number))
+    IpProtocol::from_keyword(name).ok_or_else(|| format!("unknown protocol {proto:?}"))
 }
 
 /// Returns the protocol a message text starts with (`TCP connection dropped`, `UDP packet

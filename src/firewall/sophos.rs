@@ -65,19 +65,7 @@ fn action(pairs: &Pairs<'_>) -> Option<FirewallAction> {
 
 /// Returns the IP protocol for a Sophos protocol name or number.
 fn protocol(name: &str) -> Result<IpProtocol, String> {
-    let number = match name.to_ascii_uppercase().as_str() {
-        "ICMP" => 1,
-        "IGMP" => 2,
-        "TCP" => 6,
-        "UDP" => 17,
-        "GRE" => 47,
-        "ESP" => 50,
-        "AH" => 51,
-        "ICMPV6" | "IPV6-ICMP" => 58,
-        "SCTP" => 132,
-        _ => name.parse().map_err(|_| format!("unknown protocol {name:?}"))?,
-    };
-    Ok(IpProtocol::from_ip_number(number))
+    IpProtocol::from_keyword(name).ok_or_else(|| format!("unknown protocol {name:?}"))
 }
 
 /// Parses `+08`, `+0530`, `+05:30`, `UTC` or `GMT` into seconds east of UTC, or returns `None`
