@@ -69,7 +69,7 @@ pub struct FindingJson {
     pub regular_timing: Option<bool>,
     /// Whether the source is inside the case's internal networks.
     pub internal_source: bool,
-    /// Why the finding is suppressed (allowlisted sources), or null.
+    /// Reason for suppressing the finding (allowlisted sources), or null.
     pub suppressed: Option<String>,
 }
 
@@ -80,7 +80,7 @@ pub struct HostDiscoveryJson {
     pub technique: &'static str,
     /// Distinct addresses asked.
     pub addresses: u64,
-    /// Addresses that answered.
+    /// Addresses that replied.
     pub answered: u64,
     /// ICMP or ARP requests sent.
     pub requests: u64,

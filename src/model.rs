@@ -350,7 +350,7 @@ pub struct Observation {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ArpOperation {
-    /// "Who has the target address?": the sender asks for the target's hardware address.
+    /// "Who has the target address?": a request for the target's hardware address.
     Request,
     /// "The sender address is at this hardware address."
     Reply,
@@ -587,8 +587,8 @@ pub struct Contact {
     pub outcome: Outcome,
     /// True when the source completed a TCP handshake with the port.
     pub handshake_completed: bool,
-    /// True when the source answered the target's SYN/ACK with a RST, as a live host that
-    /// holds no such connection does. A spoofed or decoy source never answers.
+    /// True when the source replied to the target's SYN/ACK with a RST, as a live host with
+    /// no such connection does. A spoofed or decoy source sends no reply.
     pub source_reset: bool,
     /// True when the two sides exchanged payload, which a bare scan probe does not do.
     pub payload_exchanged: bool,
@@ -642,7 +642,7 @@ pub enum ScanKind {
     /// One source, many target hosts and many ports on each.
     Block,
     /// Several sources sending the same probes to the same target at the same time, as
-    /// nmap's decoys do; the finding names the source that behaved as a live host.
+    /// nmap's decoys do. The finding names the source that behaved as a live host.
     Distributed,
     /// One source testing which hosts are up: ICMP echo or timestamp requests or ARP
     /// requests across a range, with the TCP "ping" probes sent alongside them.
@@ -826,8 +826,8 @@ pub struct Finding {
     /// Addresses that sent the probes. For a distributed finding with decoys, only the
     /// sources that behaved as live hosts.
     pub sources: Vec<IpAddr>,
-    /// Addresses that sent the same probes as a source but never answered a reply or held a
-    /// session in the case, as nmap's decoys do (distributed findings only).
+    /// Addresses that sent the same probes as a source but never replied or held a session
+    /// in the case, as nmap's decoys do (distributed findings only).
     #[serde(default)]
     pub decoys: Vec<IpAddr>,
     /// Addresses that were probed.
@@ -848,8 +848,8 @@ pub struct Finding {
     pub open_ports: Vec<OpenPort>,
     /// Median gap between consecutive probes, in milliseconds to microsecond precision.
     pub median_gap_ms: Option<f64>,
-    /// For a paced scan (median gap of a second or more), whether the gaps were regular, as
-    /// a fixed scan delay makes them; `None` for fast scans.
+    /// Regularity of a paced scan's gaps (median gap of a second or more): true when a fixed
+    /// scan delay could explain them. `None` for fast scans.
     #[serde(default)]
     pub regular_timing: Option<bool>,
     /// The ping sweep that found the scanned hosts just before the scan, when there was one.
@@ -864,8 +864,8 @@ pub struct Finding {
     /// Whether the source is inside the case's internal networks.
     #[serde(default)]
     pub internal_source: bool,
-    /// Why the finding is suppressed (its sources are on the case's allowlist), or `None`.
-    /// A suppressed finding stays in the case and the reports.
+    /// Reason for suppressing the finding (its sources are on the case's allowlist), or
+    /// `None`. A suppressed finding stays in the case and the reports.
     #[serde(default)]
     pub suppressed: Option<String>,
     /// Computed severity.
@@ -882,7 +882,7 @@ pub struct Finding {
     pub citations_total: u64,
 }
 
-/// The scanner that built a scan's probes, told from their header fields.
+/// The scanner that built a scan's probes, identified from their header fields.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fingerprint {
     /// `nmap`, `masscan`, `hping3`, `zmap`, or `unknown` when no profile, or more than one,
@@ -912,11 +912,11 @@ pub struct ClockOffsetEstimate {
 /// A ping sweep that came before a port scan and found the hosts it scanned.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HostDiscovery {
-    /// How the source asked whether hosts were up (`icmp_echo` or `arp`).
+    /// Technique of the discovery requests (`icmp_echo` or `arp`).
     pub technique: Technique,
     /// Distinct addresses asked.
     pub addresses: u64,
-    /// Addresses that answered.
+    /// Addresses that replied.
     pub answered: u64,
     /// ICMP or ARP requests sent, retransmissions included (TCP ping probes are cited but
     /// not counted here).

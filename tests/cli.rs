@@ -464,7 +464,8 @@ fn allowlisted_source_stays_visible_as_suppressed() {
 
     let audit = scancase().arg("audit").arg(&case).output().expect("run");
     let log = String::from_utf8_lossy(&audit.stdout);
-    assert!(log.contains("allowlist_added") && log.contains("internal_networks_set"), "{log}");
+    assert!(log.contains("allowlist_added"), "{log}");
+    assert!(log.contains("internal_networks_set"), "{log}");
 
     let removed = scancase().args(["allowlist", "remove"]).arg(&case).arg("10.9.9.9").output().expect("run");
     assert!(!removed.status.success());
@@ -570,7 +571,7 @@ fn capture_and_log_merge_with_clock_offset() {
     let findings = findings_json(&out.path().join("case.scancase"));
     assert_eq!(findings.len(), 1, "the capture and the log show one scan: {findings:#?}");
     let finding = &findings[0];
-    // The syslog line says 19:35:42; the capture's exact time of the same probe wins.
+    // The syslog line has 19:35:42; the capture's exact time of the same probe wins.
     assert_eq!(finding["first_seen"], "2026-12-04T19:35:42.547877Z");
     assert_eq!(finding["last_seen"], "2026-12-04T19:35:43.649657Z");
     let offsets = finding["clock_offsets"].as_array().expect("clock_offsets");

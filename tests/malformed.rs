@@ -776,5 +776,6 @@ fn format_edge_captures_all_or_nothing() {
             }
         }
     }
-    assert!(imported > 0 && rejected > 0, "expected both outcomes: {imported} imported, {rejected} rejected");
+    assert!(imported > 0, "expected some imports: {imported} imported, {rejected} rejected");
+    assert!(rejected > 0, "expected some rejections: {imported} imported, {rejected} rejected");
 }

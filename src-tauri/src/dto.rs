@@ -307,7 +307,7 @@ pub struct FindingView {
     pub decoys: Vec<String>,
     /// The scanner the probes' header fields match, with the fields that matched.
     pub fingerprint: Option<Fingerprint>,
-    /// Why the finding is suppressed (allowlisted sources), if it is.
+    /// Reason for suppressing the finding (allowlisted sources), if it is suppressed.
     pub suppressed: Option<String>,
     /// Whether the source is inside the case's internal networks.
     pub internal_source: bool,
@@ -525,7 +525,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn report_text_shows_bidi_and_zero_width_as_codes() {
+    fn invisible_characters_shown_as_codes() {
         let block = Block::Paragraph { text: "rule evil\u{202E}txt.exe\u{200B} end".to_string() };
         let BlockView::Paragraph { text } = BlockView::from(&block) else { panic!("a paragraph") };
         assert_eq!(text, "rule evil\\u{202E}txt.exe\\u{200B} end");

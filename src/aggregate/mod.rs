@@ -103,9 +103,9 @@ struct ContactState {
 
 /// Aggregates observations into contacts; see the module docs.
 ///
-/// The maps use foldhash, which is several times faster than the standard library's SipHash
-/// for these small keys and, like it, seeded at random per process, so crafted addresses in
-/// evidence cannot force collisions that are the same on every run.
+/// The maps use foldhash, which is faster than the standard library's SipHash for these
+/// small keys. Like SipHash it is seeded at random per process, so crafted addresses in
+/// evidence cannot force the same collisions on every run.
 #[derive(Debug, Default)]
 pub struct Aggregator {
     contacts: HashMap<ContactKey, ContactState, RandomState>,
@@ -179,8 +179,8 @@ impl Aggregator {
             return;
         }
         if is_orphan_service_reply(src_port, dst_port) {
-            // A server's answer whose request the evidence lacks (one direction captured, or
-            // the request before the capture started): not a probe of the client's ports.
+            // A server's response whose request is not in the evidence (one direction captured,
+            // or the request sent before the capture started), so not a probe of the client.
             self.flows.entry(flow).or_default().responder_spoke = true;
             return;
         }
@@ -335,7 +335,7 @@ const FIRST_EPHEMERAL_PORT: u16 = 1024;
 /// scanning them.
 ///
 /// NOTE: a scanner that sends from port 53 (nmap `-g 53`, to pass naive filters) to ports
-/// from 1024 up is read as answers for those ports; its probes to lower ports still count.
+/// from 1024 up is read as responses for those ports. Its probes to lower ports still count.
 fn is_orphan_service_reply(src_port: u16, dst_port: u16) -> bool {
     UDP_SERVICE_PORTS.contains(&src_port) && dst_port >= FIRST_EPHEMERAL_PORT
 }

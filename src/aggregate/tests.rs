@@ -156,10 +156,11 @@ fn udp_outcomes_from_icmp_and_replies() {
 fn arp_requests_probe_addresses() {
     let (probes, contacts) = aggregate(read_capture("capture/sweep_nmap_sn_arp_range_br.pcap"));
     let scanner: IpAddr = "10.200.0.10".parse().expect("address");
-    let asked: Vec<&Contact> = contacts.iter().filter(|c| c.protocol == IpProtocol::ARP && c.src == scanner).collect();
-    assert_eq!(asked.len(), 126, "one contact per address asked");
-    assert!(asked.iter().all(|c| c.dst_port.is_none()));
-    let up = asked.iter().filter(|c| c.outcome == Outcome::Open).count();
+    let requested: Vec<&Contact> =
+        contacts.iter().filter(|c| c.protocol == IpProtocol::ARP && c.src == scanner).collect();
+    assert_eq!(requested.len(), 126, "one contact per address requested");
+    assert!(requested.iter().all(|c| c.dst_port.is_none()));
+    let up = requested.iter().filter(|c| c.outcome == Outcome::Open).count();
     assert_eq!(up, 7, "seven hosts answered the ARP requests");
     let scanner_contacts: std::collections::BTreeSet<u64> = contacts
         .iter()
@@ -177,7 +178,7 @@ fn icmp_echo_probes_hosts() {
     let replies = observations.iter().filter(|o| o.icmp.is_some_and(|icmp| icmp.icmp_type == 0)).count();
     let (probes, contacts) = aggregate(observations);
     let echo: Vec<&Contact> = contacts.iter().filter(|c| c.protocol == IpProtocol::ICMP).collect();
-    assert_eq!(echo.len(), 20, "every address of 10.98.0.1-20 was asked");
+    assert_eq!(echo.len(), 20, "every address of 10.98.0.1-20 was probed");
     assert_eq!(echo.iter().filter(|c| c.outcome == Outcome::Open).count(), 8);
     assert!(replies >= 8, "the capture holds the echo replies");
     assert!(probes.iter().any(|event| event.probe.technique == Technique::IcmpEcho));

@@ -1,6 +1,6 @@
-//! Joining detections that are parts of one scan: the TCP probes of a ping sweep, the
-//! per-host parts of a block scan, the identical probes of a scanner and its decoys, and
-//! the host discovery that came before a port scan.
+//! Joining detections that are parts of one scan. The parts are the TCP probes of a ping
+//! sweep, the per-host parts of a block scan, the identical probes of a scanner and its
+//! decoys, and the host discovery that came before a port scan.
 //!
 //! Detection first finds one vertical scan per (source, target, technique) and one
 //! horizontal scan per (source, technique). An investigator expects one finding per scan,
@@ -25,7 +25,7 @@ pub const MIN_TCP_PING_TARGET_OVERLAP: f64 = 0.5;
 
 /// Smallest Jaccard similarity of two sources' port sets on the same targets for their
 /// probes to be taken as one scan sent from several addresses. nmap sends every probe from
-/// each decoy and from the real address, so the sets are identical; the margin allows for
+/// each decoy and from the real address, so the sets are identical. The margin allows for
 /// probes lost before the capture point.
 pub const MIN_DECOY_PORT_SIMILARITY: f64 = 0.9;
 
@@ -44,16 +44,16 @@ pub fn absorb_ping_probes(detections: Vec<Detection<'_>>) -> Vec<Detection<'_>> 
         return others;
     }
 
-    let mut kept = Vec::new();
+    let mut result = Vec::new();
     for detection in others {
         let sweep = sweeps.iter_mut().find(|sweep| is_tcp_ping_part(sweep, &detection));
         match sweep {
             Some(sweep) => sweep.contacts.extend(detection.contacts),
-            None => kept.push(detection),
+            None => result.push(detection),
         }
     }
-    kept.extend(sweeps);
-    kept
+    result.extend(sweeps);
+    result
 }
 
 /// Returns true when `detection` is the TCP ping part of an ICMP sweep: it started while
@@ -99,12 +99,12 @@ pub fn join_blocks<'a>(detections: Vec<Detection<'a>>, parameters: &Parameters) 
     }
 
     let mut blocks: BTreeMap<(IpAddr, Technique), Detection<'a>> = BTreeMap::new();
-    let mut kept = Vec::new();
+    let mut result = Vec::new();
     for detection in detections {
         let key = (detection.source, detection.technique);
         let joins = matches!(detection.kind, ScanKind::Vertical | ScanKind::Horizontal) && block_keys.contains(&key);
         if !joins {
-            kept.push(detection);
+            result.push(detection);
             continue;
         }
         blocks
@@ -113,12 +113,12 @@ pub fn join_blocks<'a>(detections: Vec<Detection<'a>>, parameters: &Parameters) 
             .contacts
             .extend(detection.contacts);
     }
-    kept.extend(blocks.into_values());
-    kept
+    result.extend(blocks.into_values());
+    result
 }
 
 /// Joins scans that different sources sent to the same targets with the same ports at the
-/// same time into one distributed scan, and tells the live sources from the decoys.
+/// same time into one distributed scan, and separates the live sources from the decoys.
 ///
 /// A source is live when any of its contacts in the case shows it received a reply: it
 /// answered a SYN/ACK with a RST, completed a handshake or exchanged payload. A decoy
@@ -177,7 +177,7 @@ fn distributed<'a>(group: Vec<Detection<'a>>, live: &BTreeSet<IpAddr>) -> Detect
     let (mut live_sources, mut decoys): (Vec<IpAddr>, Vec<IpAddr>) =
         sources.iter().partition(|source| live.contains(source));
     if live_sources.is_empty() {
-        // No source shows a reply, so the real one cannot be told apart: all are listed.
+        // No source shows a reply, so the real one cannot be identified and all are listed.
         live_sources = std::mem::take(&mut decoys);
     }
     let contacts = group.into_iter().flat_map(|d| d.contacts).collect();
@@ -196,7 +196,7 @@ fn distributed<'a>(group: Vec<Detection<'a>>, live: &BTreeSet<IpAddr>) -> Detect
 /// hosts it found up, as the host discovery of that scan.
 ///
 /// nmap and similar tools first ask which hosts of a range are up (ARP on a local link,
-/// ICMP and TCP pings elsewhere) and then scan ports only on the hosts that answered. The
+/// ICMP and TCP pings elsewhere) and then scan ports only on the hosts that replied. The
 /// sweep is part of that scan, so it becomes the scan's discovery instead of a finding of
 /// its own. The sweep must end at most [`Parameters::campaign_gap_s`] before the scan
 /// starts, and at least half of the scan's targets must have answered the sweep.
@@ -204,7 +204,7 @@ pub fn attach_host_discovery<'a>(detections: Vec<Detection<'a>>, parameters: &Pa
     let gap_ns = parameters.campaign_gap_s.saturating_mul(1_000_000_000) as i64;
     let (sweeps, mut scans): (Vec<Detection<'a>>, Vec<Detection<'a>>) =
         detections.into_iter().partition(|d| d.kind == ScanKind::PingSweep);
-    let mut kept_sweeps = Vec::new();
+    let mut unattached_sweeps = Vec::new();
     for sweep in sweeps {
         let up: BTreeSet<IpAddr> =
             sweep.contacts.iter().filter(|c| c.contact.outcome == Outcome::Open).map(|c| c.contact.dst).collect();
@@ -220,10 +220,10 @@ pub fn attach_host_discovery<'a>(detections: Vec<Detection<'a>>, parameters: &Pa
         };
         match scans.iter_mut().find(|scan| follows(scan)) {
             Some(scan) => scan.discovery = sweep.contacts,
-            None => kept_sweeps.push(sweep),
+            None => unattached_sweeps.push(sweep),
         }
     }
-    scans.extend(kept_sweeps);
+    scans.extend(unattached_sweeps);
     scans
 }
 

@@ -193,8 +193,8 @@ fn median_gap_ms(sorted_times: &[i64]) -> Option<f64> {
     Some((gaps[gaps.len() / 2] / 1_000) as f64 / 1_000.0)
 }
 
-/// Median gap from which a scan counts as paced, in milliseconds: faster scans send as fast
-/// as the tool can, and their gaps say nothing about a setting.
+/// Median gap from which a scan counts as paced, in milliseconds. Faster scans send as fast
+/// as the tool can, so their gaps reveal no setting.
 pub const MIN_PACED_GAP_MS: i64 = 1_000;
 
 /// Fewest gaps for judging regularity.
@@ -202,8 +202,8 @@ pub const MIN_GAPS_FOR_REGULARITY: usize = 5;
 
 /// Largest spread of the middle gaps (10th to 90th percentile) around the median, as a
 /// share of the median, for the gaps to count as regular. nmap -T1 waits 15 s between
-/// probes and its gaps stay within a few percent of that; a person or a random delay varies
-/// far more.
+/// probes, and its gaps in the corpus capture stay within a few percent of that. A person or a
+/// random delay varies far more.
 pub const MAX_REGULAR_SPREAD: f64 = 0.2;
 
 /// Returns whether a paced scan's gaps are regular, as a fixed scan delay makes them, or

@@ -96,7 +96,8 @@ const ZMAP: &[Check] = &[
 
 const PROFILES: &[(&str, &[Check])] = &[("nmap", NMAP), ("masscan", MASSCAN), ("hping3", HPING3), ("zmap", ZMAP)];
 
-/// A TCP field's test result; for UDP probes the field does not apply.
+/// Returns a TCP field's test result, or `None` for UDP probes, where the field does not
+/// apply.
 fn tcp_field(summary: &Summary, result: Option<bool>) -> Option<bool> {
     if summary.tcp {
         result

@@ -163,7 +163,7 @@ pub struct ClockOffset {
 /// Estimates the clock offset of each pair of evidence files that saw the same contacts.
 ///
 /// A firewall log written to the whole second truncates each time, so its first-probe times
-/// lie up to one second before the capture's even when both clocks agree; the offset is then
+/// lie up to one second before the capture's even when both clocks agree. The offset is then
 /// known only to within that second.
 pub fn clock_offsets(contacts: &[&MergedContact]) -> Vec<ClockOffset> {
     let mut differences: BTreeMap<(i64, i64), (Vec<i64>, i64)> = BTreeMap::new();

@@ -49,16 +49,16 @@ pub struct Parameters {
     /// Most ICMP echo, timestamp or ARP requests per host for a ping sweep, on average over
     /// its hosts.
     ///
-    /// Default 4: a sweep asks each host once or twice (nmap 7.93 sends one echo and one
+    /// Default 4: a sweep sends each host one or two requests (nmap 7.93 sends one echo and one
     /// timestamp request and retries once), while monitoring pings the same hosts every few
     /// minutes for as long as the evidence lasts.
     pub max_echo_requests_per_host: u64,
     /// Distinct addresses one source must ask for with ARP requests for an ARP sweep.
     ///
     /// Default 10, above [`Self::min_hosts_horizontal`] because every host sends ARP
-    /// requests for its gateway and peers: in a public 28-minute capture of a LAN's
-    /// background traffic the busiest host asked for 5 addresses, while nmap -sn on a local
-    /// link asks for every address of the range (254 for a /24).
+    /// requests for its gateway and peers. In a public 28-minute capture of a LAN's background
+    /// traffic the busiest host requested 5 addresses, while nmap -sn on a local link requests
+    /// every address of the range (254 for a /24).
     pub min_hosts_arp_sweep: usize,
 }
 
@@ -143,7 +143,7 @@ pub fn find_scans(
         .collect()
 }
 
-/// What the analysis reads from the case besides the contacts.
+/// Case data the analysis reads besides the contacts.
 #[derive(Debug, Clone, Default)]
 pub struct CaseContext {
     /// File name of each evidence file, by row id.

@@ -118,7 +118,7 @@ pub enum CaseError {
         step: &'static str,
         /// The current state.
         state: &'static str,
-        /// What to do instead.
+        /// Next step for the user.
         hint: &'static str,
     },
     /// A stored JSON value could not be read or written.

@@ -22,7 +22,7 @@ pub struct EntryRevision {
     pub key: String,
     /// The text entered.
     pub value: String,
-    /// Who entered it, when known.
+    /// Examiner who entered it, when known.
     pub entered_by: Option<String>,
     /// When it was entered, UTC nanoseconds.
     pub entered_at_ns: i64,
@@ -64,7 +64,7 @@ impl ReviewAction {
 pub struct ReviewStep {
     /// `submitted`, `approved` or `reopened`.
     pub action: String,
-    /// Who took the step, when known.
+    /// Person who took the step, when known.
     pub actor: Option<String>,
     /// When, UTC nanoseconds.
     pub at_ns: i64,

@@ -166,8 +166,8 @@ CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 "#;
 
-/// Records whether a probe's source answered the target's SYN/ACK with a RST, which tells a
-/// live scanner from the decoy addresses beside it, and adds the case settings the analysis
+/// Records whether a probe's source replied to the target's SYN/ACK with a RST, which
+/// separates a live scanner from the decoy addresses beside it, and adds the case settings the analysis
 /// reads (the allowlist of sources whose findings are suppressed, and the internal networks)
 /// and the examiner's report entries, kept as revisions, with the review steps.
 const MIGRATION_2: &str = r#"

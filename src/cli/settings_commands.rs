@@ -17,7 +17,7 @@ pub struct AllowlistArgs {
     pub action: AllowlistAction,
 }
 
-/// What `scancase allowlist` does.
+/// Actions of `scancase allowlist`.
 #[derive(Debug, Subcommand)]
 pub enum AllowlistAction {
     /// Allow scans from a source address or network; its findings are kept but suppressed.
@@ -27,7 +27,7 @@ pub enum AllowlistAction {
         /// Source address or network, for example 192.0.2.10 or 192.0.2.0/24.
         #[arg(value_name = "NETWORK", value_parser = parse_network)]
         network: IpNet,
-        /// Why scans from this source are expected, for example "weekly vulnerability scan".
+        /// Reason scans from this source are expected, for example "weekly vulnerability scan".
         #[arg(long, value_name = "TEXT")]
         reason: String,
     },

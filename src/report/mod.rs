@@ -113,7 +113,7 @@ pub struct Report {
     pub tool_version: String,
     /// The eight sections, in the order of [`SectionKind::ALL`].
     pub sections: Vec<Section>,
-    /// Where the report stands in review, shown on the cover.
+    /// Review status, shown on the cover.
     #[serde(default)]
     pub review: ReviewStatus,
 }
@@ -147,7 +147,7 @@ impl ReviewState {
 pub struct ReviewStatus {
     /// Current stage.
     pub state: ReviewState,
-    /// Who submitted, approved or reopened the report last, when known.
+    /// Person who last submitted, approved or reopened the report, when known.
     pub by: Option<String>,
     /// When that happened, UTC nanoseconds.
     pub at_ns: Option<TimestampNs>,
