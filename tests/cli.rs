@@ -829,6 +829,19 @@ fn format_option_finds_late_firewall_lines() {
     let findings = findings_json(&out.join("case.scancase"));
     assert_eq!(findings.len(), 1, "{findings:#?}");
     assert_eq!(strings(&findings[0]["sources"]), ["10.200.0.10"]);
+
+    let binary = dir.path().join("random.bin");
+    let bytes: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    std::fs::write(&binary, bytes).expect("write binary");
+    let forced = scancase()
+        .arg("investigate")
+        .arg(&binary)
+        .args(["--format", "fortigate", "--out"])
+        .arg(dir.path().join("c"))
+        .output()
+        .expect("run scancase");
+    assert!(!forced.status.success(), "a binary file is not read as a log");
+    assert!(String::from_utf8_lossy(&forced.stderr).contains("random.bin"));
 }
 
 #[test]

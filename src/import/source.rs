@@ -129,8 +129,10 @@ fn detect(head: &[u8]) -> Option<EvidenceFormat> {
 fn forced_format(path: &Path, name: &str, head: &[u8]) -> Result<EvidenceFormat, ImportError> {
     let detected = detect(head);
     let is_capture = matches!(detected, Some(EvidenceFormat::Capture(_)));
+    // A NUL byte never occurs in a text log, so its presence marks a binary file.
+    let is_text = !head.contains(&0);
     if let Some(dialect) = LogDialect::ALL.into_iter().find(|dialect| dialect.as_str() == name) {
-        if !is_capture {
+        if !is_capture && is_text {
             return Ok(EvidenceFormat::Log(dialect));
         }
     }
