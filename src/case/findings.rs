@@ -64,9 +64,12 @@ impl Case {
                 .map_err(fail("could not store findings"))?;
             let mut insert_citation = tx
                 .prepare(
-                    "INSERT OR IGNORE INTO finding_citation (finding_id, probe_id)
-                     SELECT ?1, id FROM probe WHERE contact_id = ?2",
+                    "INSERT OR IGNORE INTO finding_citation (finding_id, ts_ns, probe_id)
+                     SELECT ?1, ts_ns, id FROM probe WHERE contact_id = ?2",
                 )
+                .map_err(fail("could not store citations"))?;
+            let mut set_citations_total = tx
+                .prepare("UPDATE finding SET citations_total = ?1 WHERE id = ?2")
                 .map_err(fail("could not store citations"))?;
             for (finding, contact_ids) in findings {
                 let mut stored = finding.clone();
@@ -88,11 +91,15 @@ impl Case {
                     ])
                     .map_err(fail("could not store a finding"))?;
                 let finding_row = tx.last_insert_rowid();
+                let mut citations_total = 0;
                 for contact_id in contact_ids {
-                    insert_citation
+                    citations_total += insert_citation
                         .execute(params![finding_row, contact_id])
                         .map_err(fail("could not store a citation"))?;
                 }
+                set_citations_total
+                    .execute(params![citations_total as i64, finding_row])
+                    .map_err(fail("could not store a citation count"))?;
             }
         }
 
@@ -140,24 +147,19 @@ impl Case {
 
         let mut statement = self
             .conn
-            .prepare("SELECT id, finding_json FROM finding WHERE run_id = ?1 ORDER BY id")
+            .prepare("SELECT id, finding_json, citations_total FROM finding WHERE run_id = ?1 ORDER BY id")
             .map_err(|source| self.sqlite("could not read findings", source))?;
         let rows = statement
-            .query_map([run_id], |row| Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?)))
+            .query_map([run_id], |row| Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?, row.get::<_, i64>(2)?)))
             .map_err(|source| self.sqlite("could not read findings", source))?
             .collect::<Result<Vec<_>, _>>()
             .map_err(|source| self.sqlite("could not read findings", source))?;
         let mut findings = Vec::with_capacity(rows.len());
-        for (finding_row, finding_json) in rows {
+        for (finding_row, finding_json, citations_total) in rows {
             let mut finding: Finding = serde_json::from_str(&finding_json)
                 .map_err(|source| json_error(&self.path, "could not read a finding", source))?;
             finding.citations = self.citations(finding_row)?;
-            finding.citations_total =
-                self.conn
-                    .query_row("SELECT COUNT(*) FROM finding_citation WHERE finding_id = ?1", [finding_row], |row| {
-                        row.get::<_, i64>(0)
-                    })
-                    .map_err(|source| self.sqlite("could not count citations", source))? as u64;
+            finding.citations_total = citations_total as u64;
             findings.push(finding);
         }
         Ok(Some(StoredAnalysis { run_id, run: AnalysisRun { ran_at_ns, version, parameters }, findings }))
@@ -166,8 +168,9 @@ impl Case {
     /// Reads the first [`CITATIONS_SHOWN`] citations of a finding in time order.
     fn citations(&self, finding_row: i64) -> Result<Vec<Citation>, CaseError> {
         let probes = self.probes_where(
-            "probe.id IN (SELECT probe_id FROM finding_citation WHERE finding_id = ?1)
-             ORDER BY probe.ts_ns, probe.id LIMIT ?2",
+            "probe.id IN (SELECT probe_id FROM finding_citation WHERE finding_id = ?1
+                           ORDER BY ts_ns, probe_id LIMIT ?2)
+             ORDER BY probe.ts_ns, probe.id",
             params![finding_row, CITATIONS_SHOWN as i64],
         )?;
         Ok(probes

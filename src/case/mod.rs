@@ -15,6 +15,8 @@ mod evidence;
 mod findings;
 mod integrity;
 mod location;
+#[cfg(test)]
+mod read_path_tests;
 mod review;
 mod settings;
 pub mod schema;
@@ -36,6 +38,12 @@ use crate::model::{CaseInfo, TimestampNs};
 
 /// Milliseconds a writer waits for another connection's lock before giving up.
 const BUSY_TIMEOUT_MS: u64 = 5_000;
+
+/// Upper bound of SQLite's page cache per connection, in KiB (SQLite's default is 2,000 KiB).
+/// An import writes all its rows in one transaction. With the default cache, SQLite spills
+/// the dirty index pages of a large import to the WAL and reads them back at every insert.
+/// The cache grows only as pages are used, so small cases stay small.
+const PAGE_CACHE_KIB: i64 = 64 * 1024;
 
 /// An error while opening, reading or writing a case file.
 #[derive(Debug, thiserror::Error)]
@@ -304,6 +312,9 @@ impl Case {
         self.conn
             .execute_batch("PRAGMA foreign_keys = ON;")
             .map_err(|source| self.sqlite("could not enable foreign keys", source))?;
+        self.conn
+            .pragma_update(None, "cache_size", -PAGE_CACHE_KIB)
+            .map_err(|source| self.sqlite("could not set the page cache size", source))?;
         if self.read_only.is_none() {
             self.conn
                 .execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
