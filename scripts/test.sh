@@ -16,3 +16,13 @@ if ! command -v pdftotext >/dev/null 2>&1; then
 fi
 
 cargo test --locked --all-targets "$@"
+
+# Unit tests of the desktop app's front-end logic (Vitest), which need Node.js 20 or later
+# and npm. SCANCASE_SKIP_UI_TESTS=1 leaves them out on a machine without Node.js.
+if [ "${SCANCASE_SKIP_UI_TESTS:-0}" != 1 ]; then
+    if ! command -v npm >/dev/null 2>&1; then
+        echo "scripts/test.sh: npm is missing; install Node.js 20 or later, or set SCANCASE_SKIP_UI_TESTS=1" >&2
+        exit 1
+    fi
+    (cd ui && npm ci --no-audit --no-fund --loglevel=error && npm test)
+fi
