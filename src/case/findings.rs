@@ -185,8 +185,9 @@ impl Case {
     }
 
     /// Reads (finding label, probe time, target address, destination port) for every cited
-    /// probe of a run's findings, in time order, for the report's charts and the evaluation.
-    /// The port is `None` for ICMP and ARP probes.
+    /// probe of a run's findings, for the report's charts and the evaluation. The rows come
+    /// in label order (byte order, so `F-10` before `F-2`), then in time order, straight from
+    /// the indexes without a sort. The port is `None` for ICMP and ARP probes.
     pub fn probe_points(&self, run_id: i64) -> Result<Vec<(String, i64, String, Option<u16>)>, CaseError> {
         let mut statement = self
             .conn
@@ -197,7 +198,7 @@ impl Case {
                  JOIN probe ON probe.id = finding_citation.probe_id
                  JOIN contact ON contact.id = probe.contact_id
                  WHERE finding.run_id = ?1
-                 ORDER BY probe.ts_ns, probe.id",
+                 ORDER BY finding.label, finding_citation.ts_ns, finding_citation.probe_id",
             )
             .map_err(|source| self.sqlite("could not read probe points", source))?;
         let rows = statement

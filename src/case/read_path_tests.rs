@@ -196,3 +196,23 @@ fn migration_orders_existing_citations() {
         case.conn.query_row("SELECT citations_total FROM finding WHERE id = 1", [], |row| row.get(0)).expect("total");
     assert_eq!(total, 2);
 }
+
+#[test]
+fn probe_points_grouped_by_label() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut case = analyzed_case(dir.path());
+    import_file(&mut case, &fixture("capture/scan_nmap_sU_vic1.pcap"), &ImportOptions::default(), &mut NoProgress)
+        .expect("second capture imported");
+    let outcome = analyze_case(&mut case, &Parameters::default(), None).expect("case analyzed");
+    assert!(outcome.findings.len() >= 2, "two scans give two findings: {:?}", outcome.findings.len());
+
+    let points = case.probe_points(outcome.run_id).expect("points read");
+    let labels: Vec<&str> = points.iter().map(|(label, ..)| label.as_str()).collect();
+    assert!(labels.is_sorted(), "points grouped by label in byte order");
+    for finding in &outcome.findings {
+        let times: Vec<i64> =
+            points.iter().filter(|(label, ..)| *label == finding.id).map(|(_, ts_ns, ..)| *ts_ns).collect();
+        assert!(!times.is_empty(), "{} has points", finding.id);
+        assert!(times.is_sorted(), "{} points in time order", finding.id);
+    }
+}

@@ -210,7 +210,7 @@ CREATE TABLE report_review (
 
 /// Indexes for the reads a large case serves without a full scan. Citations are stored in
 /// time order, because the report shows each finding's earliest ones. Each finding keeps its
-/// citation count. Anomalies, verifications and custody entries are found by evidence. The
+/// citation count, and a run's findings are found in label order. Anomalies, verifications and custody entries are found by evidence. The
 /// index of contacts by address is dropped: no query reads contacts by address, and it cost
 /// every import an out-of-order insert into a text index per contact.
 const MIGRATION_3: &str = r#"
@@ -229,7 +229,7 @@ ALTER TABLE finding_citation_in_time RENAME TO finding_citation;
 ALTER TABLE finding ADD COLUMN citations_total INTEGER NOT NULL DEFAULT 0;
 UPDATE finding SET citations_total = (SELECT COUNT(*) FROM finding_citation WHERE finding_id = finding.id);
 
-CREATE INDEX finding_by_run ON finding(run_id, id);
+CREATE INDEX finding_by_run ON finding(run_id, label);
 CREATE INDEX anomaly_by_evidence ON anomaly(evidence_id, id);
 CREATE INDEX verification_by_evidence ON verification(evidence_id, id);
 CREATE INDEX custody_by_evidence ON custody(evidence_id, id);

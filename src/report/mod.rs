@@ -56,8 +56,9 @@ pub struct ReportInput {
     pub generated_at_ns: TimestampNs,
     /// Classification label of the case, for example `TLP:AMBER`, when one is set.
     pub classification: Option<String>,
-    /// Probes of the findings for the charts, in any order; empty when the case has none
-    /// at hand. A finding without points gets no chart.
+    /// Probes of the findings for the charts, sorted by finding ID in byte order (`F-10`
+    /// before `F-2`); the order within a finding does not matter. Empty when the case has
+    /// none at hand. A finding without points gets no chart.
     pub probe_points: Vec<ProbePoint>,
 }
 

@@ -36,7 +36,7 @@ fn ip(text: &str) -> IpAddr {
     text.parse().expect("valid test address")
 }
 
-fn scan_finding() -> Finding {
+pub(crate) fn scan_finding() -> Finding {
     let ports = vec![21, 22, 23, 25, 53, 80, 110, 443];
     let citations = (0..2)
         .map(|i| Citation {

@@ -14,13 +14,14 @@ pub const MAX_TIMELINE_POINTS: usize = 2000;
 /// Number of ports in the bar chart.
 pub const TOP_PORTS: usize = 10;
 
-/// Builds the chart block of one finding from the probe points that carry its ID.
+/// Builds the chart block of one finding from the probe points that carry its ID. The points
+/// are sorted by finding ID, so the finding's run is found by binary search: a report of
+/// hundreds of findings over millions of points does not filter every point per finding.
 pub fn probe_chart(points: &[ProbePoint], finding: &Finding) -> Block {
-    let mut probes: Vec<ChartPoint> = points
-        .iter()
-        .filter(|point| point.finding_id == finding.id)
-        .map(|point| ChartPoint { ts_ns: point.ts_ns, port: point.port })
-        .collect();
+    let start = points.partition_point(|point| point.finding_id.as_str() < finding.id.as_str());
+    let end = start + points[start..].partition_point(|point| point.finding_id == finding.id);
+    let mut probes: Vec<ChartPoint> =
+        points[start..end].iter().map(|point| ChartPoint { ts_ns: point.ts_ns, port: point.port }).collect();
     probes.sort_unstable_by_key(|point| (point.ts_ns, point.port));
 
     let mut per_port: BTreeMap<u16, u64> = BTreeMap::new();
@@ -61,5 +62,18 @@ mod tests {
         assert_eq!(sample.first().map(|p| p.ts_ns), Some(0));
         assert_eq!(sample.last().map(|p| p.ts_ns), Some(9_999));
         assert!(sample.windows(2).all(|pair| pair[0].ts_ns < pair[1].ts_ns));
+    }
+
+    #[test]
+    fn chart_takes_only_its_finding() {
+        // Sorted by ID in byte order, as the case returns them: F-1, F-10, F-2.
+        let point = |id: &str, ts_ns: i64, port: u16| ProbePoint { finding_id: id.to_string(), ts_ns, port };
+        let points = vec![point("F-1", 1, 22), point("F-10", 2, 80), point("F-10", 3, 81), point("F-2", 4, 443)];
+        let mut finding = crate::report::tests::scan_finding();
+        finding.id = "F-10".to_string();
+        let Block::Chart(chart) = probe_chart(&points, &finding) else { panic!("a chart block") };
+        assert_eq!(chart.probes_total, 2);
+        let ports: Vec<u16> = chart.timeline.iter().map(|point| point.port).collect();
+        assert_eq!(ports, vec![80, 81]);
     }
 }
