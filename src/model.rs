@@ -913,7 +913,7 @@ pub struct Finding {
     pub citations_total: u64,
 }
 
-/// What a finding's extra activity did.
+/// Kind of a finding's extra activity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ExtraActivityKind {
@@ -938,7 +938,7 @@ impl ExtraActivityKind {
 /// Activity of a finding's source beside its port probes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExtraActivity {
-    /// What the activity did.
+    /// Kind of activity.
     pub kind: ExtraActivityKind,
     /// Hosts it was aimed at.
     pub targets: Vec<IpAddr>,

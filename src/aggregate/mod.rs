@@ -434,11 +434,11 @@ const SCTP_INIT_ACK: u8 = 2;
 const SCTP_ABORT: u8 = 6;
 const SCTP_COOKIE_ECHO: u8 = 10;
 
-/// Most packets of a protocol other than TCP, UDP, SCTP, ICMP and ARP from one source to one host
-/// that count as probes: one probe and nmap's default of at most 10 retransmissions (nmap
-/// 7.93 `--max-retries`). In the test capture of `nmap -sO` against Linux, nmap sent the
-/// protocols that got no reply 11 times each. IGMP, OSPF, GRE and ESP traffic repeats for
-/// as long as it runs.
+/// Maximum number of packets of a protocol other than TCP, UDP, SCTP, ICMP and ARP from one
+/// source to one host that count as probes: one probe and nmap's default of at most 10
+/// retransmissions (nmap 7.93 `--max-retries`). In the test capture of `nmap -sO` against
+/// Linux, nmap sent the protocols that got no reply 11 times each. IGMP, OSPF, GRE and ESP
+/// traffic repeats for as long as it runs.
 pub const MAX_PROTOCOL_PROBES: u64 = 11;
 
 /// Returns true for an ICMPv4 protocol-unreachable message (RFC 792 type 3 code 2) or an
