@@ -6,7 +6,9 @@
 
 use serde::Serialize;
 
-use crate::model::{format_rfc3339, ClockOffsetEstimate, Finding, Fingerprint, HostDiscovery, OpenPort, OutcomeCounts};
+use crate::model::{
+    format_rfc3339, ClockOffsetEstimate, ExtraActivity, Finding, Fingerprint, HostDiscovery, OpenPort, OutcomeCounts,
+};
 
 /// The top-level object: `{"findings": [...]}`.
 #[derive(Debug, Serialize)]
@@ -71,6 +73,34 @@ pub struct FindingJson {
     pub internal_source: bool,
     /// Reason for suppressing the finding (allowlisted sources), or null.
     pub suppressed: Option<String>,
+    /// IP protocol numbers tried by a protocol scan (`ip_protocol`); empty otherwise.
+    pub ip_protocols: Vec<u8>,
+    /// OS detection and service version probing by the same source of the same targets.
+    pub extra_activity: Vec<ExtraActivityJson>,
+}
+
+/// Extra activity as printed.
+#[derive(Debug, Serialize)]
+pub struct ExtraActivityJson {
+    /// `os_detection` or `service_probing`.
+    pub kind: &'static str,
+    /// Hosts it was aimed at.
+    pub targets: Vec<String>,
+    /// TCP ports it used.
+    pub ports: Vec<u16>,
+    /// The signs that identified it, in words.
+    pub matched: Vec<String>,
+}
+
+impl From<&ExtraActivity> for ExtraActivityJson {
+    fn from(activity: &ExtraActivity) -> Self {
+        Self {
+            kind: activity.kind.as_str(),
+            targets: activity.targets.iter().map(|a| a.to_string()).collect(),
+            ports: activity.ports.clone(),
+            matched: activity.matched.clone(),
+        }
+    }
 }
 
 /// Host discovery as printed.
@@ -162,6 +192,8 @@ impl From<&Finding> for FindingJson {
             regular_timing: f.regular_timing,
             internal_source: f.internal_source,
             suppressed: f.suppressed.clone(),
+            ip_protocols: f.ip_protocols.clone(),
+            extra_activity: f.extra_activity.iter().map(ExtraActivityJson::from).collect(),
         }
     }
 }

@@ -3,7 +3,8 @@
 //! A labels file is a JSON array with one object per capture: `file`, `kind` (`scan`, `benign`
 //! or `mixed`), `technique` (as the labeller wrote it, for example `SYN` or `Xmas`),
 //! `attacker`, and optionally `fwlog` (the firewall log of the same run), `start` (first probe,
-//! RFC 3339) and `psad` (psad's verdict on the log). Each capture and each non-empty log is
+//! RFC 3339) and `psad` (psad's verdict on the log); other fields, such as a `note` with the
+//! source of the expectation, are ignored. Each capture and each non-empty log is
 //! imported into a fresh temporary case, analyzed with the given parameters, and compared
 //! with its label:
 //!
@@ -127,6 +128,9 @@ pub fn technique_name(label: &str) -> Option<&'static str> {
         "UDP" => Some("udp"),
         "ARP" => Some("arp"),
         "ICMP" => Some("icmp_echo"),
+        "IP" if label.starts_with("IP protocol") => Some("ip_protocol"),
+        "Window" => Some("tcp_window"),
+        "SCTP" => Some("sctp_init"),
         _ => None,
     }
 }
@@ -249,6 +253,9 @@ fn probes_to_detect(
 ) -> Option<usize> {
     let attacker = label.attacker.as_deref()?;
     let finding = findings.iter().find(|f| f.sources.iter().any(|s| s.to_string() == attacker))?;
+    if finding.technique == Technique::IpProtocol {
+        return protocol_probes_to_detect(case, finding, parameters);
+    }
     let points = case.probe_points(run_id).ok()?;
     let by_ports = matches!(finding.kind, ScanKind::Vertical | ScanKind::Distributed);
     let threshold = match finding.technique {
@@ -266,6 +273,32 @@ fn probes_to_detect(
         targets.insert(target.clone());
         let reached = if by_ports { ports.len() >= threshold } else { targets.len() >= threshold };
         if reached {
+            return Some(index + 1);
+        }
+    }
+    None
+}
+
+/// Counts a protocol scan's probes in time order until the distinct IP protocols reach the
+/// vertical threshold. Protocol probes have no port, so the protocol of each probe's contact
+/// is read instead of the cited ports.
+fn protocol_probes_to_detect(case: &Case, finding: &Finding, parameters: &Parameters) -> Option<usize> {
+    let contacts = case.contacts().ok()?;
+    let times = case.probe_times().ok()?;
+    let mut probes: Vec<(i64, u16)> = contacts
+        .iter()
+        .filter(|stored| finding.sources.contains(&stored.contact.src) && finding.targets.contains(&stored.contact.dst))
+        .filter(|stored| stored.contact.techniques.contains_key(&Technique::IpProtocol))
+        .flat_map(|stored| {
+            let protocol = stored.contact.protocol.number();
+            times.get(&stored.id).into_iter().flatten().map(move |ts| (*ts, protocol))
+        })
+        .collect();
+    probes.sort_unstable();
+    let mut protocols = std::collections::BTreeSet::new();
+    for (index, (_, protocol)) in probes.iter().enumerate() {
+        protocols.insert(*protocol);
+        if protocols.len() >= parameters.min_ports_vertical {
             return Some(index + 1);
         }
     }

@@ -585,6 +585,7 @@ mod tests {
             tcp_options: Some(crate::model::TcpOptionKinds::from_kinds([2, 1, 0])),
             payload_len: None,
             arp: None,
+            sctp_chunk: None,
             action: Some(crate::model::FirewallAction::Other("quote \" and \\ backslash".to_string())),
             rule: Some("line\nbreak \u{1}".to_string()),
             source_text: None,

@@ -335,6 +335,10 @@ pub struct Observation {
     /// ARP operation, for ARP packets (protocol [`IpProtocol::ARP`]) only.
     #[serde(default)]
     pub arp: Option<ArpOperation>,
+    /// Type of the first chunk of an SCTP packet (RFC 9260: 1 is INIT, 2 INIT ACK, 6 ABORT),
+    /// for captured SCTP packets only.
+    #[serde(default)]
+    pub sctp_chunk: Option<u8>,
     /// Firewall action, for log lines.
     pub action: Option<FirewallAction>,
     /// Firewall rule name, number or log prefix, for log lines.
@@ -680,6 +684,11 @@ pub enum Technique {
     TcpAck,
     /// Segments with FIN and ACK set outside any connection (Uriel Maimon's scan).
     TcpMaimon,
+    /// Bare ACK probes whose RST replies tell ports apart by their window: some RSTs carry a
+    /// zero window and others a non-zero one, which nmap's window scan (`-sW`) reads as
+    /// closed and open. The probes are the same as an ACK scan's, so only the replies'
+    /// windows can name it.
+    TcpWindow,
     /// UDP datagrams.
     Udp,
     /// ICMP or ICMPv6 echo requests, and ICMP timestamp requests, that test whether a host
@@ -687,11 +696,16 @@ pub enum Technique {
     IcmpEcho,
     /// ARP requests that test whether an address on the local link is in use.
     Arp,
+    /// Packets of many IP protocols to one host, testing which protocols it supports
+    /// (nmap's protocol scan, `-sO`).
+    IpProtocol,
+    /// SCTP packets that open an association with an INIT chunk (nmap's `-sY`).
+    SctpInit,
 }
 
 impl Technique {
     /// Every technique, in declaration order.
-    pub const ALL: [Technique; 10] = [
+    pub const ALL: [Technique; 13] = [
         Self::TcpSyn,
         Self::TcpConnect,
         Self::TcpFin,
@@ -699,9 +713,12 @@ impl Technique {
         Self::TcpXmas,
         Self::TcpAck,
         Self::TcpMaimon,
+        Self::TcpWindow,
         Self::Udp,
         Self::IcmpEcho,
         Self::Arp,
+        Self::IpProtocol,
+        Self::SctpInit,
     ];
 
     /// Returns the technique's name as used in JSON and reports.
@@ -714,9 +731,12 @@ impl Technique {
             Self::TcpXmas => "tcp_xmas",
             Self::TcpAck => "tcp_ack",
             Self::TcpMaimon => "tcp_maimon",
+            Self::TcpWindow => "tcp_window",
             Self::Udp => "udp",
             Self::IcmpEcho => "icmp_echo",
             Self::Arp => "arp",
+            Self::IpProtocol => "ip_protocol",
+            Self::SctpInit => "sctp_init",
         }
     }
 
@@ -730,9 +750,12 @@ impl Technique {
             Self::TcpXmas => "TCP Xmas scan (FIN, PSH and URG set)",
             Self::TcpAck => "TCP ACK scan (firewall rule mapping)",
             Self::TcpMaimon => "TCP Maimon scan (FIN and ACK set)",
+            Self::TcpWindow => "TCP window scan (ACK probes, replies told apart by window)",
             Self::Udp => "UDP scan",
             Self::IcmpEcho => "ICMP echo (ping) sweep",
             Self::Arp => "ARP sweep of the local link",
+            Self::IpProtocol => "IP protocol scan",
+            Self::SctpInit => "SCTP INIT scan",
         }
     }
 }
@@ -861,6 +884,14 @@ pub struct Finding {
     /// The tool whose probe template the probes match, when enough probes show it.
     #[serde(default)]
     pub fingerprint: Option<Fingerprint>,
+    /// IP protocol numbers tried by a protocol scan (`ip_protocol`), ascending; empty for
+    /// other techniques.
+    #[serde(default)]
+    pub ip_protocols: Vec<u8>,
+    /// Probes of the same source and targets that read more than whether a port is open:
+    /// operating-system detection and service version probing.
+    #[serde(default)]
+    pub extra_activity: Vec<ExtraActivity>,
     /// Whether the source is inside the case's internal networks.
     #[serde(default)]
     pub internal_source: bool,
@@ -880,6 +911,41 @@ pub struct Finding {
     pub citations: Vec<Citation>,
     /// Number of probes cited in the case file.
     pub citations_total: u64,
+}
+
+/// Kind of a finding's extra activity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExtraActivityKind {
+    /// Probes with the flag combinations of nmap's operating-system detection
+    /// (`-O`, part of `-A`), which read how the target's TCP/IP stack answers.
+    OsDetection,
+    /// Connections with data to ports the source had first half-opened, as a version scan
+    /// (nmap `-sV`, part of `-A`) makes to read each service's banner and version.
+    ServiceProbing,
+}
+
+impl ExtraActivityKind {
+    /// Returns the name as used in JSON and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::OsDetection => "os_detection",
+            Self::ServiceProbing => "service_probing",
+        }
+    }
+}
+
+/// Activity of a finding's source beside its port probes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExtraActivity {
+    /// Kind of activity.
+    pub kind: ExtraActivityKind,
+    /// Hosts it was aimed at.
+    pub targets: Vec<IpAddr>,
+    /// TCP ports it used, ascending.
+    pub ports: Vec<u16>,
+    /// The signs that identified it, in words.
+    pub matched: Vec<String>,
 }
 
 /// The scanner that built a scan's probes, identified from their header fields.

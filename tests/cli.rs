@@ -540,11 +540,14 @@ fn loopback_capture_finds_nmap_among_curl() {
     assert_eq!(findings.len(), 1, "{findings:#?}");
     assert_eq!(findings[0]["technique"], "tcp_syn");
     // nmap -p 1-100,8765 from 127.0.0.1, while curl from the same address fetched pages from
-    // port 8765 before and after the scan. A port used with payload is use, not scanning,
-    // so the finding contains ports 1 to 100, and the later exchange raises the severity.
-    let expected_ports: Vec<u64> = (1..=100).collect();
+    // port 8765 before and after the scan. nmap half-opened port 8765 too, so the finding
+    // contains it with ports 1 to 100, and the later exchange raises the severity. One
+    // port used with data after the scan is no sign of version probing.
+    let expected_ports: Vec<u64> = (1..=100).chain([8765]).collect();
     assert_eq!(numbers(&findings[0]["ports"]), expected_ports);
     assert_eq!(findings[0]["outcomes"]["closed"], 100);
+    assert_eq!(findings[0]["outcomes"]["open"], 1);
+    assert_eq!(findings[0]["extra_activity"], serde_json::json!([]));
     let explanation = findings[0]["explanation"].as_str().expect("explanation");
     assert!(explanation.contains("127.0.0.1:8765"), "{explanation}");
     let severity = findings[0]["severity"]["explanation"].as_str().expect("severity explanation");

@@ -4,8 +4,9 @@
 //! probe, or traffic of a conversation:
 //!
 //! - probes open or test a port: a SYN, a FIN, NULL or Xmas segment, a bare ACK outside any
-//!   connection, or a UDP datagram that is not a reply. An ICMP echo or timestamp request
-//!   and an ARP request are probes of the host itself, with no port;
+//!   connection, a UDP datagram that is not a reply, or an SCTP INIT. An ICMP echo or
+//!   timestamp request and an ARP request are probes of the host itself, with no port, and
+//!   the first packets of any other IP protocol are probes of that protocol;
 //! - replies are a SYN/ACK, a RST, a UDP datagram back, an ICMP echo or timestamp reply, an
 //!   ARP reply, or an ICMP error quoting the probe;
 //! - conversation traffic is everything else on a flow whose start was seen.
@@ -59,6 +60,8 @@ struct FlowState {
     syn_acked: bool,
     /// The responder sent something other than RST, so this is a conversation, not a probe.
     responder_spoke: bool,
+    /// The initiator acknowledged the SYN/ACK, completing the handshake.
+    completed: bool,
 }
 
 /// Bare ACK probes on one flow of unknown start, held until the end of the file shows whether
@@ -68,6 +71,8 @@ struct PendingAck {
     probes: Vec<Probe>,
     /// The other side answered with RST, as a host does to an ACK probe of an unfiltered port.
     reset: Option<ReplyRef>,
+    /// TCP window of that RST, when the evidence carries it.
+    reset_window: Option<u16>,
 }
 
 /// Bare ACK probes kept per flow while waiting. An ACK scan sends one probe per port and
@@ -131,7 +136,8 @@ impl Aggregator {
             IpProtocol::UDP => self.observe_udp(observation, probes),
             IpProtocol::ICMP | IpProtocol::ICMPV6 => self.observe_icmp(observation, probes),
             IpProtocol::ARP => self.observe_arp(observation, probes),
-            _ => {}
+            IpProtocol::SCTP => self.observe_sctp(observation, probes),
+            _ => self.observe_other_protocol(observation, probes),
         }
     }
 
@@ -149,11 +155,16 @@ impl Aggregator {
             }
             let key =
                 ContactKey { src: flow.src, dst: flow.dst, protocol: IpProtocol::TCP, dst_port: Some(flow.dst_port) };
+            let ack_probe = held.probes.iter().all(|probe| probe.technique == Technique::TcpAck);
             for probe in held.probes {
                 self.add_probe(key, probe, probes);
             }
             if let Some(reset) = held.reset {
-                self.set_outcome(key, Outcome::Closed, reset);
+                // Some stacks answer an ACK probe of an open port with a RST whose window is not
+                // zero; a window scan reads that port as open.
+                let window_open = ack_probe && held.reset_window.is_some_and(|window| window > 0);
+                let outcome = if window_open { Outcome::Open } else { Outcome::Closed };
+                self.set_outcome(key, outcome, reset);
             }
         }
         let mut contacts: Vec<(u64, Contact)> =
@@ -225,13 +236,89 @@ impl Aggregator {
         }
     }
 
+    /// Reads an SCTP packet by its first chunk (RFC 9260 section 3.2): an INIT opens an
+    /// association and is a probe of its port, an INIT ACK answers it (open) and an ABORT
+    /// refuses it (closed). A COOKIE ECHO from the initiator completes the association and
+    /// DATA is a real exchange. Packets whose chunk is unknown (firewall logs) are skipped,
+    /// because their place in an association cannot be told.
+    fn observe_sctp(&mut self, o: Observation, probes: &mut Vec<ProbeEvent>) {
+        let (Some(src_port), Some(dst_port), Some(chunk)) = (o.src_port, o.dst_port, o.sctp_chunk) else {
+            return;
+        };
+        let flow = Flow { src: o.src, src_port, dst: o.dst, dst_port, protocol: IpProtocol::SCTP };
+        let reply = ReplyRef { ts_ns: o.ts_ns, locator: o.locator };
+        match chunk {
+            SCTP_INIT => {
+                self.flows.entry(flow).or_default();
+                let key = ContactKey { src: o.src, dst: o.dst, protocol: IpProtocol::SCTP, dst_port: o.dst_port };
+                self.add_probe(key, probe_from(o, Technique::SctpInit), probes);
+            }
+            SCTP_INIT_ACK | SCTP_ABORT if self.flows.contains_key(&flow.reversed()) => {
+                let outcome = if chunk == SCTP_INIT_ACK { Outcome::Open } else { Outcome::Closed };
+                self.set_outcome(reply_key(&o, IpProtocol::SCTP), outcome, reply);
+            }
+            _ => {
+                let (initiator, from_initiator) = if self.flows.contains_key(&flow) {
+                    (flow, true)
+                } else if self.flows.contains_key(&flow.reversed()) {
+                    (flow.reversed(), false)
+                } else {
+                    return;
+                };
+                let key = ContactKey {
+                    src: initiator.src,
+                    dst: initiator.dst,
+                    protocol: IpProtocol::SCTP,
+                    dst_port: Some(initiator.dst_port),
+                };
+                if let Some(state) = self.contacts.get_mut(&key) {
+                    state.contact.handshake_completed |= from_initiator && chunk == SCTP_COOKIE_ECHO;
+                    state.contact.payload_exchanged |= chunk == SCTP_DATA;
+                }
+            }
+        }
+    }
+
+    /// Reads a packet of another IP protocol (IGMP, GRE, ESP, OSPF, or a bare IP header with
+    /// any protocol number). Its first packets from a source to a host are probes of that
+    /// protocol, as nmap's protocol scan sends them. A packet back in the same protocol
+    /// marks the protocol as supported (open). More than [`MAX_PROTOCOL_PROBES`] packets,
+    /// or packets both ways, are a conversation (a tunnel, a routing protocol), which the
+    /// contact records as payload exchanged.
+    fn observe_other_protocol(&mut self, o: Observation, probes: &mut Vec<ProbeEvent>) {
+        let key = ContactKey { src: o.src, dst: o.dst, protocol: o.protocol, dst_port: None };
+        let reverse = ContactKey { src: o.dst, dst: o.src, protocol: o.protocol, dst_port: None };
+        if let Some(state) = self.contacts.get_mut(&reverse) {
+            let reply = ReplyRef { ts_ns: o.ts_ns, locator: o.locator };
+            let answered_probe = state.contact.reply.is_none() && state.contact.probes <= MAX_PROTOCOL_PROBES;
+            if !answered_probe {
+                state.contact.payload_exchanged = true;
+            }
+            self.set_outcome(reverse, Outcome::Open, reply);
+            return;
+        }
+        if let Some(state) = self.contacts.get_mut(&key) {
+            if state.contact.probes >= MAX_PROTOCOL_PROBES {
+                state.contact.payload_exchanged = true;
+                return;
+            }
+        }
+        self.add_probe(key, probe_from(o, Technique::IpProtocol), probes);
+    }
+
     /// Reads an ICMP destination-unreachable message that quotes a probe.
     fn observe_icmp_error(&mut self, icmp: IcmpInfo, reply: ReplyRef) {
         let Some(quoted) = icmp.quoted else {
             return;
         };
-        let Some(outcome) = unreachable_outcome(quoted.src.is_ipv4(), icmp.icmp_type, icmp.code) else {
-            return;
+        let outcome = if is_protocol_unreachable(&quoted, icmp.icmp_type, icmp.code) {
+            // The host does not support the quoted protocol: closed, as a protocol scan reads it.
+            Outcome::Closed
+        } else {
+            let Some(outcome) = unreachable_outcome(quoted.src.is_ipv4(), icmp.icmp_type, icmp.code) else {
+                return;
+            };
+            outcome
         };
         let key = ContactKey { src: quoted.src, dst: quoted.dst, protocol: quoted.protocol, dst_port: quoted.dst_port };
         self.set_outcome(key, outcome, reply);
@@ -338,6 +425,29 @@ const FIRST_EPHEMERAL_PORT: u16 = 1024;
 /// from 1024 up is read as responses for those ports. Its probes to lower ports still count.
 fn is_orphan_service_reply(src_port: u16, dst_port: u16) -> bool {
     UDP_SERVICE_PORTS.contains(&src_port) && dst_port >= FIRST_EPHEMERAL_PORT
+}
+
+/// SCTP chunk types (RFC 9260 section 3.2).
+const SCTP_DATA: u8 = 0;
+const SCTP_INIT: u8 = 1;
+const SCTP_INIT_ACK: u8 = 2;
+const SCTP_ABORT: u8 = 6;
+const SCTP_COOKIE_ECHO: u8 = 10;
+
+/// Maximum number of packets of a protocol other than TCP, UDP, SCTP, ICMP and ARP from one
+/// source to one host that count as probes: one probe and nmap's default of at most 10
+/// retransmissions (nmap 7.93 `--max-retries`). In the test capture of `nmap -sO` against
+/// Linux, nmap sent the protocols that got no reply 11 times each. IGMP, OSPF, GRE and ESP
+/// traffic repeats for as long as it runs.
+pub const MAX_PROTOCOL_PROBES: u64 = 11;
+
+/// Returns true for an ICMPv4 protocol-unreachable message (RFC 792 type 3 code 2) or an
+/// ICMPv6 parameter problem for an unrecognized next header (RFC 4443 type 4 code 1) that
+/// quotes a packet of a protocol without ports.
+fn is_protocol_unreachable(quoted: &crate::model::QuotedPacket, icmp_type: u8, code: u8) -> bool {
+    let ipv4 = quoted.src.is_ipv4();
+    let without_ports = !quoted.protocol.has_ports();
+    without_ports && (ipv4 && icmp_type == 3 && code == 2 || !ipv4 && icmp_type == 4 && code == 1)
 }
 
 /// Direction of an ICMP query used for host discovery.

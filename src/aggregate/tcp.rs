@@ -42,9 +42,14 @@ impl Aggregator {
             // half-open attempt and matches no contact.
             self.set_outcome(reply_key(&o, IpProtocol::TCP), Outcome::Closed, reply);
             if let Some(held) = self.pending_ack.get_mut(&flow.reversed()) {
-                held.reset.get_or_insert(reply);
+                if held.reset.is_none() {
+                    held.reset = Some(reply);
+                    held.reset_window = o.tcp_window;
+                }
             }
-            if self.flows.get(&flow).is_some_and(|state| state.syn_acked) {
+            // Only a RST in place of the handshake's ACK leaves the connection half open; a
+            // RST after a completed handshake closes a connection.
+            if self.flows.get(&flow).is_some_and(|state| state.syn_acked && !state.completed) {
                 if let Some(state) = self.contacts.get_mut(&key) {
                     state.contact.source_reset = true;
                 }
@@ -59,8 +64,10 @@ impl Aggregator {
             self.note_session_traffic(flow.reversed(), &o, syn_acked, false);
             return;
         }
-        if let Some(state) = self.flows.get(&flow).copied() {
-            self.note_session_traffic(flow, &o, state.syn_acked, true);
+        if let Some(state) = self.flows.get_mut(&flow) {
+            state.completed |= state.syn_acked;
+            let syn_acked = state.syn_acked;
+            self.note_session_traffic(flow, &o, syn_acked, true);
             return;
         }
         let technique = match bits {

@@ -254,3 +254,52 @@ fn maimon_probes_held_until_reset() {
     assert_eq!(tcp.len(), 100);
     assert!(tcp.iter().all(|c| c.outcome == Outcome::Closed), "Linux resets every FIN/ACK");
 }
+
+#[test]
+fn repeated_protocol_packets_are_conversation() {
+    // The same GRE probe repeated 30 times, as a tunnel sends packets: only the first
+    // MAX_PROTOCOL_PROBES are probes, and the contact is marked as a conversation.
+    let template = read_capture("capture/scan_nmap_sO_linux.pcap")
+        .into_iter()
+        .find(|o| o.protocol == IpProtocol::from(47))
+        .expect("a GRE probe");
+    let packets: Vec<Observation> =
+        (0..30).map(|i| Observation { ts_ns: template.ts_ns + i, ..template.clone() }).collect();
+    let (probes, contacts) = aggregate(packets);
+    assert_eq!(probes.len(), super::MAX_PROTOCOL_PROBES as usize);
+    assert!(probes.iter().all(|event| event.probe.technique == Technique::IpProtocol));
+    assert_eq!(contacts.len(), 1);
+    assert!(contacts[0].payload_exchanged);
+}
+
+#[test]
+fn protocol_unreachable_closes_protocol() {
+    let (probes, contacts) = ip_only(aggregate(read_capture("capture/scan_nmap_sO_linux.pcap")));
+    let protocol_probes = probes.iter().filter(|event| event.probe.technique == Technique::IpProtocol).count();
+    assert!(protocol_probes >= 245, "{protocol_probes} protocol probes");
+    let gre = contacts.iter().find(|c| c.protocol == IpProtocol::from(47)).expect("GRE contact");
+    assert_eq!(gre.outcome, Outcome::Closed);
+    assert!(!gre.payload_exchanged);
+}
+
+#[test]
+fn sctp_init_chunks_are_probes() {
+    let (probes, contacts) = ip_only(aggregate(read_capture("capture/scan_nmap_sY_linux.pcap")));
+    assert!(probes.iter().all(|event| event.probe.technique == Technique::SctpInit), "{probes:?}");
+    let mut ports: Vec<Option<u16>> = contacts.iter().map(|c| c.dst_port).collect();
+    ports.sort();
+    assert_eq!(ports, (1..=30).map(Some).collect::<Vec<_>>());
+    assert!(contacts.iter().all(|c| c.protocol == IpProtocol::SCTP));
+}
+
+#[test]
+fn reset_after_handshake_not_half_open() {
+    // nmap's connect scan completes the handshake on open ports and then closes with RST/ACK,
+    // which ends a connection and leaves nothing half open.
+    let (_, contacts) = ip_only(aggregate(read_capture("capture/scan_nmap_sT_vic1.pcap")));
+    let completed: Vec<&Contact> = contacts.iter().filter(|c| c.handshake_completed).collect();
+    assert!(completed.len() >= 3, "{} completed handshakes", completed.len());
+    for contact in completed {
+        assert!(!contact.source_reset, "{contact:?}");
+    }
+}

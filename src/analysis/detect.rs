@@ -16,8 +16,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::IpAddr;
 
 use super::merge::MergedContact;
-use super::{campaign, combine, Parameters};
-use crate::model::{IpProtocol, ScanKind, TcpOptionKinds, Technique};
+use super::{campaign, combine, extra, Parameters};
+use crate::model::{IpProtocol, Outcome, ScanKind, TcpOptionKinds, Technique};
 
 /// Scan-like contacts of one (source, target, technique family), with their indexes.
 type HostGroups<'a> = BTreeMap<(IpAddr, IpAddr, Technique), Vec<(usize, &'a MergedContact)>>;
@@ -94,10 +94,14 @@ fn dominant_technique(builder: &MergedContact) -> Technique {
 }
 
 /// Returns true for a contact that tested a port without using it; see the module docs.
+///
+/// A TCP port that the source half-opened (it answered the SYN/ACK with RST) was tested,
+/// even when the source connected to it with data later, as a version scan does.
 fn is_scan_like(builder: &MergedContact) -> bool {
     let contact = &builder.contact;
     match contact.protocol {
         IpProtocol::UDP => contact.probes > 0,
+        IpProtocol::TCP => contact.probes > 0 && (!contact.payload_exchanged || contact.source_reset),
         _ => contact.probes > 0 && !contact.payload_exchanged,
     }
 }
@@ -111,19 +115,23 @@ fn is_sweep_rate(members: &[&MergedContact], parameters: &Parameters) -> bool {
 
 /// Names the technique of a group of the SYN family.
 ///
-/// A source that completed any handshake used full connections (connect scan), and one that
-/// answered a SYN/ACK with a RST left its connections half open (SYN scan). Without replies,
+/// A source that answered a SYN/ACK with a RST left its connections half open (SYN scan),
+/// even when it connected to some ports later, as a version scan does. Otherwise a source
+/// that completed any handshake used full connections (connect scan). Without replies,
 /// as in a firewall log of SYNs only, the shape of the SYN decides: see
 /// [`has_os_stack_options`].
 fn group_technique(technique: Technique, contacts: &[&MergedContact]) -> Technique {
+    if technique == Technique::TcpAck {
+        return ack_group_technique(contacts);
+    }
     if technique != Technique::TcpSyn {
         return technique;
     }
-    if contacts.iter().any(|c| c.contact.handshake_completed) {
-        return Technique::TcpConnect;
-    }
     if contacts.iter().any(|c| c.contact.source_reset) {
         return Technique::TcpSyn;
+    }
+    if contacts.iter().any(|c| c.contact.handshake_completed) {
+        return Technique::TcpConnect;
     }
     let with_options: Vec<TcpOptionKinds> =
         contacts.iter().filter_map(|c| c.first_probe.and_then(|probe| probe.tcp_options)).collect();
@@ -132,6 +140,37 @@ fn group_technique(technique: Technique, contacts: &[&MergedContact]) -> Techniq
         Technique::TcpConnect
     } else {
         Technique::TcpSyn
+    }
+}
+
+/// Names a group of SYN probes sent beside OS-detection probes, which only a raw-packet
+/// tool can build: a SYN scan, unless the source completed handshakes without leaving any
+/// half open (a connect scan run with OS detection). The OS-detection SYNs carry the
+/// options of an operating system's stack, so [`has_os_stack_options`] does not apply.
+fn raw_syn_technique(contacts: &[&MergedContact]) -> Technique {
+    let half_open = contacts.iter().any(|c| c.contact.source_reset);
+    let completed = contacts.iter().any(|c| c.contact.handshake_completed);
+    if completed && !half_open {
+        Technique::TcpConnect
+    } else {
+        Technique::TcpSyn
+    }
+}
+
+/// Names a group of bare ACK probes: a window scan when the targets' RST replies tell ports
+/// apart by their window (some read open, others closed; see the aggregator), else an ACK
+/// scan. Without replies, as in a firewall log or a capture of one direction, the two cannot
+/// be told apart and the group is an ACK scan.
+///
+/// NOTE: a stack whose RSTs all carry a non-zero window makes every port read open, and the
+/// group stays an ACK scan with open outcomes.
+fn ack_group_technique(contacts: &[&MergedContact]) -> Technique {
+    let open = contacts.iter().any(|c| c.contact.outcome == Outcome::Open);
+    let closed = contacts.iter().any(|c| c.contact.outcome == Outcome::Closed);
+    if open && closed {
+        Technique::TcpWindow
+    } else {
+        Technique::TcpAck
     }
 }
 
@@ -164,25 +203,38 @@ pub fn detect<'a>(contacts: &'a [MergedContact], parameters: &Parameters) -> Vec
     for (index, builder, technique) in &scan_like {
         by_host.entry((builder.contact.src, builder.contact.dst, *technique)).or_default().push((*index, builder));
     }
+    let mut tcp_by_pair: HashMap<(IpAddr, IpAddr), Vec<&MergedContact>> = HashMap::new();
+    for merged in contacts.iter().filter(|c| c.contact.protocol == IpProtocol::TCP) {
+        tcp_by_pair.entry((merged.contact.src, merged.contact.dst)).or_default().push(merged);
+    }
+    // OS detection or version probing of a host is reconnaissance even below the threshold.
+    let host_reconnaissance = |source: IpAddr, target: IpAddr| {
+        tcp_by_pair.get(&(source, target)).is_some_and(|pair| extra::is_host_reconnaissance(pair))
+    };
+    let os_detection = |source: IpAddr, target: IpAddr| {
+        tcp_by_pair.get(&(source, target)).is_some_and(|pair| extra::os_detection(pair).is_some())
+    };
     let mut used: BTreeSet<usize> = BTreeSet::new();
-    for ((source, _target, technique), group) in &by_host {
-        let ports: BTreeSet<Option<u16>> = group.iter().map(|(_, b)| b.contact.dst_port).collect();
-        if ports.len() >= parameters.min_ports_vertical {
-            let members: Vec<&MergedContact> = group.iter().map(|(_, b)| *b).collect();
+    for ((source, target, technique), group) in &by_host {
+        // A protocol scan's probes have no ports, so its breadth is the protocols it tried.
+        let ports: BTreeSet<(IpProtocol, Option<u16>)> =
+            group.iter().map(|(_, b)| (b.contact.protocol, b.contact.dst_port)).collect();
+        let members: Vec<&MergedContact> = group.iter().map(|(_, b)| *b).collect();
+        let broad = ports.len() >= parameters.min_ports_vertical;
+        if broad || *technique == Technique::TcpSyn && host_reconnaissance(*source, *target) {
             used.extend(group.iter().map(|(index, _)| *index));
-            detections.push(Detection::new(
-                ScanKind::Vertical,
-                group_technique(*technique, &members),
-                *source,
-                members,
-            ));
+            let raw_probes = *technique == Technique::TcpSyn && os_detection(*source, *target);
+            let named = if raw_probes { raw_syn_technique(&members) } else { group_technique(*technique, &members) };
+            detections.push(Detection::new(ScanKind::Vertical, named, *source, members));
         }
     }
 
     // Horizontal: per (source, family), the ports that reached enough distinct hosts.
     let mut by_source: PortGroups = BTreeMap::new();
     for (index, builder, technique) in &scan_like {
-        if used.contains(index) {
+        // NOTE: one protocol sent to many hosts is not reported as a sweep, because hosts
+        // send IGMP, VRRP and similar packets to many group addresses in ordinary use.
+        if used.contains(index) || *technique == Technique::IpProtocol {
             continue;
         }
         by_source

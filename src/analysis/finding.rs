@@ -5,13 +5,13 @@ use std::collections::{BTreeSet, HashMap};
 use std::net::IpAddr;
 
 use super::detect::Detection;
-use super::fingerprint;
 use super::merge::{self, MergedContact};
 use super::score::{self, plural, ScoreInput};
+use super::{extra, fingerprint};
 use super::{CaseContext, Parameters};
 use crate::model::{
-    format_rfc3339, ClockOffsetEstimate, Contact, Finding, HostDiscovery, IpProtocol, OpenPort, Outcome, OutcomeCounts,
-    ScanKind, Technique,
+    format_rfc3339, ClockOffsetEstimate, Contact, ExtraActivity, ExtraActivityKind, Finding, HostDiscovery, IpProtocol,
+    OpenPort, Outcome, OutcomeCounts, ScanKind, Technique,
 };
 
 /// ATT&CK T1046 Network Service Discovery: listing services on hosts, which every port scan does.
@@ -20,6 +20,9 @@ const ATTACK_NETWORK_SERVICE_DISCOVERY: &str = "T1046";
 const ATTACK_SCANNING_IP_BLOCKS: &str = "T1595.001";
 /// ATT&CK T1595 Active Scanning, for scans of one host from outside addresses.
 const ATTACK_ACTIVE_SCANNING: &str = "T1595";
+/// ATT&CK T1595.002 Active Scanning: Vulnerability Scanning, for reading service versions
+/// at scale (see [`extra::MIN_SERVICE_PROBED_PORTS`]), from inside or outside.
+const ATTACK_VULNERABILITY_SCANNING: &str = "T1595.002";
 
 /// Builds the finding for one detection; returns it with the row ids of the stored contacts
 /// whose probes it cites.
@@ -33,6 +36,13 @@ pub fn build(
     let contacts = &detection.contacts;
     let targets: BTreeSet<IpAddr> = contacts.iter().map(|c| c.contact.dst).collect();
     let ports: BTreeSet<u16> = contacts.iter().filter_map(|c| c.contact.dst_port).collect();
+    let ip_protocols: BTreeSet<u8> = contacts
+        .iter()
+        .filter(|c| {
+            detection.technique == Technique::IpProtocol && c.contact.techniques.contains_key(&Technique::IpProtocol)
+        })
+        .filter_map(|c| u8::try_from(c.contact.protocol.number()).ok())
+        .collect();
     let first_seen_ns = contacts.iter().map(|c| c.contact.first_ts_ns).min().unwrap_or(0);
     let last_seen_ns = contacts.iter().map(|c| c.contact.last_ts_ns).max().unwrap_or(0);
     let probes: u64 = contacts.iter().map(|c| c.contact.probes).sum();
@@ -61,7 +71,11 @@ pub fn build(
     for source in &sources {
         follow_up.extend(follow_up_sessions(*source, &targets, first_seen_ns, all_contacts));
     }
+    let (extra_activity, service_probed_pairs) = extra::extra_activity(detection.source, &targets, all_contacts);
     let (breadth, threshold) = match detection.kind {
+        ScanKind::Vertical | ScanKind::Distributed if detection.technique == Technique::IpProtocol => {
+            (ip_protocols.len() as u64, parameters.min_ports_vertical as u64)
+        }
         ScanKind::Vertical | ScanKind::Distributed => (ports.len() as u64, parameters.min_ports_vertical as u64),
         ScanKind::Horizontal | ScanKind::Block | ScanKind::PingSweep => {
             (targets.len() as u64, parameters.min_hosts_horizontal as u64)
@@ -93,6 +107,9 @@ pub fn build(
         };
         attack.push(external.to_string());
     }
+    if service_probed_pairs >= extra::MIN_SERVICE_PROBED_PORTS {
+        attack.push(ATTACK_VULNERABILITY_SCANNING.to_string());
+    }
 
     let mut cited: Vec<i64> =
         contacts.iter().chain(detection.discovery.iter()).flat_map(|c| c.contact_ids.iter().copied()).collect();
@@ -119,6 +136,8 @@ pub fn build(
         host_discovery: host_discovery(&detection.discovery),
         clock_offsets: clock_offsets(contacts, &context.evidence_names),
         fingerprint,
+        ip_protocols: ip_protocols.into_iter().collect(),
+        extra_activity,
         internal_source: input.internal_source,
         suppressed,
         severity,
@@ -283,6 +302,8 @@ fn explain(finding: &Finding, follow_up: &[OpenPort], host_probes: u64) -> Strin
     let duration_s = (finding.last_seen_ns - finding.first_seen_ns) as f64 / 1e9;
     let reach = if finding.kind == ScanKind::PingSweep {
         format!("{targets} to test which hosts were up")
+    } else if finding.technique == Technique::IpProtocol {
+        format!("{} on {targets}", plural(finding.ip_protocols.len() as u64, "IP protocol", "IP protocols"))
     } else {
         format!("{} on {targets}", plural(finding.ports.len() as u64, "port", "ports"))
     };
@@ -323,6 +344,9 @@ fn explain(finding: &Finding, follow_up: &[OpenPort], host_probes: u64) -> Strin
             fingerprint.matched.join(", ")
         ));
     }
+    for activity in &finding.extra_activity {
+        text.push_str(&describe_extra_activity(activity));
+    }
     if let Some(gap) = finding.median_gap_ms {
         text.push_str(&format!(" The median gap between probes was {gap} ms."));
     }
@@ -353,10 +377,17 @@ fn explain(finding: &Finding, follow_up: &[OpenPort], host_probes: u64) -> Strin
         }
         text.push('.');
     }
+    let version_probes = finding.extra_activity.iter().any(|a| a.kind == ExtraActivityKind::ServiceProbing);
     text.push_str(match finding.technique {
+        Technique::TcpSyn if version_probes => {
+            " The source answered the targets' SYN/ACKs with RST, the pattern of a half-open SYN scan; its later handshakes carried the version probes."
+        }
         Technique::TcpSyn => " The source never completed a handshake, the pattern of a half-open SYN scan.",
         Technique::TcpConnect => {
             " The source completed handshakes without sending data, the pattern of a connect scan."
+        }
+        Technique::TcpWindow => {
+            " The targets' RST replies differ in window size, which tells open from closed ports as a window scan reads them; the probes themselves are the same as an ACK scan's."
         }
         _ => "",
     });
@@ -374,6 +405,19 @@ fn explain(finding: &Finding, follow_up: &[OpenPort], host_probes: u64) -> Strin
         ));
     }
     text
+}
+
+/// Describes one extra activity of a finding's source.
+fn describe_extra_activity(activity: &ExtraActivity) -> String {
+    let targets = match activity.targets.as_slice() {
+        [one] => one.to_string(),
+        many => format!("{} hosts", many.len()),
+    };
+    let what = match activity.kind {
+        ExtraActivityKind::OsDetection => "operating-system detection probes, as nmap -O sends them",
+        ExtraActivityKind::ServiceProbing => "service version probes, as nmap -sV sends them",
+    };
+    format!(" The source also sent {what}, to {targets}: {}.", activity.matched.join(", "))
 }
 
 /// Describes the clock offset between two files that recorded the same probes.
@@ -430,9 +474,12 @@ fn probe_word(technique: Technique, count: u64) -> String {
         Technique::TcpXmas => "TCP Xmas",
         Technique::TcpAck => "TCP ACK",
         Technique::TcpMaimon => "TCP FIN/ACK",
+        Technique::TcpWindow => "TCP ACK",
         Technique::Udp => "UDP",
         Technique::IcmpEcho => "ICMP echo or timestamp",
         Technique::Arp => "ARP",
+        Technique::IpProtocol => "IP protocol",
+        Technique::SctpInit => "SCTP INIT",
     };
     format!("{adjective} {noun}")
 }

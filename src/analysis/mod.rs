@@ -10,8 +10,9 @@
 pub mod campaign;
 pub mod combine;
 pub mod detect;
-pub mod fingerprint;
+pub mod extra;
 pub mod finding;
+pub mod fingerprint;
 pub mod merge;
 pub mod score;
 

@@ -76,7 +76,12 @@ pub struct ScoreInput {
 fn is_evasive(technique: Technique) -> bool {
     matches!(
         technique,
-        Technique::TcpFin | Technique::TcpNull | Technique::TcpXmas | Technique::TcpAck | Technique::TcpMaimon
+        Technique::TcpFin
+            | Technique::TcpNull
+            | Technique::TcpXmas
+            | Technique::TcpAck
+            | Technique::TcpMaimon
+            | Technique::TcpWindow
     )
 }
 
@@ -184,11 +189,14 @@ fn technique_word(technique: Technique) -> &'static str {
         Technique::TcpXmas => "Xmas",
         Technique::TcpAck => "ACK",
         Technique::TcpMaimon => "FIN/ACK",
+        Technique::TcpWindow => "ACK (window)",
         Technique::TcpSyn => "SYN",
         Technique::TcpConnect => "connect",
         Technique::Udp => "UDP",
         Technique::IcmpEcho => "ICMP echo",
         Technique::Arp => "ARP",
+        Technique::IpProtocol => "IP protocol",
+        Technique::SctpInit => "SCTP INIT",
     }
 }
 

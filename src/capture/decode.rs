@@ -96,6 +96,7 @@ pub(super) fn decode_frame(link_type: u16, frame: &[u8], ts_ns: TimestampNs, loc
         source_text: None,
         payload_len: transport.payload_len,
         arp: None,
+        sctp_chunk: transport.sctp_chunk,
         action: None,
         rule: None,
         locator,
@@ -139,6 +140,7 @@ fn arp_frame(arp: &ArpPacketSlice<'_>, ts_ns: TimestampNs, locator: Locator) -> 
         tcp_options: None,
         payload_len: None,
         arp: Some(operation),
+        sctp_chunk: None,
         action: None,
         rule: None,
         source_text: None,
@@ -289,7 +291,12 @@ struct Transport {
     tcp_options: Option<TcpOptionKinds>,
     icmp: Option<IcmpInfo>,
     payload_len: Option<u32>,
+    sctp_chunk: Option<u8>,
 }
+
+/// Length of the SCTP common header (ports, verification tag, checksum; RFC 9260 section
+/// 3.1); the first chunk's type follows it.
+const SCTP_COMMON_HEADER_LEN: usize = 12;
 
 /// Decodes the transport header of `ip`, returning what could be read and, when part of it
 /// could not, a description of the problem.
@@ -335,7 +342,8 @@ fn decode_transport(ip: &IpLayer<'_>) -> (Transport, Option<String>) {
             Err(err) => (ports_only(ip.payload), Some(format!("UDP header not decoded: {err}"))),
         },
         IpProtocol::SCTP => {
-            let transport = ports_only(ip.payload);
+            let mut transport = ports_only(ip.payload);
+            transport.sctp_chunk = ip.payload.get(SCTP_COMMON_HEADER_LEN).copied();
             let problem = transport
                 .src_port
                 .is_none()
@@ -453,7 +461,12 @@ fn icmpv4_info(icmp: &Icmpv4Slice<'_>) -> IcmpInfo {
 }
 
 fn icmpv6_info(icmp: &Icmpv6Slice<'_>) -> IcmpInfo {
-    let is_error = matches!(icmp.type_u8(), icmpv6::TYPE_DST_UNREACH | icmpv6::TYPE_TIME_EXCEEDED);
+    // A parameter problem quotes the packet it rejects; code 1 (unrecognized next header) is
+    // how a host answers a protocol it does not support.
+    let is_error = matches!(
+        icmp.type_u8(),
+        icmpv6::TYPE_DST_UNREACH | icmpv6::TYPE_TIME_EXCEEDED | icmpv6::TYPE_PARAMETER_PROBLEM
+    );
     IcmpInfo {
         icmp_type: icmp.type_u8(),
         code: icmp.code_u8(),

@@ -239,6 +239,7 @@ fn build_outcome(
         source_text: None,
         payload_len: fields.payload_len,
         arp: None,
+        sctp_chunk: None,
         action: Some(action_from_prefix(prefix)),
         rule: (!prefix.is_empty()).then(|| prefix.to_string()),
         locator,

@@ -79,6 +79,7 @@ pub(super) fn bare_observation(
         tcp_options: None,
         payload_len: None,
         arp: None,
+        sctp_chunk: None,
         action: None,
         rule: None,
         source_text: None,

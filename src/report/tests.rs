@@ -65,6 +65,8 @@ pub(crate) fn scan_finding() -> Finding {
         host_discovery: None,
         clock_offsets: Vec::new(),
         fingerprint: None,
+        ip_protocols: Vec::new(),
+        extra_activity: Vec::new(),
         internal_source: false,
         suppressed: None,
         severity: Severity {
