@@ -99,13 +99,10 @@ pub fn is_host_reconnaissance(contacts: &[&MergedContact]) -> bool {
     os_detection(contacts).is_some() || service_probed_ports(contacts).len() >= MIN_SERVICE_PROBED_PORTS
 }
 
-/// Describes the extra activity of `source` toward `targets` from all of the case's
-/// contacts. Also returns the number of (target, port) pairs probed for versions.
-pub fn extra_activity(
-    source: IpAddr,
-    targets: &BTreeSet<IpAddr>,
-    all_contacts: &[MergedContact],
-) -> (Vec<ExtraActivity>, usize) {
+/// Describes the extra activity toward `targets` of the source of `source_contacts` (all of
+/// that source's contacts in the case). Also returns the number of (target, port) pairs
+/// probed for versions.
+pub fn extra_activity(targets: &BTreeSet<IpAddr>, source_contacts: &[&MergedContact]) -> (Vec<ExtraActivity>, usize) {
     let mut os_targets = BTreeSet::new();
     let mut os_ports = BTreeSet::new();
     let mut os_signs: Vec<String> = Vec::new();
@@ -113,7 +110,7 @@ pub fn extra_activity(
     let mut probed_ports = BTreeSet::new();
     let mut probed_pairs = 0usize;
     let mut by_target: BTreeMap<IpAddr, Vec<&MergedContact>> = BTreeMap::new();
-    for merged in all_contacts.iter().filter(|c| c.contact.src == source && targets.contains(&c.contact.dst)) {
+    for merged in source_contacts.iter().copied().filter(|c| targets.contains(&c.contact.dst)) {
         by_target.entry(merged.contact.dst).or_default().push(merged);
     }
     for (target, pair) in &by_target {

@@ -4,6 +4,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::net::IpAddr;
 
+use super::by_source::ContactsBySource;
 use super::detect::Detection;
 use super::merge::{self, MergedContact};
 use super::score::{self, plural, ScoreInput};
@@ -29,7 +30,7 @@ const ATTACK_VULNERABILITY_SCANNING: &str = "T1595.002";
 pub fn build(
     label: String,
     detection: &Detection<'_>,
-    all_contacts: &[MergedContact],
+    by_source: &ContactsBySource<'_>,
     parameters: &Parameters,
     context: &CaseContext,
 ) -> (Finding, Vec<i64>) {
@@ -69,9 +70,9 @@ pub fn build(
     sources.extend(detection.other_sources.iter().copied());
     let mut follow_up = Vec::new();
     for source in &sources {
-        follow_up.extend(follow_up_sessions(*source, &targets, first_seen_ns, all_contacts));
+        follow_up.extend(follow_up_sessions(&targets, first_seen_ns, by_source.of(*source)));
     }
-    let (extra_activity, service_probed_pairs) = extra::extra_activity(detection.source, &targets, all_contacts);
+    let (extra_activity, service_probed_pairs) = extra::extra_activity(&targets, by_source.of(detection.source));
     let (breadth, threshold) = match detection.kind {
         ScanKind::Vertical | ScanKind::Distributed if detection.technique == Technique::IpProtocol => {
             (ip_protocols.len() as u64, parameters.min_ports_vertical as u64)
@@ -243,19 +244,18 @@ fn regular_timing(sorted_times: &[i64]) -> Option<bool> {
     Some(spread <= MAX_REGULAR_SPREAD)
 }
 
-/// Lists the TCP (target, port) pairs on which the source completed a handshake and
-/// exchanged payload with a scanned host at or after the first probe. UDP replies are left
-/// out because UDP probes carry payload themselves.
+/// Lists the TCP (target, port) pairs on which the source of `source_contacts` completed a
+/// handshake and exchanged payload with a scanned host at or after the first probe. UDP
+/// replies are left out because UDP probes carry payload themselves.
 fn follow_up_sessions(
-    source: IpAddr,
     targets: &BTreeSet<IpAddr>,
     first_probe_ns: i64,
-    all_contacts: &[MergedContact],
+    source_contacts: &[&MergedContact],
 ) -> Vec<OpenPort> {
-    all_contacts
+    source_contacts
         .iter()
         .map(|builder| &builder.contact)
-        .filter(|c| c.src == source && targets.contains(&c.dst) && c.protocol == IpProtocol::TCP)
+        .filter(|c| targets.contains(&c.dst) && c.protocol == IpProtocol::TCP)
         .filter(|c| c.handshake_completed && c.payload_exchanged && c.last_ts_ns >= first_probe_ns)
         .filter_map(|c| c.dst_port.map(|port| OpenPort { target: c.dst, port }))
         .collect()

@@ -7,6 +7,7 @@
 //! ([`campaign`]) and builds one finding per scan with its severity and confidence
 //! ([`finding`], [`score`]). The results replace those of any earlier analysis of the case.
 
+pub mod by_source;
 pub mod campaign;
 pub mod combine;
 pub mod detect;
@@ -137,10 +138,11 @@ pub fn find_scans(
     parameters: &Parameters,
     context: &CaseContext,
 ) -> Vec<(Finding, Vec<i64>)> {
+    let by_source = by_source::ContactsBySource::new(contacts);
     detect::detect(contacts, parameters)
         .iter()
         .enumerate()
-        .map(|(index, detection)| finding::build(format!("F-{}", index + 1), detection, contacts, parameters, context))
+        .map(|(index, detection)| finding::build(format!("F-{}", index + 1), detection, &by_source, parameters, context))
         .collect()
 }
 
