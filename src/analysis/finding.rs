@@ -31,6 +31,7 @@ pub fn build(
     label: String,
     detection: &Detection<'_>,
     by_source: &ContactsBySource<'_>,
+    ordinary_breadth_p95: Option<u64>,
     parameters: &Parameters,
     context: &CaseContext,
 ) -> (Finding, Vec<i64>) {
@@ -96,6 +97,25 @@ pub fn build(
         follow_up_session: !follow_up.is_empty(),
         tool: fingerprint.as_ref().map(|f| f.tool.clone()).filter(|tool| tool != "unknown"),
         internal_source: context.is_internal(detection.source),
+        sensitive_open: {
+            let mut sensitive: Vec<u16> = contacts
+                .iter()
+                .filter(|c| c.contact.outcome == Outcome::Open && c.contact.protocol == IpProtocol::TCP)
+                .filter_map(|c| c.contact.dst_port)
+                .filter(|port| score::SENSITIVE_TCP_PORTS.contains(port))
+                .collect();
+            sensitive.sort_unstable();
+            sensitive.dedup();
+            sensitive
+        },
+        blocked: outcomes.blocked,
+        regular_timing: regular_timing == Some(true),
+        evidence_files: contacts
+            .iter()
+            .flat_map(|c| c.views.iter().map(|view| view.evidence_id))
+            .collect::<BTreeSet<i64>>()
+            .len(),
+        ordinary_breadth_p95,
     };
     let severity = score::severity(&input);
     let confidence = score::confidence(&input, outcomes.total() - outcomes.open);

@@ -17,7 +17,7 @@ pub mod fingerprint;
 pub mod merge;
 pub mod score;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use std::net::IpAddr;
@@ -130,6 +130,10 @@ pub fn analyze_case(
     })
 }
 
+/// Fewest sources outside every finding for the confidence to compare a finding's breadth
+/// with theirs; with fewer, their 95th percentile says little.
+pub const MIN_ORDINARY_SOURCES: usize = 5;
+
 /// Detects scans among merged contacts and builds their findings, labelled `F-1`, `F-2`, ...
 /// in order of the first probe. Each finding comes with the row ids of the stored contacts
 /// whose probes it cites.
@@ -139,10 +143,20 @@ pub fn find_scans(
     context: &CaseContext,
 ) -> Vec<(Finding, Vec<i64>)> {
     let by_source = by_source::ContactsBySource::new(contacts);
-    detect::detect(contacts, parameters)
+    let detections = detect::detect(contacts, parameters);
+    let scanning: HashSet<IpAddr> = detections
+        .iter()
+        .flat_map(|detection| {
+            std::iter::once(detection.source).chain(detection.other_sources.iter().copied()).chain(detection.decoys.iter().copied())
+        })
+        .collect();
+    let ordinary_p95 = by_source.ordinary_breadth_p95(&scanning, MIN_ORDINARY_SOURCES);
+    detections
         .iter()
         .enumerate()
-        .map(|(index, detection)| finding::build(format!("F-{}", index + 1), detection, &by_source, parameters, context))
+        .map(|(index, detection)| {
+            finding::build(format!("F-{}", index + 1), detection, &by_source, ordinary_p95, parameters, context)
+        })
         .collect()
 }
 

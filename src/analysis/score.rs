@@ -8,8 +8,10 @@
 //!   ports, whether it used probes meant to slip past filters, and whether the source went on
 //!   to hold a session with a scanned host.
 //! - *Confidence* measures how sure the analysis is that the activity is a scan and not
-//!   ordinary use: how far the breadth exceeds the detection threshold, how many probes
-//!   failed, and whether the probes have flag combinations that ordinary TCP stacks never send.
+//!   ordinary use: how far the breadth exceeds the detection threshold, a sequential
+//!   likelihood ratio over failed and successful first contacts, how the breadth compares
+//!   with the case's ordinary clients, probe flags that ordinary TCP stacks never send,
+//!   regular timing, a tool fingerprint, and agreement between evidence files.
 
 use crate::model::{Confidence, ScanKind, Severity, SeverityLevel, Technique};
 
@@ -33,6 +35,18 @@ pub const SEVERITY_EVASIVE_TECHNIQUE: f64 = 10.0;
 pub const SEVERITY_INTERNAL_SOURCE: f64 = 15.0;
 /// Points when the source later exchanged payload with a scanned host: a possible next step.
 pub const SEVERITY_FOLLOW_UP_SESSION: f64 = 25.0;
+/// Points when an open port is one of [`SENSITIVE_TCP_PORTS`]: the scan found a service that
+/// gives remote control of a host or direct access to data.
+pub const SEVERITY_SENSITIVE_SERVICE: f64 = 10.0;
+/// Points taken off when a firewall blocked every probe: nothing reached the targets.
+pub const SEVERITY_ALL_BLOCKED: f64 = -10.0;
+/// TCP ports of remote-access, file-sharing and database services (IANA service names): FTP
+/// 21, SSH 22, Telnet 23, MS RPC 135, NetBIOS session 139, SMB 445, MS SQL 1433, Oracle 1521,
+/// NFS 2049, Docker API 2375, MySQL 3306, RDP 3389, PostgreSQL 5432, VNC 5900, WinRM 5985 and
+/// 5986, Redis 6379, Elasticsearch 9200, MongoDB 27017. This project's list of services whose
+/// exposure an incident report should name.
+pub const SENSITIVE_TCP_PORTS: [u16; 19] =
+    [21, 22, 23, 135, 139, 445, 1433, 1521, 2049, 2375, 3306, 3389, 5432, 5900, 5985, 5986, 6379, 9200, 27017];
 
 /// Confidence when the breadth equals the detection threshold, in percent.
 pub const CONFIDENCE_AT_THRESHOLD: f64 = 55.0;
@@ -40,9 +54,32 @@ pub const CONFIDENCE_AT_THRESHOLD: f64 = 55.0;
 pub const CONFIDENCE_PER_DOUBLING: f64 = 8.0;
 /// Maximum percentage from breadth alone.
 pub const CONFIDENCE_BREADTH_MAX: f64 = 85.0;
-/// Percentage points when every contact failed (closed, filtered, blocked or unanswered),
-/// scaled by the share that failed. Ordinary clients mostly reach open services.
-pub const CONFIDENCE_FAILED_SHARE: f64 = 10.0;
+/// Percentage points, up or down, from the sequential likelihood-ratio test over first
+/// contacts (the test behind Threshold Random Walk scan detection): full points once the
+/// ratio reaches [`TRW_DECISION_RATIO`] either way, less before.
+pub const CONFIDENCE_SEQUENTIAL_TEST: f64 = 10.0;
+/// Probability that a first contact of an ordinary client succeeds (reaches an open port).
+/// This project's choice: clients connect to services they know exist.
+pub const TRW_ORDINARY_SUCCESS: f64 = 0.8;
+/// Probability that a first contact of a scanner succeeds. This project's choice: most of
+/// the ports and hosts a scanner tries are closed, filtered or absent.
+pub const TRW_SCANNER_SUCCESS: f64 = 0.2;
+/// Likelihood ratio at which the sequential test decides, either way: odds of 99 to 1.
+pub const TRW_DECISION_RATIO: f64 = 99.0;
+/// Percentage points when the finding probed at least [`ORDINARY_BREADTH_FACTOR`] times as
+/// many port and host pairs as 95 % of the case's ordinary clients.
+pub const CONFIDENCE_WIDER_THAN_ORDINARY: f64 = 5.0;
+/// Percentage points taken off when the finding probed no more pairs than 95 % of the case's
+/// ordinary clients: breadth alone does not set it apart.
+pub const CONFIDENCE_LIKE_ORDINARY: f64 = -10.0;
+/// How many times the ordinary clients' 95th percentile a finding's breadth must reach for
+/// [`CONFIDENCE_WIDER_THAN_ORDINARY`].
+pub const ORDINARY_BREADTH_FACTOR: u64 = 10;
+/// Percentage points when the probes came at regular intervals, a tool's fixed delay.
+pub const CONFIDENCE_REGULAR_TIMING: f64 = 5.0;
+/// Percentage points when the probes are in more than one evidence file (for example a
+/// capture and a firewall log), which agree on them.
+pub const CONFIDENCE_EVIDENCE_AGREES: f64 = 5.0;
 /// Percentage points for FIN, NULL or Xmas probes, which no ordinary TCP stack sends.
 pub const CONFIDENCE_ABNORMAL_FLAGS: f64 = 10.0;
 /// Percentage points when the probes match a known scanner's probe template.
@@ -71,6 +108,17 @@ pub struct ScoreInput {
     pub tool: Option<String>,
     /// Whether the source is inside the case's internal networks.
     pub internal_source: bool,
+    /// Open ports that are in [`SENSITIVE_TCP_PORTS`], ascending, without repeats.
+    pub sensitive_open: Vec<u16>,
+    /// Contacts a firewall log shows as blocked.
+    pub blocked: u64,
+    /// Whether the probes came at regular intervals.
+    pub regular_timing: bool,
+    /// Number of evidence files the probes are in.
+    pub evidence_files: usize,
+    /// 95th percentile of the distinct (target, port) pairs of the case's sources that are in
+    /// no finding, when the case has at least [`super::MIN_ORDINARY_SOURCES`] of them.
+    pub ordinary_breadth_p95: Option<u64>,
 }
 
 fn is_evasive(technique: Technique) -> bool {
@@ -121,11 +169,23 @@ pub fn severity(input: &ScoreInput) -> Severity {
             "{SEVERITY_INTERNAL_SOURCE:.0} because the source is inside the organisation's networks, where a scanner suggests a compromised host"
         ));
     }
+    if !input.sensitive_open.is_empty() {
+        score += SEVERITY_SENSITIVE_SERVICE;
+        let ports: Vec<String> = input.sensitive_open.iter().map(|port| format!("{port}/tcp")).collect();
+        parts.push(format!(
+            "{SEVERITY_SENSITIVE_SERVICE:.0} because open ports include remote-access or data services ({})",
+            ports.join(", ")
+        ));
+    }
     if input.follow_up_session {
         score += SEVERITY_FOLLOW_UP_SESSION;
         parts.push(format!(
             "{SEVERITY_FOLLOW_UP_SESSION:.0} because the source later exchanged data with a scanned host"
         ));
+    }
+    if input.contacts > 0 && input.blocked == input.contacts {
+        score += SEVERITY_ALL_BLOCKED;
+        parts.push(format!("{SEVERITY_ALL_BLOCKED:.0} because a firewall blocked every probe"));
     }
     let score = score.round().clamp(0.0, 100.0) as u8;
     let level = SeverityLevel::from_score(score);
@@ -149,16 +209,29 @@ pub fn confidence(input: &ScoreInput, failed: u64) -> Confidence {
     let ratio = input.breadth as f64 / input.threshold.max(1) as f64;
     let breadth =
         (CONFIDENCE_AT_THRESHOLD + CONFIDENCE_PER_DOUBLING * ratio.max(1.0).log2()).min(CONFIDENCE_BREADTH_MAX);
-    let failed_share = if input.contacts == 0 { 0.0 } else { failed as f64 / input.contacts as f64 };
-    let failed_points = CONFIDENCE_FAILED_SHARE * failed_share;
-    let mut percent = breadth + failed_points;
+    let mut percent = breadth;
     let mut sentence = format!(
-        "The sum of {breadth:.0} points for {} distinct {unit} ({ratio:.1} times the detection threshold of {}) and {failed_points:.0} points because {failed} of {} probed port and host pairs ({:.0} %) were closed, filtered, blocked or unanswered",
-        input.breadth,
-        input.threshold,
-        input.contacts,
-        failed_share * 100.0
+        "The sum of {breadth:.0} points for {} distinct {unit} ({ratio:.1} times the detection threshold of {})",
+        input.breadth, input.threshold,
     );
+    let (test_points, test_words) = sequential_test(failed, input.open);
+    percent += test_points;
+    sentence.push_str(&format!(", {test_points:+.0} points because {test_words}"));
+    if let Some(p95) = input.ordinary_breadth_p95 {
+        if input.contacts <= p95 {
+            percent += CONFIDENCE_LIKE_ORDINARY;
+            sentence.push_str(&format!(
+                ", {CONFIDENCE_LIKE_ORDINARY:+.0} points because 95 % of the case's other sources probed up to {p95} port and host pairs, as many as this one ({})",
+                input.contacts
+            ));
+        } else if input.contacts >= p95.max(1) * ORDINARY_BREADTH_FACTOR {
+            percent += CONFIDENCE_WIDER_THAN_ORDINARY;
+            sentence.push_str(&format!(
+                ", {CONFIDENCE_WIDER_THAN_ORDINARY:+.0} points because 95 % of the case's other sources probed at most {p95} port and host pairs and this one {}",
+                input.contacts
+            ));
+        }
+    }
     if has_abnormal_flags(input.technique) {
         percent += CONFIDENCE_ABNORMAL_FLAGS;
         sentence.push_str(&format!(
@@ -172,6 +245,19 @@ pub fn confidence(input: &ScoreInput, failed: u64) -> Confidence {
             ", plus {CONFIDENCE_TOOL_FINGERPRINT:.0} points because the probes match {tool}'s probe template"
         ));
     }
+    if input.regular_timing {
+        percent += CONFIDENCE_REGULAR_TIMING;
+        sentence.push_str(&format!(
+            ", plus {CONFIDENCE_REGULAR_TIMING:.0} points because the probes came at regular intervals, a tool's fixed delay"
+        ));
+    }
+    if input.evidence_files > 1 {
+        percent += CONFIDENCE_EVIDENCE_AGREES;
+        sentence.push_str(&format!(
+            ", plus {CONFIDENCE_EVIDENCE_AGREES:.0} points because {} evidence files show the same probes",
+            input.evidence_files
+        ));
+    }
     let uncapped = percent;
     let percent = percent.round().clamp(0.0, CONFIDENCE_MAX) as u8;
     let capped = if uncapped > CONFIDENCE_MAX {
@@ -180,6 +266,33 @@ pub fn confidence(input: &ScoreInput, failed: u64) -> Confidence {
         String::new()
     };
     Confidence { percent, explanation: format!("{sentence}{capped}.") }
+}
+
+/// Returns the points and the reason from the sequential likelihood-ratio test over first
+/// contacts: each failed contact multiplies the ratio of "scanner" to "ordinary client" by
+/// (1 - [`TRW_SCANNER_SUCCESS`]) / (1 - [`TRW_ORDINARY_SUCCESS`]), each successful one by
+/// [`TRW_SCANNER_SUCCESS`] / [`TRW_ORDINARY_SUCCESS`]. The points scale with the log of the
+/// ratio up to the decision bound [`TRW_DECISION_RATIO`] in either direction.
+fn sequential_test(failed: u64, succeeded: u64) -> (f64, String) {
+    let per_failure = ((1.0 - TRW_SCANNER_SUCCESS) / (1.0 - TRW_ORDINARY_SUCCESS)).ln();
+    let per_success = (TRW_SCANNER_SUCCESS / TRW_ORDINARY_SUCCESS).ln();
+    let log_ratio = failed as f64 * per_failure + succeeded as f64 * per_success;
+    let bound = TRW_DECISION_RATIO.ln();
+    let progress = (log_ratio / bound).clamp(-1.0, 1.0);
+    let points = CONFIDENCE_SEQUENTIAL_TEST * progress;
+    let outcome = if progress >= 1.0 {
+        "which a sequential likelihood-ratio test (Threshold Random Walk) decides as a scanner"
+    } else if progress <= -1.0 {
+        "which a sequential likelihood-ratio test (Threshold Random Walk) decides as an ordinary client"
+    } else {
+        "too few for a sequential likelihood-ratio test (Threshold Random Walk) to decide"
+    };
+    let words = format!(
+        "{} failed and {} succeeded as first contacts, {outcome}",
+        plural(failed, "contact", "contacts"),
+        succeeded
+    );
+    (points.round(), words)
 }
 
 fn technique_word(technique: Technique) -> &'static str {
@@ -224,6 +337,11 @@ mod tests {
             follow_up_session: false,
             tool: None,
             internal_source: false,
+            sensitive_open: Vec::new(),
+            blocked: 0,
+            regular_timing: false,
+            evidence_files: 1,
+            ordinary_breadth_p95: None,
         }
     }
 
@@ -255,7 +373,84 @@ mod tests {
 
     #[test]
     fn confidence_near_threshold_is_moderate() {
+        // As many failures as successes leave the sequential test where it started.
         let result = confidence(&input(Technique::TcpSyn, 6, 3), 3);
-        assert_eq!(result.percent, 60);
+        assert_eq!(result.percent, CONFIDENCE_AT_THRESHOLD as u8);
+        assert!(result.explanation.contains("too few for a sequential likelihood-ratio test"));
+    }
+
+    #[test]
+    fn sequential_test_decides_both_ways() {
+        let scanner = confidence(&input(Technique::TcpSyn, 20, 0), 20);
+        let client = confidence(&input(Technique::TcpSyn, 20, 20), 0);
+        assert_eq!(i32::from(scanner.percent) - i32::from(client.percent), 2 * CONFIDENCE_SEQUENTIAL_TEST as i32);
+        assert!(scanner.explanation.contains("decides as a scanner"));
+        assert!(client.explanation.contains("decides as an ordinary client"));
+    }
+
+    #[test]
+    fn sequential_test_needs_net_failures() {
+        // With success probabilities 0.8 and 0.2, each failure multiplies the ratio by 4 and
+        // each success divides it by 4, so odds of 99 take four more failures than successes.
+        assert_eq!(sequential_test(3, 0).0, (CONFIDENCE_SEQUENTIAL_TEST * 3.0 * 4f64.ln() / 99f64.ln()).round());
+        assert_eq!(sequential_test(4, 0).0, CONFIDENCE_SEQUENTIAL_TEST);
+        assert_eq!(sequential_test(7, 3).0, CONFIDENCE_SEQUENTIAL_TEST);
+        assert_eq!(sequential_test(3, 7).0, -CONFIDENCE_SEQUENTIAL_TEST);
+    }
+
+    #[test]
+    fn ordinary_clients_set_the_bar() {
+        let base = confidence(&input(Technique::TcpSyn, 40, 0), 40).percent;
+
+        let mut like_ordinary = input(Technique::TcpSyn, 40, 0);
+        like_ordinary.ordinary_breadth_p95 = Some(50);
+        let lowered = confidence(&like_ordinary, 40);
+        assert_eq!(i32::from(lowered.percent), i32::from(base) + CONFIDENCE_LIKE_ORDINARY as i32);
+        assert!(lowered.explanation.contains("up to 50 port and host pairs"));
+
+        let mut wider = input(Technique::TcpSyn, 40, 0);
+        wider.ordinary_breadth_p95 = Some(4);
+        let raised = confidence(&wider, 40);
+        assert_eq!(i32::from(raised.percent), i32::from(base) + CONFIDENCE_WIDER_THAN_ORDINARY as i32);
+
+        let mut between = input(Technique::TcpSyn, 40, 0);
+        between.ordinary_breadth_p95 = Some(10);
+        assert_eq!(confidence(&between, 40).percent, base);
+    }
+
+    #[test]
+    fn timing_and_agreement_add_points() {
+        let base = confidence(&input(Technique::TcpSyn, 12, 0), 12).percent;
+        let mut both = input(Technique::TcpSyn, 12, 0);
+        both.regular_timing = true;
+        both.evidence_files = 2;
+        let result = confidence(&both, 12);
+        let added = CONFIDENCE_REGULAR_TIMING + CONFIDENCE_EVIDENCE_AGREES;
+        assert_eq!(i32::from(result.percent), i32::from(base) + added as i32);
+        assert!(result.explanation.contains("regular intervals"));
+        assert!(result.explanation.contains("2 evidence files show the same probes"));
+    }
+
+    #[test]
+    fn severity_names_sensitive_services() {
+        let plain = severity(&input(Technique::TcpSyn, 100, 2));
+        let mut sensitive = input(Technique::TcpSyn, 100, 2);
+        sensitive.sensitive_open = vec![22, 3389];
+        let raised = severity(&sensitive);
+        assert_eq!(raised.score, plain.score + SEVERITY_SENSITIVE_SERVICE as u8);
+        assert!(raised.explanation.contains("(22/tcp, 3389/tcp)"));
+    }
+
+    #[test]
+    fn severity_lowered_when_all_blocked() {
+        let plain = severity(&input(Technique::TcpSyn, 100, 0));
+        let mut blocked = input(Technique::TcpSyn, 100, 0);
+        blocked.blocked = 100;
+        let lowered = severity(&blocked);
+        assert_eq!(i32::from(lowered.score), i32::from(plain.score) + SEVERITY_ALL_BLOCKED as i32);
+        assert!(lowered.explanation.contains("blocked every probe"));
+
+        blocked.blocked = 99;
+        assert_eq!(severity(&blocked).score, plain.score);
     }
 }
