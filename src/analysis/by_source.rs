@@ -2,8 +2,8 @@
 //!
 //! Each finding looks at everything its source did besides the scan (follow-up sessions,
 //! OS detection, version probing). Filtering all contacts per finding cost findings times
-//! contacts; a case of 10 million contacts and hundreds of findings spent most of its
-//! analysis there.
+//! contacts (3.3 billion checks for 326 findings over 10 million contacts); the groups make
+//! it one pass.
 
 use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
