@@ -1,9 +1,9 @@
 //! Firewall log import into a case file: probes stored as they are found, with their line
 //! numbers, byte offsets and, for the probes a finding can cite, their log lines.
 //!
-//! Expected values are read from the corpus logs themselves: in these logs the victim's
-//! iptables rules LOG every new inbound packet, so every line is one probe, and the contacts
-//! are the distinct (source, target, protocol, destination port) of the lines.
+//! Expected values are read from the corpus logs themselves. In these logs the victim's
+//! iptables rules LOG every new inbound packet, so every line is one probe. The contacts are
+//! the distinct (source, target, protocol, destination port) of the lines.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
@@ -188,9 +188,13 @@ fn report_cites_log_lines() {
     let markdown = std::fs::read_to_string(&report).expect("report written");
 
     // The scan's log is in time order, so its finding's first citations are its first lines,
-    // and the report shows each as written in the log.
-    let cited: Vec<u64> =
-        read_lines(&scan).iter().filter(|line| markdown.contains(&line.text)).map(|line| line.number).collect();
+    // and the report shows each as written in the log, without the trailing space the kernel
+    // writes.
+    let cited: Vec<u64> = read_lines(&scan)
+        .iter()
+        .filter(|line| markdown.contains(&format!("`{}`", line.text.trim_end())))
+        .map(|line| line.number)
+        .collect();
     let expected: Vec<u64> = (1..=CITATIONS_SHOWN as u64).collect();
     assert_eq!(cited, expected);
 }

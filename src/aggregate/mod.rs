@@ -145,7 +145,7 @@ impl Aggregator {
     }
 
     /// Creates an empty aggregator that keeps the log text only of the probes that can be among
-    /// the first `limit` of their contact; see the module docs.
+    /// the first `limit` of their contact. The module docs give the rule.
     pub fn keeping_texts(limit: u8) -> Self {
         Self { texts_per_contact: Some(limit), ..Self::default() }
     }
@@ -182,8 +182,8 @@ impl Aggregator {
     }
 
     /// Moves the expiry clock to `ts_ns` and turns the generations of flow state when the
-    /// current one is [`FLOW_IDLE_TIMEOUT_NS`] old or full. The clock never goes back, so lines
-    /// out of order do not expire anything.
+    /// current one is [`FLOW_IDLE_TIMEOUT_NS`] old or full, twice after a gap of two timeouts.
+    /// The clock never goes back, so lines out of order do not expire anything.
     fn advance_clock(&mut self, ts_ns: TimestampNs, probes: &mut Vec<ProbeEvent>) {
         let latest = match self.latest_ns {
             None => {
@@ -204,6 +204,12 @@ impl Aggregator {
         .any(|len| len >= MAX_FLOWS_PER_GENERATION);
         if is_old || is_full {
             self.turn_generations(probes);
+            // The previous observation came less than one timeout after the generation
+            // started, and every entry left was touched by then. Two timeouts after that
+            // start they are all idle for more than one timeout, so they expire too.
+            if latest.saturating_sub(self.generation_start_ns) >= 2 * FLOW_IDLE_TIMEOUT_NS {
+                self.turn_generations(probes);
+            }
             self.generation_start_ns = latest;
         }
     }

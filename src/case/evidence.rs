@@ -10,7 +10,7 @@
 //! traffic) are counted in the evidence summary but not stored.
 //!
 //! A probe's log line is stored only when the probe can be one of the citations a finding
-//! shows ([`TEXTS_KEPT_PER_CONTACT`]); every probe keeps its line number and byte offset.
+//! shows ([`TEXTS_KEPT_PER_CONTACT`]). Every probe keeps its line number and byte offset.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

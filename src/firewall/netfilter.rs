@@ -52,7 +52,7 @@ impl NetfilterReader {
     }
 }
 
-/// Returns the action of `prefix`, from `last` when it holds the same prefix.
+/// Returns the action of `prefix`, taken from `last` when that contains the same prefix.
 fn cached_action(last: &mut Option<(String, FirewallAction)>, prefix: &str) -> FirewallAction {
     match last {
         Some((last_prefix, action)) if last_prefix == prefix => action.clone(),
