@@ -12,17 +12,35 @@
 //! - conversation traffic is everything else on a flow whose start was seen.
 //!
 //! Probes are grouped by (source, target, protocol, destination port) into contacts, and replies
-//! set each contact's outcome. Probes are handed to the caller as they are found, so only one
-//! entry per contact and per flow stays in memory, never one per packet.
+//! set each contact's outcome. Probes are handed to the caller as they are found.
+//!
+//! Memory. The state of each contact stays until the end of the file (`contact_state.rs`), so
+//! memory grows with the number of distinct contacts. The state of each flow expires once the
+//! flow has been idle for a while in the evidence's time (`expiry.rs`), so memory does not grow
+//! with the number of packets or flows. Bare ACK and Maimon probes wait in that flow state
+//! until their flow expires or the file ends, whichever comes first.
+//!
+//! Log texts. An aggregator made with [`Aggregator::keeping_texts`] keeps a probe's log text
+//! only when the probe can be among the first `limit` probes of its contact in (time, order
+//! found). A probe is dropped from that set only when `limit` probes of its contact with an
+//! earlier or equal time were found before it, so every probe in a contact's first `limit`
+//! keeps its text. Any set of contacts' first `limit` probes is then among the kept ones.
 
+mod contact_state;
+mod expiry;
 mod tcp;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
-
 use foldhash::fast::RandomState;
+use indexmap::map::Entry;
+use indexmap::IndexMap;
 use std::net::IpAddr;
 
-use crate::model::{ArpOperation, Contact, IcmpInfo, IpProtocol, Observation, Outcome, Probe, ReplyRef, Technique};
+use crate::model::{
+    ArpOperation, Contact, IcmpInfo, IpProtocol, Observation, Outcome, Probe, ReplyRef, Technique, TimestampNs,
+};
+use contact_state::ContactState;
+use expiry::Generations;
+pub use expiry::{FLOW_IDLE_TIMEOUT_NS, MAX_FLOWS_PER_GENERATION};
 
 /// Key of one contact: source, target, protocol and destination port.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -64,8 +82,9 @@ struct FlowState {
     completed: bool,
 }
 
-/// Bare ACK probes on one flow of unknown start, held until the end of the file shows whether
-/// the other side ever spoke (a conversation whose start was not captured) or not (a probe).
+/// Bare ACK probes on one flow of unknown start, held until the flow expires or the file ends,
+/// which shows whether the other side spoke (a conversation whose start was not captured) or
+/// not (a probe).
 #[derive(Debug, Default)]
 struct PendingAck {
     probes: Vec<Probe>,
@@ -99,13 +118,6 @@ pub struct ProbeEvent {
     pub probe: Probe,
 }
 
-/// A contact being built, with its index.
-#[derive(Debug, Clone)]
-struct ContactState {
-    index: u64,
-    contact: Contact,
-}
-
 /// Aggregates observations into contacts; see the module docs.
 ///
 /// The maps use foldhash, which is faster than the standard library's SipHash for these
@@ -113,24 +125,40 @@ struct ContactState {
 /// evidence cannot force the same collisions on every run.
 #[derive(Debug, Default)]
 pub struct Aggregator {
-    contacts: HashMap<ContactKey, ContactState, RandomState>,
-    flows: HashMap<Flow, FlowState, RandomState>,
-    pending_ack: HashMap<Flow, PendingAck, RandomState>,
+    /// Contacts in the order they were first seen, so a contact's position is its index. An
+    /// index map keeps the entries in one vector beside a table of positions, which takes
+    /// less memory per contact than a hash map of the entries.
+    contacts: IndexMap<ContactKey, ContactState, RandomState>,
+    flows: Generations<Flow, FlowState>,
+    pending_ack: Generations<Flow, PendingAck>,
     /// Flows of unknown start that carried segments other than RST.
-    spoke: HashSet<Flow, RandomState>,
+    spoke: Generations<Flow, ()>,
     /// Endpoints that sent conversation tails; see [`TailSender`].
-    tail_senders: HashSet<TailSender, RandomState>,
-    next_index: u64,
+    tail_senders: Generations<TailSender, ()>,
+    /// Latest observation time seen, the clock of flow expiry.
+    latest_ns: Option<TimestampNs>,
+    /// Time at which the current generation of flow state started.
+    generation_start_ns: TimestampNs,
+    /// Probes per contact whose log text is kept; `None` keeps every text.
+    texts_per_contact: Option<u8>,
 }
 
 impl Aggregator {
-    /// Creates an empty aggregator.
+    /// Creates an empty aggregator that keeps every probe's log text.
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// Takes one observation and appends the probes it is to `probes`.
+    /// Creates an empty aggregator that keeps the log text only of the probes that can be among
+    /// the first `limit` of their contact. The module docs give the rule.
+    pub fn keeping_texts(limit: u8) -> Self {
+        Self { texts_per_contact: Some(limit), ..Self::default() }
+    }
+
+    /// Takes one observation and appends the probes it is to `probes`. Probes held on flows
+    /// that expire at this observation's time come first.
     pub fn observe(&mut self, observation: Observation, probes: &mut Vec<ProbeEvent>) {
+        self.advance_clock(observation.ts_ns, probes);
         match observation.protocol {
             IpProtocol::TCP => self.observe_tcp(observation, probes),
             IpProtocol::UDP => self.observe_udp(observation, probes),
@@ -141,36 +169,100 @@ impl Aggregator {
         }
     }
 
-    /// Resolves the held ACK probes, appending those that stay probes to `probes`, and returns
-    /// every contact with its index, in index order.
-    pub fn finish(mut self, probes: &mut Vec<ProbeEvent>) -> Vec<(u64, Contact)> {
-        let mut pending: Vec<(Flow, PendingAck)> = std::mem::take(&mut self.pending_ack).into_iter().collect();
-        pending.sort_by_key(|(_, held)| held.probes.first().map(|probe| (probe.ts_ns, probe.locator.record)));
-        for (flow, held) in pending {
-            let conversation = self.spoke.contains(&flow.reversed())
-                || self.flows.get(&flow.reversed()).is_some_and(|state| state.responder_spoke)
-                || self.tail_senders.contains(&TailSender { src: flow.src, src_port: flow.src_port, dst: flow.dst });
-            if conversation {
+    /// Resolves the held ACK probes at the end of the file, appending those that stay probes
+    /// to `probes`. Call it once, after the last observation and before [`Self::contacts`].
+    pub fn finish(&mut self, probes: &mut Vec<ProbeEvent>) {
+        let held: Vec<(Flow, PendingAck)> = self.pending_ack.drain_all().collect();
+        self.resolve_held(held, probes);
+    }
+
+    /// Returns every contact with its index, in index order.
+    pub fn contacts(&self) -> impl Iterator<Item = (u64, Contact)> + '_ {
+        self.contacts.iter().enumerate().map(|(index, (key, state))| (index as u64, state.to_contact(key)))
+    }
+
+    /// Returns the number of flow entries held in all flow tables, for tests of expiry.
+    #[cfg(test)]
+    fn flow_entries(&self) -> usize {
+        self.flows.len() + self.pending_ack.len() + self.spoke.len() + self.tail_senders.len()
+    }
+
+    /// Moves the expiry clock to `ts_ns` and turns the generations of flow state when the
+    /// current one is [`FLOW_IDLE_TIMEOUT_NS`] old or full, twice after a gap of two timeouts.
+    /// The clock never goes back, so lines out of order do not expire anything.
+    fn advance_clock(&mut self, ts_ns: TimestampNs, probes: &mut Vec<ProbeEvent>) {
+        let latest = match self.latest_ns {
+            None => {
+                self.generation_start_ns = ts_ns;
+                ts_ns
+            }
+            Some(latest) => latest.max(ts_ns),
+        };
+        self.latest_ns = Some(latest);
+        let is_old = latest.saturating_sub(self.generation_start_ns) >= FLOW_IDLE_TIMEOUT_NS;
+        let is_full = [
+            self.flows.current_len(),
+            self.pending_ack.current_len(),
+            self.spoke.current_len(),
+            self.tail_senders.current_len(),
+        ]
+        .into_iter()
+        .any(|len| len >= MAX_FLOWS_PER_GENERATION);
+        if is_old || is_full {
+            self.turn_generations(probes);
+            // The previous observation came less than one timeout after the generation
+            // started, and every entry left was touched by then. Two timeouts after that
+            // start they are all idle for more than one timeout, so they expire too.
+            if latest.saturating_sub(self.generation_start_ns) >= 2 * FLOW_IDLE_TIMEOUT_NS {
+                self.turn_generations(probes);
+            }
+            self.generation_start_ns = latest;
+        }
+    }
+
+    /// Drops the oldest generation of flow state. Its held ACK probes are resolved first, while
+    /// the state of the other tables is still there to show whether their flows spoke.
+    fn turn_generations(&mut self, probes: &mut Vec<ProbeEvent>) {
+        let mut expired = Vec::new();
+        self.pending_ack.turn(|flow, held| expired.push((flow, held)));
+        self.resolve_held(expired, probes);
+        self.flows.turn(|_, _| {});
+        self.spoke.turn(|_, _| {});
+        self.tail_senders.turn(|_, _| {});
+    }
+
+    /// Adds the held ACK probes of flows that are not conversations, in the order of their
+    /// first probe, and sets the outcome of those answered with RST.
+    fn resolve_held(&mut self, mut held: Vec<(Flow, PendingAck)>, probes: &mut Vec<ProbeEvent>) {
+        held.sort_by_key(|(_, pending)| pending.probes.first().map(|probe| (probe.ts_ns, probe.locator.record)));
+        for (flow, pending) in held {
+            if self.is_conversation(flow) {
                 continue;
             }
             let key =
                 ContactKey { src: flow.src, dst: flow.dst, protocol: IpProtocol::TCP, dst_port: Some(flow.dst_port) };
-            let ack_probe = held.probes.iter().all(|probe| probe.technique == Technique::TcpAck);
-            for probe in held.probes {
+            let ack_probe = pending.probes.iter().all(|probe| probe.technique == Technique::TcpAck);
+            for probe in pending.probes {
                 self.add_probe(key, probe, probes);
             }
-            if let Some(reset) = held.reset {
+            if let Some(reset) = pending.reset {
                 // Some stacks answer an ACK probe of an open port with a RST whose window is not
                 // zero; a window scan reads that port as open.
-                let window_open = ack_probe && held.reset_window.is_some_and(|window| window > 0);
+                let window_open = ack_probe && pending.reset_window.is_some_and(|window| window > 0);
                 let outcome = if window_open { Outcome::Open } else { Outcome::Closed };
                 self.set_outcome(key, outcome, reset);
             }
         }
-        let mut contacts: Vec<(u64, Contact)> =
-            self.contacts.into_values().map(|state| (state.index, state.contact)).collect();
-        contacts.sort_by_key(|(index, _)| *index);
-        contacts
+    }
+
+    /// Returns true when the bare ACKs or FIN/ACKs on `flow` belong to a conversation: the
+    /// other side spoke, or the sender sent a conversation tail to that host. Once true it stays
+    /// true while the flow state is kept, so it may be asked as soon as a segment arrives.
+    fn is_conversation(&self, flow: Flow) -> bool {
+        let reversed = flow.reversed();
+        self.spoke.contains(&reversed)
+            || self.flows.peek(&reversed).is_some_and(|state| state.responder_spoke)
+            || self.tail_senders.contains(&TailSender { src: flow.src, src_port: flow.src_port, dst: flow.dst })
     }
 
     fn observe_udp(&mut self, o: Observation, probes: &mut Vec<ProbeEvent>) {
@@ -184,7 +276,7 @@ impl Aggregator {
             self.set_outcome(key, Outcome::Open, ReplyRef { ts_ns: o.ts_ns, locator: o.locator });
             if o.payload_len.unwrap_or(0) > 0 {
                 if let Some(state) = self.contacts.get_mut(&key) {
-                    state.contact.payload_exchanged = true;
+                    state.payload_exchanged = true;
                 }
             }
             return;
@@ -192,10 +284,10 @@ impl Aggregator {
         if is_orphan_service_reply(src_port, dst_port) {
             // A server's response whose request is not in the evidence (one direction captured,
             // or the request sent before the capture started), so not a probe of the client.
-            self.flows.entry(flow).or_default().responder_spoke = true;
+            self.flows.get_or_insert_with(flow, FlowState::default).responder_spoke = true;
             return;
         }
-        self.flows.entry(flow).or_default();
+        self.flows.get_or_insert_with(flow, FlowState::default);
         let key = ContactKey { src: o.src, dst: o.dst, protocol: o.protocol, dst_port: o.dst_port };
         self.add_probe(key, probe_from(o, Technique::Udp), probes);
     }
@@ -249,18 +341,18 @@ impl Aggregator {
         let reply = ReplyRef { ts_ns: o.ts_ns, locator: o.locator };
         match chunk {
             SCTP_INIT => {
-                self.flows.entry(flow).or_default();
+                self.flows.get_or_insert_with(flow, FlowState::default);
                 let key = ContactKey { src: o.src, dst: o.dst, protocol: IpProtocol::SCTP, dst_port: o.dst_port };
                 self.add_probe(key, probe_from(o, Technique::SctpInit), probes);
             }
-            SCTP_INIT_ACK | SCTP_ABORT if self.flows.contains_key(&flow.reversed()) => {
+            SCTP_INIT_ACK | SCTP_ABORT if self.flows.contains(&flow.reversed()) => {
                 let outcome = if chunk == SCTP_INIT_ACK { Outcome::Open } else { Outcome::Closed };
                 self.set_outcome(reply_key(&o, IpProtocol::SCTP), outcome, reply);
             }
             _ => {
-                let (initiator, from_initiator) = if self.flows.contains_key(&flow) {
+                let (initiator, from_initiator) = if self.flows.contains(&flow) {
                     (flow, true)
-                } else if self.flows.contains_key(&flow.reversed()) {
+                } else if self.flows.contains(&flow.reversed()) {
                     (flow.reversed(), false)
                 } else {
                     return;
@@ -272,8 +364,8 @@ impl Aggregator {
                     dst_port: Some(initiator.dst_port),
                 };
                 if let Some(state) = self.contacts.get_mut(&key) {
-                    state.contact.handshake_completed |= from_initiator && chunk == SCTP_COOKIE_ECHO;
-                    state.contact.payload_exchanged |= chunk == SCTP_DATA;
+                    state.handshake_completed |= from_initiator && chunk == SCTP_COOKIE_ECHO;
+                    state.payload_exchanged |= chunk == SCTP_DATA;
                 }
             }
         }
@@ -290,16 +382,16 @@ impl Aggregator {
         let reverse = ContactKey { src: o.dst, dst: o.src, protocol: o.protocol, dst_port: None };
         if let Some(state) = self.contacts.get_mut(&reverse) {
             let reply = ReplyRef { ts_ns: o.ts_ns, locator: o.locator };
-            let answered_probe = state.contact.reply.is_none() && state.contact.probes <= MAX_PROTOCOL_PROBES;
+            let answered_probe = state.reply.is_none() && state.probes <= MAX_PROTOCOL_PROBES;
             if !answered_probe {
-                state.contact.payload_exchanged = true;
+                state.payload_exchanged = true;
             }
             self.set_outcome(reverse, Outcome::Open, reply);
             return;
         }
         if let Some(state) = self.contacts.get_mut(&key) {
-            if state.contact.probes >= MAX_PROTOCOL_PROBES {
-                state.contact.payload_exchanged = true;
+            if state.probes >= MAX_PROTOCOL_PROBES {
+                state.payload_exchanged = true;
                 return;
             }
         }
@@ -324,51 +416,40 @@ impl Aggregator {
         self.set_outcome(key, outcome, reply);
     }
 
-    fn add_probe(&mut self, key: ContactKey, probe: Probe, probes: &mut Vec<ProbeEvent>) {
-        let next_index = &mut self.next_index;
-        let state = self.contacts.entry(key).or_insert_with(|| {
-            let index = *next_index;
-            *next_index += 1;
-            ContactState {
-                index,
-                contact: Contact {
-                    src: key.src,
-                    dst: key.dst,
-                    protocol: key.protocol,
-                    dst_port: key.dst_port,
-                    first_ts_ns: probe.ts_ns,
-                    last_ts_ns: probe.ts_ns,
-                    probes: 0,
-                    flags_seen: 0,
-                    outcome: Outcome::Unanswered,
-                    handshake_completed: false,
-                    source_reset: false,
-                    payload_exchanged: false,
-                    techniques: BTreeMap::new(),
-                    reply: None,
-                },
+    fn add_probe(&mut self, key: ContactKey, mut probe: Probe, probes: &mut Vec<ProbeEvent>) {
+        let entry = self.contacts.entry(key);
+        let index = entry.index() as u64;
+        let state = match entry {
+            Entry::Occupied(occupied) => occupied.into_mut(),
+            Entry::Vacant(vacant) => vacant.insert(ContactState::new(probe.ts_ns, probe.technique)),
+        };
+        if let Some(limit) = self.texts_per_contact {
+            // Read before the probe moves the contact's last time; see the module docs.
+            let may_be_cited = state.texts_kept < limit || probe.ts_ns < state.last_ts_ns;
+            if may_be_cited {
+                state.texts_kept = state.texts_kept.saturating_add(1);
+            } else {
+                probe.source_text = None;
             }
-        });
-        let contact = &mut state.contact;
-        contact.probes += 1;
-        contact.first_ts_ns = contact.first_ts_ns.min(probe.ts_ns);
-        contact.last_ts_ns = contact.last_ts_ns.max(probe.ts_ns);
-        contact.flags_seen |= probe.tcp_flags.map_or(0, |flags| flags.0);
-        if probe.action.as_ref().is_some_and(|action| action.is_blocking()) && contact.reply.is_none() {
-            contact.outcome = stronger(contact.outcome, Outcome::Blocked);
         }
-        *contact.techniques.entry(probe.technique).or_insert(0) += 1;
-        probes.push(ProbeEvent { contact_index: state.index, probe });
+        state.probes += 1;
+        state.first_ts_ns = state.first_ts_ns.min(probe.ts_ns);
+        state.last_ts_ns = state.last_ts_ns.max(probe.ts_ns);
+        state.flags_seen |= probe.tcp_flags.map_or(0, |flags| flags.0);
+        if probe.action.as_ref().is_some_and(|action| action.is_blocking()) && state.reply.is_none() {
+            state.outcome = stronger(state.outcome, Outcome::Blocked);
+        }
+        state.count_technique(probe.technique);
+        probes.push(ProbeEvent { contact_index: index, probe });
     }
 
     fn set_outcome(&mut self, key: ContactKey, outcome: Outcome, reply: ReplyRef) {
         if let Some(state) = self.contacts.get_mut(&key) {
-            let contact = &mut state.contact;
-            let updated = stronger(contact.outcome, outcome);
-            if updated != contact.outcome || contact.reply.is_none() && updated == outcome {
-                contact.reply = Some(reply);
+            let updated = stronger(state.outcome, outcome);
+            if updated != state.outcome || state.reply.is_none() && updated == outcome {
+                state.reply = Some(reply);
             }
-            contact.outcome = updated;
+            state.outcome = updated;
         }
     }
 }
@@ -483,5 +564,7 @@ fn unreachable_outcome(ipv4: bool, icmp_type: u8, code: u8) -> Option<Outcome> {
         _ => None,
     }
 }
+#[cfg(test)]
+mod streaming_tests;
 #[cfg(test)]
 mod tests;

@@ -1,9 +1,10 @@
 //! TCP segments: probes, replies and conversation traffic.
 
 use super::{
-    probe_from, reply_key, Aggregator, ContactKey, Flow, PendingAck, ProbeEvent, TailSender, MAX_PENDING_ACKS_PER_FLOW,
+    probe_from, reply_key, Aggregator, ContactKey, Flow, FlowState, PendingAck, ProbeEvent, TailSender,
+    MAX_PENDING_ACKS_PER_FLOW,
 };
-use crate::model::{IpProtocol, Observation, Outcome, ReplyRef, TcpFlags, Technique};
+use crate::model::{IpProtocol, Observation, Outcome, Probe, ReplyRef, TcpFlags, Technique};
 
 /// Lowest port of the ephemeral range that Linux hands out (32768 to 60999; Windows uses
 /// 49152 and up). A FIN/ACK to a port from here up is far more often the late FIN of a
@@ -24,7 +25,7 @@ impl Aggregator {
         let key = ContactKey { src: o.src, dst: o.dst, protocol: IpProtocol::TCP, dst_port: o.dst_port };
 
         if syn && !ack {
-            self.flows.entry(flow).or_default();
+            self.flows.get_or_insert_with(flow, FlowState::default);
             self.add_probe(key, probe_from(o, Technique::TcpSyn), probes);
             return;
         }
@@ -49,9 +50,9 @@ impl Aggregator {
             }
             // Only a RST in place of the handshake's ACK leaves the connection half open; a
             // RST after a completed handshake closes a connection.
-            if self.flows.get(&flow).is_some_and(|state| state.syn_acked && !state.completed) {
+            if self.flows.get_mut(&flow).is_some_and(|state| state.syn_acked && !state.completed) {
                 if let Some(state) = self.contacts.get_mut(&key) {
-                    state.contact.source_reset = true;
+                    state.source_reset = true;
                 }
             }
             return;
@@ -77,7 +78,7 @@ impl Aggregator {
             _ => None,
         };
         if let Some(technique) = technique {
-            self.flows.entry(flow).or_default();
+            self.flows.get_or_insert_with(flow, FlowState::default);
             self.add_probe(key, probe_from(o, technique), probes);
             return;
         }
@@ -85,24 +86,31 @@ impl Aggregator {
         if bits == TcpFlags::FIN | TcpFlags::ACK && no_payload && dst_port < FIRST_EPHEMERAL_PORT {
             // A Maimon probe, or the FIN of a conversation whose start is not in the evidence:
             // held like a bare ACK until the end shows whether the other side ever spoke.
-            let held = self.pending_ack.entry(flow).or_insert_with(PendingAck::default);
-            if held.probes.len() < MAX_PENDING_ACKS_PER_FLOW {
-                held.probes.push(probe_from(o, Technique::TcpMaimon));
-            }
+            self.hold(flow, probe_from(o, Technique::TcpMaimon));
             return;
         }
-        self.spoke.insert(flow);
+        self.spoke.get_or_insert_with(flow, || ());
         let bare_ack = bits == TcpFlags::ACK && o.payload_len.unwrap_or(0) == 0;
         if !bare_ack {
             // PSH, FIN or payload outside any known connection: the tail of a conversation whose
             // start is not in the evidence, as a stateful firewall logs after the state expired.
-            self.tail_senders.insert(TailSender { src: o.src, src_port, dst: o.dst });
+            self.tail_senders.get_or_insert_with(TailSender { src: o.src, src_port, dst: o.dst }, || ());
         }
         if bare_ack {
-            let held = self.pending_ack.entry(flow).or_insert_with(PendingAck::default);
-            if held.probes.len() < MAX_PENDING_ACKS_PER_FLOW {
-                held.probes.push(probe_from(o, Technique::TcpAck));
-            }
+            self.hold(flow, probe_from(o, Technique::TcpAck));
+        }
+    }
+
+    /// Holds a bare ACK or FIN/ACK probe on its flow until the flow shows whether it is a
+    /// conversation. A flow that already is one holds nothing, because that cannot change.
+    fn hold(&mut self, flow: Flow, probe: Probe) {
+        if self.is_conversation(flow) {
+            self.pending_ack.remove(&flow);
+            return;
+        }
+        let held = self.pending_ack.get_or_insert_with(flow, PendingAck::default);
+        if held.probes.len() < MAX_PENDING_ACKS_PER_FLOW {
+            held.probes.push(probe);
         }
     }
 
@@ -119,10 +127,10 @@ impl Aggregator {
             return;
         };
         if from_initiator && syn_acked {
-            state.contact.handshake_completed = true;
+            state.handshake_completed = true;
         }
         if o.payload_len.unwrap_or(0) > 0 {
-            state.contact.payload_exchanged = true;
+            state.payload_exchanged = true;
         }
     }
 }

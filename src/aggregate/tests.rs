@@ -7,7 +7,7 @@ use super::{Aggregator, ProbeEvent};
 use crate::firewall::{ReferenceYear, TimeContext};
 use crate::model::{Contact, IpProtocol, Observation, Outcome, TcpFlags, Technique};
 
-fn read_capture(relative: &str) -> Vec<Observation> {
+pub(super) fn read_capture(relative: &str) -> Vec<Observation> {
     let path = format!("{}/fixtures/{relative}", env!("CARGO_MANIFEST_DIR"));
     let file = std::fs::File::open(&path).expect("fixture exists");
     let mut observations = Vec::new();
@@ -15,7 +15,7 @@ fn read_capture(relative: &str) -> Vec<Observation> {
     observations
 }
 
-fn read_log(relative: &str, year: i32) -> Vec<Observation> {
+pub(super) fn read_log(relative: &str, year: i32) -> Vec<Observation> {
     let path = format!("{}/fixtures/{relative}", env!("CARGO_MANIFEST_DIR"));
     let file = std::io::BufReader::new(std::fs::File::open(&path).expect("fixture exists"));
     let dialect = crate::firewall::detect_dialect(&std::fs::read(&path).expect("fixture exists")).expect("dialect");
@@ -31,7 +31,8 @@ fn aggregate(observations: Vec<Observation>) -> (Vec<ProbeEvent>, Vec<Contact>) 
     for observation in observations {
         aggregator.observe(observation, &mut probes);
     }
-    let contacts = aggregator.finish(&mut probes).into_iter().map(|(_, contact)| contact).collect();
+    aggregator.finish(&mut probes);
+    let contacts = aggregator.contacts().map(|(_, contact)| contact).collect();
     (probes, contacts)
 }
 

@@ -1,22 +1,39 @@
 //! Evidence, contact and probe tables: writing one import atomically and reading it back.
 //!
 //! An import runs inside one transaction held by [`EvidenceWriter`]. The writer aggregates the
-//! observations it receives ([`crate::aggregate`]) and stores probes as they are found, and
-//! contacts, anomalies and the audit entry when [`EvidenceWriter::finish`] commits. Dropping
-//! the writer without finishing rolls all of it back, so a failed import leaves nothing in
-//! the case. Observations that are neither probes nor replies (session traffic) are counted
-//! in the evidence summary but not stored.
+//! observations it receives ([`crate::aggregate`]) and stores probes in small batches as they
+//! are found, so memory does not grow with the probes. Contact ids are given out when a contact
+//! is first seen, and the contact rows follow, with the anomalies and the audit entry, when
+//! [`EvidenceWriter::finish`] commits: the probe table's key to the contact table is checked
+//! at commit. Dropping the writer without finishing rolls all of it back, so a failed import
+//! leaves nothing in the case. Observations that are neither probes nor replies (session
+//! traffic) are counted in the evidence summary but not stored.
+//!
+//! A probe's log line is stored only when the probe can be one of the citations a finding
+//! shows ([`TEXTS_KEPT_PER_CONTACT`]). Every probe keeps its line number and byte offset.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use rusqlite::{params, OptionalExtension, Row, Transaction};
 
+use super::findings::CITATIONS_SHOWN;
 use super::{audit, json_error, now_ns, sqlite_error, Case, CaseError};
 use crate::aggregate::{Aggregator, ProbeEvent};
-use crate::model::{
-    Contact, EvidenceKind, EvidenceRecord, ImportSummary, Locator, Observation, ObservationSink, SinkError,
-};
+use crate::model::{EvidenceKind, EvidenceRecord, ImportSummary, Locator, Observation, ObservationSink, SinkError};
+
+/// Probes per contact whose log line is stored: the citations a finding shows are its first
+/// [`CITATIONS_SHOWN`] probes by time, and those are always among the first as many of each of
+/// its contacts. Every other probe is stored with its line number and byte offset only.
+///
+/// NOTE: a case file keeps as many texts as this constant was when the file was imported, so
+/// raising [`CITATIONS_SHOWN`] later shows the extra citations of older imports without
+/// their log lines.
+const TEXTS_KEPT_PER_CONTACT: u8 = CITATIONS_SHOWN as u8;
+
+/// Probes stored with one look-up of the prepared insert statement. The batch bounds the
+/// probes held in memory; its size only spreads the statement cache's cost.
+const PROBES_PER_BATCH: usize = 256;
 
 /// Facts about an evidence file taken before it is parsed.
 #[derive(Debug, Clone)]
@@ -45,7 +62,7 @@ pub struct EvidenceWriter<'case> {
     aggregator: Aggregator,
     /// Row id of the first contact of this import; contact `i` gets `first_contact_id + i`.
     first_contact_id: i64,
-    /// Probes found by the last observation, reused to avoid an allocation per packet.
+    /// Probes found and not yet stored; fewer than [`PROBES_PER_BATCH`] between observations.
     found: Vec<ProbeEvent>,
 }
 
@@ -79,7 +96,7 @@ impl Case {
             evidence_id,
             evidence,
             imported_at_ns,
-            aggregator: Aggregator::new(),
+            aggregator: Aggregator::keeping_texts(TEXTS_KEPT_PER_CONTACT),
             first_contact_id,
             found: Vec::new(),
         })
@@ -163,10 +180,9 @@ impl EvidenceWriter<'_> {
     /// Stores the importer's summary, appends the audit entry and commits the import.
     pub fn finish(mut self, format: &str, summary: ImportSummary) -> Result<EvidenceRecord, CaseError> {
         let mut found = std::mem::take(&mut self.found);
-        let aggregator = std::mem::take(&mut self.aggregator);
-        let contacts = aggregator.finish(&mut found);
+        self.aggregator.finish(&mut found);
         self.store_probes(&found).map_err(|source| sqlite_error(&self.case_path, "could not store probes", source))?;
-        self.store_contacts(&contacts)?;
+        self.store_contacts()?;
         let path = &self.case_path;
         let skipped_json = serde_json::to_string(&summary.skipped)
             .map_err(|source| json_error(path, "could not encode skipped-record counts", source))?;
@@ -258,9 +274,9 @@ impl EvidenceWriter<'_> {
                 probe.ttl,
                 probe.ip_id,
                 probe.tcp_window,
-                probe.tcp_options.map(|options| options.as_slice().to_vec()),
+                probe.tcp_options.as_ref().map(|options| options.as_slice()),
                 probe.payload_len,
-                probe.action.as_ref().map(|action| action.as_str().to_string()),
+                probe.action.as_ref().map(|action| action.as_str()),
                 probe.rule,
                 probe.source_text,
             ])?;
@@ -268,7 +284,7 @@ impl EvidenceWriter<'_> {
         Ok(())
     }
 
-    fn store_contacts(&self, contacts: &[(u64, Contact)]) -> Result<(), CaseError> {
+    fn store_contacts(&self) -> Result<(), CaseError> {
         let path = &self.case_path;
         let mut statement = self
             .tx
@@ -279,12 +295,12 @@ impl EvidenceWriter<'_> {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
             )
             .map_err(|source| sqlite_error(path, "could not store contacts", source))?;
-        for (index, contact) in contacts {
+        for (index, contact) in self.aggregator.contacts() {
             let techniques_json = serde_json::to_string(&contact.techniques)
                 .map_err(|source| json_error(path, "could not encode probe techniques", source))?;
             statement
                 .execute(params![
-                    self.first_contact_id + *index as i64,
+                    self.first_contact_id + index as i64,
                     self.evidence_id,
                     contact.src.to_string(),
                     contact.dst.to_string(),
@@ -310,12 +326,16 @@ impl EvidenceWriter<'_> {
 }
 
 impl ObservationSink for EvidenceWriter<'_> {
+    /// Aggregates one observation and stores the probes found once a batch of
+    /// [`PROBES_PER_BATCH`] is complete, so a storage error is reported at the observation that
+    /// completed the batch.
     fn push(&mut self, observation: Observation) -> Result<(), SinkError> {
-        let mut found = std::mem::take(&mut self.found);
-        self.aggregator.observe(observation, &mut found);
-        let stored = if found.is_empty() { Ok(()) } else { self.store_probes(&found) };
-        found.clear();
-        self.found = found;
+        self.aggregator.observe(observation, &mut self.found);
+        if self.found.len() < PROBES_PER_BATCH {
+            return Ok(());
+        }
+        let stored = self.store_probes(&self.found);
+        self.found.clear();
         stored.map_err(|error| SinkError(Box::new(error)))
     }
 }

@@ -38,10 +38,14 @@ pub(super) struct LineReadError {
     pub source: io::Error,
 }
 
-/// Reads lines from a buffered reader, reusing one buffer.
+/// Reads lines from a buffered reader. A line that lies whole in the reader's buffer is
+/// returned from that buffer without a copy. Other lines are gathered in one reused buffer.
 pub(super) struct LineReader<R> {
     reader: R,
     buffer: Vec<u8>,
+    /// Bytes of the reader's buffer that the last line returned still borrows; they are
+    /// consumed when the next line is read.
+    unconsumed: usize,
     next_offset: u64,
     next_number: u64,
 }
@@ -49,13 +53,32 @@ pub(super) struct LineReader<R> {
 impl<R: BufRead> LineReader<R> {
     /// Creates a reader positioned at the start of the file.
     pub(super) fn new(reader: R) -> Self {
-        Self { reader, buffer: Vec::new(), next_offset: 0, next_number: 1 }
+        Self { reader, buffer: Vec::new(), unconsumed: 0, next_offset: 0, next_number: 1 }
     }
 
     /// Reads the next line, or returns `None` at the end of the file.
     pub(super) fn next_line(&mut self) -> Result<Option<Line<'_>>, LineReadError> {
-        self.buffer.clear();
+        self.reader.consume(std::mem::take(&mut self.unconsumed));
         let number = self.next_number;
+        let available = fill_buffer(&mut self.reader, number)?;
+        if available.is_empty() {
+            return Ok(None);
+        }
+        let Some((end, length)) = whole_line(available) else {
+            return self.gather_line(number);
+        };
+        // The buffer still holds the line, so this call returns it without reading.
+        let available = self.reader.fill_buf().map_err(|source| LineReadError { line: number, source })?;
+        let byte_offset = self.next_offset;
+        self.next_offset += length as u64;
+        self.next_number += 1;
+        self.unconsumed = length;
+        Ok(Some(Line { number, byte_offset, bytes: &available[..end], length: length as u64, is_truncated: false }))
+    }
+
+    /// Reads a line that does not lie whole in the reader's buffer, piece by piece.
+    fn gather_line(&mut self, number: u64) -> Result<Option<Line<'_>>, LineReadError> {
+        self.buffer.clear();
         let mut length: u64 = 0;
         let mut is_truncated = false;
         loop {
@@ -63,7 +86,7 @@ impl<R: BufRead> LineReader<R> {
             if available.is_empty() {
                 break;
             }
-            let line_end = available.iter().position(|&byte| byte == b'\n' || byte == b'\r');
+            let line_end = memchr::memchr2(b'\n', b'\r', available);
             let chunk_len = line_end.map_or(available.len(), |index| index + 1);
             let ends_with_cr = line_end.is_some_and(|index| available[index] == b'\r');
             let room = MAX_LINE_BYTES.saturating_sub(self.buffer.len());
@@ -100,6 +123,23 @@ impl<R: BufRead> LineReader<R> {
         }
         Ok(Some(Line { number, byte_offset, bytes, length, is_truncated }))
     }
+}
+
+/// Finds a line that lies whole, line end included, at the start of `available` and is shorter
+/// than [`MAX_LINE_BYTES`]. Returns the length of its text and its length with the line end.
+/// A CR at the end of `available` may be the first half of a CRLF, so that line is not whole.
+fn whole_line(available: &[u8]) -> Option<(usize, usize)> {
+    let end = memchr::memchr2(b'\n', b'\r', available)?;
+    if end >= MAX_LINE_BYTES {
+        return None;
+    }
+    let ending = match (available[end], available.get(end + 1)) {
+        (b'\n', _) => 1,
+        (_, Some(b'\n')) => 2,
+        (_, Some(_)) => 1,
+        (_, None) => return None,
+    };
+    Some((end, end + ending))
 }
 
 /// Returns the reader's buffered bytes, reading more when the buffer is empty. An empty slice

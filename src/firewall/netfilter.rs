@@ -41,12 +41,26 @@ use crate::model::{FirewallAction, Locator, Observation, TimestampNs};
 /// Reader of the `netfilter-syslog` dialect.
 pub(super) struct NetfilterReader {
     resolver: LocalTimeResolver,
+    /// The previous line's prefix and its action: most lines of a log share a few prefixes.
+    last_action: Option<(String, FirewallAction)>,
 }
 
 impl NetfilterReader {
     /// Creates a reader for one file.
     pub(super) fn new(time: &TimeContext) -> Self {
-        Self { resolver: LocalTimeResolver::new(time) }
+        Self { resolver: LocalTimeResolver::new(time), last_action: None }
+    }
+}
+
+/// Returns the action of `prefix`, taken from `last` when that contains the same prefix.
+fn cached_action(last: &mut Option<(String, FirewallAction)>, prefix: &str) -> FirewallAction {
+    match last {
+        Some((last_prefix, action)) if last_prefix == prefix => action.clone(),
+        _ => {
+            let action = action_from_prefix(prefix);
+            *last = Some((prefix.to_string(), action.clone()));
+            action
+        }
     }
 }
 
@@ -56,7 +70,7 @@ impl DialectReader for NetfilterReader {
     }
 
     fn read_line(&mut self, line: &str, locator: Locator) -> LineOutcome {
-        read_line(line, locator, &mut self.resolver)
+        read_line(line, locator, &mut self.resolver, &mut self.last_action)
     }
 
     fn invalid_reason(&self) -> &'static str {
@@ -177,7 +191,12 @@ pub(super) fn action_from_prefix(prefix: &str) -> FirewallAction {
 }
 
 /// Reads one line (line ending removed) into an observation or a skip reason.
-fn read_line(line: &str, locator: Locator, resolver: &mut LocalTimeResolver) -> LineOutcome {
+fn read_line(
+    line: &str,
+    locator: Locator,
+    resolver: &mut LocalTimeResolver,
+    last_action: &mut Option<(String, FirewallAction)>,
+) -> LineOutcome {
     if line.trim().is_empty() {
         return LineOutcome::Skipped(SKIP_BLANK);
     }
@@ -199,7 +218,10 @@ fn read_line(line: &str, locator: Locator, resolver: &mut LocalTimeResolver) -> 
         Err(message) => return LineOutcome::Invalid(message),
     };
     match resolver.resolve_header(header.time) {
-        Ok(resolved) => build_outcome(log.prefix, fields, resolved.ts_ns, resolved.note, locator),
+        Ok(resolved) => {
+            let action = cached_action(last_action, log.prefix);
+            build_outcome(log.prefix, action, fields, resolved.ts_ns, resolved.note, locator)
+        }
         Err(message) => LineOutcome::Invalid(message),
     }
 }
@@ -207,7 +229,9 @@ fn read_line(line: &str, locator: Locator, resolver: &mut LocalTimeResolver) -> 
 /// Builds the outcome of a LOG message whose time is known.
 pub(super) fn packet_outcome(log: LogText<'_>, ts_ns: TimestampNs, note: Option<String>, locator: Locator) -> LineOutcome {
     match parse_body(log.body) {
-        Ok(Body::Packet(fields)) => build_outcome(log.prefix, fields, ts_ns, note, locator),
+        Ok(Body::Packet(fields)) => {
+            build_outcome(log.prefix, action_from_prefix(log.prefix), fields, ts_ns, note, locator)
+        }
         Ok(Body::NoIpPacket) => LineOutcome::Skipped(SKIP_NO_IP_PACKET),
         Err(message) => LineOutcome::Invalid(message),
     }
@@ -216,6 +240,7 @@ pub(super) fn packet_outcome(log: LogText<'_>, ts_ns: TimestampNs, note: Option<
 /// Builds the observation of one packet dump.
 fn build_outcome(
     prefix: &str,
+    action: FirewallAction,
     mut fields: PacketFields,
     ts_ns: TimestampNs,
     note: Option<String>,
@@ -240,7 +265,7 @@ fn build_outcome(
         payload_len: fields.payload_len,
         arp: None,
         sctp_chunk: None,
-        action: Some(action_from_prefix(prefix)),
+        action: Some(action),
         rule: (!prefix.is_empty()).then(|| prefix.to_string()),
         locator,
     };

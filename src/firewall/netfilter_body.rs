@@ -20,7 +20,7 @@
 use std::net::IpAddr;
 use std::str::FromStr;
 
-use crate::model::{IcmpInfo, IpProtocol, QuotedPacket, TcpFlags, TcpOptionKinds};
+use crate::model::{IcmpInfo, IpProtocol, QuotedPacket, TcpFlags, TcpOptionKinds, MAX_TCP_OPTION_KINDS};
 
 /// Size of the UDP header in bytes (RFC 768), subtracted from the UDP `LEN=` for the payload.
 const UDP_HEADER_BYTES: u32 = 8;
@@ -344,23 +344,30 @@ pub(super) fn parse_body(body: &str) -> Result<Body, String> {
 /// section 3.1). Kind 0 ends the list and kind 1 is a one-byte NOP. Every other kind is
 /// followed by a length byte that counts the kind and length bytes too.
 fn tcp_option_kinds(hex: &str) -> Result<TcpOptionKinds, String> {
-    if hex.len() % 2 != 0 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+    let digits = hex.as_bytes();
+    if digits.len() % 2 != 0 || !digits.iter().all(u8::is_ascii_hexdigit) {
         return Err(format!("OPT ({hex}) is not a whole number of hex bytes"));
     }
-    let bytes: Vec<u8> = (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("checked hex digits"))
-        .collect();
-    let mut kinds = Vec::new();
+    let byte_count = digits.len() / 2;
+    let byte_at = |index: usize| (hex_digit_value(digits[2 * index]) << 4) | hex_digit_value(digits[2 * index + 1]);
+    // Only the first MAX_TCP_OPTION_KINDS kinds are kept, but every option is checked.
+    let mut kinds = [0u8; MAX_TCP_OPTION_KINDS];
+    let mut kind_count = 0;
     let mut at = 0;
-    while at < bytes.len() {
-        let kind = bytes[at];
-        kinds.push(kind);
+    while at < byte_count {
+        let kind = byte_at(at);
+        if kind_count < MAX_TCP_OPTION_KINDS {
+            kinds[kind_count] = kind;
+            kind_count += 1;
+        }
         match kind {
             0 => break,
             1 => at += 1,
             _ => {
-                let len = *bytes.get(at + 1).ok_or_else(|| format!("option kind {kind} has no length byte"))?;
+                if at + 1 >= byte_count {
+                    return Err(format!("option kind {kind} has no length byte"));
+                }
+                let len = byte_at(at + 1);
                 if len < 2 {
                     return Err(format!("option kind {kind} has invalid length {len}"));
                 }
@@ -368,8 +375,17 @@ fn tcp_option_kinds(hex: &str) -> Result<TcpOptionKinds, String> {
             }
         }
     }
-    if at > bytes.len() {
-        return Err(format!("the last option runs past the {} option bytes", bytes.len()));
+    if at > byte_count {
+        return Err(format!("the last option runs past the {byte_count} option bytes"));
     }
-    Ok(TcpOptionKinds::from_kinds(kinds))
+    Ok(TcpOptionKinds::from_kinds(kinds[..kind_count].iter().copied()))
+}
+
+/// Returns the value of an ASCII hex digit that was checked to be one.
+fn hex_digit_value(digit: u8) -> u8 {
+    match digit {
+        b'0'..=b'9' => digit - b'0',
+        b'a'..=b'f' => digit - b'a' + 10,
+        _ => digit - b'A' + 10,
+    }
 }

@@ -20,7 +20,9 @@
 //! change, as a clock that had not yet been set forward would write it, and the line gets an
 //! anomaly.
 
-use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDateTime, Offset, SecondsFormat, TimeZone, Utc};
+use chrono::{
+    DateTime, Datelike, Duration, LocalResult, NaiveDateTime, Offset, SecondsFormat, TimeZone, Timelike, Utc,
+};
 use chrono_tz::Tz;
 
 use super::syslog_header::{HeaderTime, YearLessTime};
@@ -69,12 +71,23 @@ pub(super) struct LocalTimeResolver {
     has_zone_less_times: bool,
     /// UTC time of the previous zone-less time with a year, for repeated hours.
     previous_local_ts_ns: Option<TimestampNs>,
+    /// UTC time of the start of the previous year-less line's second, when the zone gave that
+    /// second one UTC offset. Lines of the same second then need no zone look-up.
+    previous_second_utc_ns: Option<TimestampNs>,
 }
 
 impl LocalTimeResolver {
     /// Creates a resolver for one file.
     pub(super) fn new(time: &TimeContext) -> Self {
-        Self { zone: time.zone, reference: time.reference, first_year: None, state: None, has_zone_less_times: false, previous_local_ts_ns: None }
+        Self {
+            zone: time.zone,
+            reference: time.reference,
+            first_year: None,
+            state: None,
+            has_zone_less_times: false,
+            previous_local_ts_ns: None,
+            previous_second_utc_ns: None,
+        }
     }
 
     /// Converts a syslog header time to UTC: an RFC 3339 time as it is, a zone-less time in the
@@ -98,6 +111,15 @@ impl LocalTimeResolver {
 
     /// Places the next year-less line's time and converts it to UTC.
     pub(super) fn resolve(&mut self, stamp: YearLessTime) -> Result<ResolvedTime, String> {
+        if let (Some(state), Some(second_utc_ns)) = (self.state, self.previous_second_utc_ns) {
+            // The same second as the previous line: same month, so the same year, and the
+            // same single UTC offset.
+            if same_second(state.previous, stamp) {
+                let ts_ns = second_utc_ns + i64::from(stamp.time.nanosecond());
+                self.state = Some(YearState { previous: stamp, previous_ts_ns: ts_ns, ..state });
+                return Ok(ResolvedTime { ts_ns, note: None });
+            }
+        }
         let (year, previous_ts_ns) = match self.state {
             None => (self.first_line_year(stamp)?, None),
             Some(state) if turns_year(state.previous, stamp) => (state.year + 1, Some(state.previous_ts_ns)),
@@ -106,7 +128,8 @@ impl LocalTimeResolver {
         let local = stamp
             .in_year(year)
             .ok_or_else(|| format!("29 February does not exist in {year}, the year inferred for this line"))?;
-        let resolved = self.to_utc(local, previous_ts_ns)?;
+        let (resolved, has_one_offset) = self.to_utc_with_kind(local, previous_ts_ns)?;
+        self.previous_second_utc_ns = has_one_offset.then(|| resolved.ts_ns - i64::from(stamp.time.nanosecond()));
         self.first_year.get_or_insert(year);
         self.state = Some(YearState { year, previous: stamp, previous_ts_ns: resolved.ts_ns });
         Ok(resolved)
@@ -140,18 +163,28 @@ impl LocalTimeResolver {
 
     /// Converts a local time in the zone to UTC, choosing as the module doc describes.
     fn to_utc(&self, local: NaiveDateTime, previous_ts_ns: Option<TimestampNs>) -> Result<ResolvedTime, String> {
+        self.to_utc_with_kind(local, previous_ts_ns).map(|(resolved, _)| resolved)
+    }
+
+    /// Converts like [`Self::to_utc`] and also returns true when the zone has exactly one UTC
+    /// offset for the local time.
+    fn to_utc_with_kind(
+        &self,
+        local: NaiveDateTime,
+        previous_ts_ns: Option<TimestampNs>,
+    ) -> Result<(ResolvedTime, bool), String> {
         let out_of_range = || format!("local time {local} is outside the supported range");
         match self.zone.from_local_datetime(&local) {
             LocalResult::Single(instant) => {
                 let ts_ns = instant.timestamp_nanos_opt().ok_or_else(out_of_range)?;
-                Ok(ResolvedTime { ts_ns, note: None })
+                Ok((ResolvedTime { ts_ns, note: None }, true))
             }
             LocalResult::Ambiguous(earlier, later) => {
                 let earlier_ns = earlier.timestamp_nanos_opt().ok_or_else(out_of_range)?;
                 let later_ns = later.timestamp_nanos_opt().ok_or_else(out_of_range)?;
                 let after_previous = previous_ts_ns.is_some_and(|previous| previous > earlier_ns);
                 let ts_ns = if after_previous { later_ns } else { earlier_ns };
-                Ok(ResolvedTime { ts_ns, note: None })
+                Ok((ResolvedTime { ts_ns, note: None }, false))
             }
             LocalResult::None => {
                 // The offset a day earlier is the one in force before the clock was set forward.
@@ -167,7 +200,7 @@ impl LocalTimeResolver {
                      read with the UTC offset in force before the change, {offset}",
                     self.zone
                 );
-                Ok(ResolvedTime { ts_ns, note: Some(note) })
+                Ok((ResolvedTime { ts_ns, note: Some(note) }, false))
             }
         }
     }
@@ -200,6 +233,13 @@ impl LocalTimeResolver {
             None => year_less,
         })
     }
+}
+
+/// Returns true when two year-less times fall in the same whole second.
+fn same_second(previous: YearLessTime, next: YearLessTime) -> bool {
+    previous.month == next.month
+        && previous.day == next.day
+        && previous.time.num_seconds_from_midnight() == next.time.num_seconds_from_midnight()
 }
 
 /// Returns true when `next` follows `previous` across a turn of the year.

@@ -634,3 +634,22 @@ fn tcp_options_damaged_give_warning() {
     assert_eq!(summary.anomalies.len(), 1, "{:?}", summary.anomalies);
     assert!(summary.anomalies[0].message.contains("TCP options ignored"), "{:?}", summary.anomalies);
 }
+
+#[test]
+fn same_second_lines_read_as_alone() {
+    // Lines of one second reuse the previous line's conversion; each must still get the time
+    // it gets when read alone, in a zone with summer time and in one second with fractions
+    // out of order.
+    let mut bytes = fixture("netfilter/scan_nmap_sS_8ports_vic1.journal-short-precise.log");
+    bytes.extend_from_slice(syn_line("Dec 04 19:35:42.000001", 7).as_bytes());
+    bytes.push(b'\n');
+    for zone in [Tz::UTC, Tz::Europe__Berlin, Tz::America__New_York] {
+        let time = explicit(zone, 2026);
+        let (together, _) = read(&bytes, &time);
+        assert!(together.len() > 8, "{zone}: {} observations", together.len());
+        for (observation, line) in together.iter().zip(bytes.split(|&byte| byte == b'\n')) {
+            let (alone, _) = read(line, &time);
+            assert_eq!(observation.ts_ns, alone[0].ts_ns, "{zone}: line {}", observation.locator.record);
+        }
+    }
+}

@@ -1,0 +1,200 @@
+//! Firewall log import into a case file: probes stored as they are found, with their line
+//! numbers, byte offsets and, for the probes a finding can cite, their log lines.
+//!
+//! Expected values are read from the corpus logs themselves. In these logs the victim's
+//! iptables rules LOG every new inbound packet, so every line is one probe. The contacts are
+//! the distinct (source, target, protocol, destination port) of the lines.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::cargo::cargo_bin_cmd;
+use rusqlite::Connection;
+
+/// Corpus logs whose every line is one probe. The stretched log spans hours, so the
+/// aggregator's flow state expires while it is read.
+const CORPUS_LOGS: [&str; 8] = [
+    "scan_nmap_sF_vic1.log",
+    "scan_nmap_sT_vic1.log",
+    "scan_nmap_sU_vic1.log",
+    "scan_nmap_ipv6_sS_vic1_sll.log",
+    "slow_T1_syn_vic3.log",
+    "scan_nmap_sS_8ports_vic1.log",
+    "benign_curl_web_dns_vic1.log",
+    "derived_stretched_sS_8ports_vic1_hours.log",
+];
+
+/// Probes per contact whose line the case must keep: the citations a finding shows.
+const CITATIONS_SHOWN: usize = 20;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/fwlog").join(name)
+}
+
+/// One line of a log file: 1-based number, byte offset and text without the line end.
+struct LogLine {
+    number: u64,
+    byte_offset: u64,
+    text: String,
+}
+
+fn read_lines(path: &Path) -> Vec<LogLine> {
+    let content = std::fs::read_to_string(path).expect("fixture is UTF-8 text");
+    assert!(!content.contains('\r'), "{}: the test reads LF line ends only", path.display());
+    let mut lines = Vec::new();
+    let mut byte_offset = 0;
+    for (index, text) in content.split_terminator('\n').enumerate() {
+        lines.push(LogLine { number: index as u64 + 1, byte_offset, text: text.to_string() });
+        byte_offset += text.len() as u64 + 1;
+    }
+    lines
+}
+
+/// Returns the value of ` KEY=` in a netfilter LOG line (the first occurrence).
+fn field<'a>(text: &'a str, key: &str) -> Option<&'a str> {
+    let start = text.find(&format!(" {key}="))? + key.len() + 2;
+    Some(text[start..].split(' ').next().unwrap_or(""))
+}
+
+/// Returns the contact key of a LOG line: source, target, protocol name and destination port.
+fn contact_key(text: &str) -> (IpAddr, IpAddr, String, Option<String>) {
+    let address = |key| field(text, key).expect("address field").parse::<IpAddr>().expect("address");
+    let protocol = field(text, "PROTO").expect("PROTO field").to_string();
+    (address("SRC"), address("DST"), protocol, field(text, "DPT").map(str::to_string))
+}
+
+/// Creates a case, imports `log` into it and returns the case path.
+fn import(folder: &Path, log: &Path) -> PathBuf {
+    let case = folder.join("case.scancase");
+    cargo_bin_cmd!("scancase").arg("new").arg(&case).assert().success();
+    cargo_bin_cmd!("scancase")
+        .args(["import"])
+        .arg(&case)
+        .arg(log)
+        .args(["--tz", "UTC", "--year", "2026"])
+        .assert()
+        .success();
+    case
+}
+
+/// A probe row with what the test checks.
+struct StoredProbe {
+    id: i64,
+    contact_id: i64,
+    ts_ns: i64,
+    record: u64,
+    byte_offset: u64,
+    text: Option<String>,
+}
+
+fn stored_probes(case: &Path) -> Vec<StoredProbe> {
+    let conn = Connection::open(case).expect("open case");
+    let mut statement = conn
+        .prepare("SELECT id, contact_id, ts_ns, record, byte_offset, source_text FROM probe ORDER BY id")
+        .expect("prepare");
+    let rows = statement
+        .query_map([], |row| {
+            Ok(StoredProbe {
+                id: row.get(0)?,
+                contact_id: row.get(1)?,
+                ts_ns: row.get(2)?,
+                record: row.get::<_, i64>(3)? as u64,
+                byte_offset: row.get::<_, i64>(4)? as u64,
+                text: row.get(5)?,
+            })
+        })
+        .expect("query");
+    rows.collect::<Result<_, _>>().expect("probe rows")
+}
+
+fn contact_count(case: &Path) -> usize {
+    let conn = Connection::open(case).expect("open case");
+    conn.query_row("SELECT COUNT(*) FROM contact", [], |row| row.get::<_, i64>(0)).expect("count") as usize
+}
+
+#[test]
+fn corpus_log_probes_keep_locators_and_lines() {
+    for name in CORPUS_LOGS {
+        let folder = tempfile::tempdir().expect("temporary folder");
+        let log = fixture(name);
+        let lines = read_lines(&log);
+        let case = import(folder.path(), &log);
+        let probes = stored_probes(&case);
+
+        assert_eq!(probes.len(), lines.len(), "{name}: one probe per line");
+        let mut stored: Vec<(u64, u64)> = probes.iter().map(|probe| (probe.record, probe.byte_offset)).collect();
+        stored.sort_unstable();
+        let expected: Vec<(u64, u64)> = lines.iter().map(|line| (line.number, line.byte_offset)).collect();
+        assert_eq!(stored, expected, "{name}: line numbers and byte offsets");
+
+        let keys: BTreeSet<_> = lines.iter().map(|line| contact_key(&line.text)).collect();
+        assert_eq!(contact_count(&case), keys.len(), "{name}: one contact per distinct key");
+
+        for probe in &probes {
+            if let Some(text) = &probe.text {
+                let line = &lines[probe.record as usize - 1];
+                assert_eq!(text, &line.text, "{name}: text of line {}", probe.record);
+            }
+        }
+
+        // The first probes of each contact by (time, row id) are the ones a finding can show.
+        let mut by_contact: BTreeMap<i64, Vec<&StoredProbe>> = BTreeMap::new();
+        for probe in &probes {
+            by_contact.entry(probe.contact_id).or_default().push(probe);
+        }
+        for group in by_contact.values_mut() {
+            group.sort_by_key(|probe| (probe.ts_ns, probe.id));
+            for probe in group.iter().take(CITATIONS_SHOWN) {
+                assert!(probe.text.is_some(), "{name}: line {} has no text but can be cited", probe.record);
+            }
+        }
+    }
+}
+
+#[test]
+fn large_contact_keeps_cited_lines_only() {
+    // The benign log sends 405 SYNs to port 80 of one host, in time order: only the first 20
+    // can be cited, so only they keep their lines.
+    let folder = tempfile::tempdir().expect("temporary folder");
+    let case = import(folder.path(), &fixture("benign_curl_web_dns_vic1.log"));
+    let probes = stored_probes(&case);
+    let mut sizes: BTreeMap<i64, usize> = BTreeMap::new();
+    for probe in &probes {
+        *sizes.entry(probe.contact_id).or_default() += 1;
+    }
+    let (largest, size) = sizes.iter().max_by_key(|(_, size)| **size).expect("contacts");
+    assert_eq!(*size, 405);
+    let texts = probes.iter().filter(|probe| probe.contact_id == *largest && probe.text.is_some()).count();
+    assert_eq!(texts, CITATIONS_SHOWN);
+}
+
+#[test]
+fn report_cites_log_lines() {
+    // The benign log is imported first, so the scan's contacts do not start at row id 1.
+    let folder = tempfile::tempdir().expect("temporary folder");
+    let scan = fixture("scan_nmap_sT_vic1.log");
+    let case = import(folder.path(), &fixture("benign_curl_web_dns_vic1.log"));
+    cargo_bin_cmd!("scancase")
+        .arg("import")
+        .arg(&case)
+        .arg(&scan)
+        .args(["--tz", "UTC", "--year", "2026"])
+        .assert()
+        .success();
+    cargo_bin_cmd!("scancase").arg("analyze").arg(&case).assert().success();
+    let report = folder.path().join("report.md");
+    cargo_bin_cmd!("scancase").arg("report").arg(&case).args(["--format", "md", "-o"]).arg(&report).assert().success();
+    let markdown = std::fs::read_to_string(&report).expect("report written");
+
+    // The scan's log is in time order, so its finding's first citations are its first lines,
+    // and the report shows each as written in the log, without the trailing space the kernel
+    // writes.
+    let cited: Vec<u64> = read_lines(&scan)
+        .iter()
+        .filter(|line| markdown.contains(&format!("`{}`", line.text.trim_end())))
+        .map(|line| line.number)
+        .collect();
+    let expected: Vec<u64> = (1..=CITATIONS_SHOWN as u64).collect();
+    assert_eq!(cited, expected);
+}
