@@ -113,6 +113,8 @@ fn draw_image(writer: &mut PageWriter, image: &PlacedImage) {
     }
     writer.ensure(height + 6.0);
     writer.image(&image.id, image.pixels, MARGIN_X, writer.y - height, width, height);
+    // A frame separates an image with a white background from the page.
+    writer.stroke_rect(MARGIN_X, writer.y - height, width, height, Rgb3::MUTED);
     writer.y -= height + 8.0;
 }
 
