@@ -357,6 +357,15 @@ fn attachments_reach_markdown_and_pdf() {
     let images = poppler("pdfimages", &["-list"], &pdf);
     let image_rows: Vec<&str> = images.lines().skip(2).filter(|line| line.contains(" image ")).collect();
     assert_eq!(image_rows.len(), 2, "both screenshots are embedded: {images}");
+    let sizes: Vec<(String, String)> = image_rows
+        .iter()
+        .map(|row| {
+            let columns: Vec<&str> = row.split_whitespace().collect();
+            (columns[3].to_string(), columns[4].to_string())
+        })
+        .collect();
+    assert!(sizes.contains(&("1366".to_string(), "768".to_string())), "the PNG keeps its size: {images}");
+    assert!(sizes.contains(&("249".to_string(), "351".to_string())), "the JPEG keeps its size: {images}");
     let text = poppler("pdftotext", &["-layout"], &pdf);
     assert!(text.contains("called the NOC"), "the statement is printed");
     assert!(text.contains("A2: screenshot screenshot-report-cover.jpg"));

@@ -14,8 +14,8 @@ use super::revisions;
 use super::{audit, now_ns, sqlite_error, Case, CaseError};
 use crate::report::{Attachment, AttachmentKind};
 
-/// Maximum size of a screenshot in bytes (16 MiB): a full-screen PNG of a 4K display is
-/// typically under 10 MiB, and the case file holds every attachment.
+/// Maximum size of a screenshot in bytes (16 MiB). The limit is an estimate of what a
+/// full-screen PNG needs; the case file stores every attachment, so it grows by as much.
 pub const MAX_SCREENSHOT_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Maximum size of a statement in bytes (1 MiB): several hundred pages of text.

@@ -4,7 +4,7 @@
 //! These are the report's view of values the case file stores. An *event* is a response
 //! step (containment, eradication, recovery, notification) with the time, actor and
 //! description the examiner gives; its time is the examiner's statement, not evidence, and
-//! the report says so. An *attachment* is a screenshot (PNG or JPEG) or a statement (UTF-8
+//! the report marks it so. An *attachment* is a screenshot (PNG or JPEG) or a statement (UTF-8
 //! text) identified by its SHA-256. A *section edit* is the examiner's Markdown that
 //! replaces the drafted text of a narrative section; it is in *conflict* when the drafted
 //! text it replaced has changed since, for example after a new analysis.
@@ -128,7 +128,7 @@ pub struct Attachment {
     /// Text of a statement; `None` for screenshots.
     pub text: Option<String>,
     /// Bytes of a screenshot for the PDF. Not part of the report's JSON: the case file
-    /// holds them, identified by `sha256`.
+    /// stores them, identified by `sha256`.
     #[serde(skip)]
     pub image: Option<Vec<u8>>,
 }
@@ -172,7 +172,7 @@ pub struct SectionEdit {
 
 impl SectionKind {
     /// Sections whose drafted text the examiner may replace with their own Markdown. The
-    /// others hold facts from the evidence (times, findings, the evidence list) that the
+    /// others contain facts from the evidence (times, findings, the evidence list) that the
     /// report keeps as drafted.
     pub const NARRATIVE: [SectionKind; 4] =
         [Self::ExecutiveSummary, Self::ResponseActions, Self::ImpactAssessment, Self::LessonsLearned];

@@ -59,7 +59,13 @@ impl Builder {
     fn start(&mut self, tag: Tag<'_>) {
         match tag {
             Tag::List(first) => {
-                self.flush_text();
+                // A nested list ends the text of the item it belongs to, which becomes a
+                // bullet of its own; the nested items follow it, indented.
+                if self.in_list() {
+                    self.push_item();
+                } else {
+                    self.flush_text();
+                }
                 self.ordered_next.push(first);
                 self.list_items.get_or_insert_with(Vec::new);
             }
@@ -107,14 +113,7 @@ impl Builder {
                     self.text.push(' ');
                 }
             }
-            TagEnd::Item => {
-                let item = self.take_text();
-                if let Some(items) = self.list_items.as_mut() {
-                    if !item.trim().is_empty() {
-                        items.push(item.trim_end().to_string());
-                    }
-                }
-            }
+            TagEnd::Item => self.push_item(),
             TagEnd::List(_) => {
                 self.ordered_next.pop();
                 if self.ordered_next.is_empty() {
@@ -154,11 +153,21 @@ impl Builder {
         self.list_items.is_some()
     }
 
+    /// Adds the open item's text to the list, keeping its indentation.
+    fn push_item(&mut self) {
+        let item = std::mem::take(&mut self.text);
+        if let Some(items) = self.list_items.as_mut() {
+            if !item.trim().is_empty() {
+                items.push(item.trim_end().to_string());
+            }
+        }
+    }
+
     fn take_text(&mut self) -> String {
         std::mem::take(&mut self.text).trim().to_string()
     }
 
-    /// Ends the open paragraph, if it holds text.
+    /// Ends the open paragraph, if it contains text.
     fn flush_text(&mut self) {
         let text = self.take_text();
         if !text.is_empty() {
@@ -183,6 +192,16 @@ mod tests {
         assert_eq!(blocks[0], Block::Subheading { level: 1, text: "Summary".to_string() });
         assert_eq!(blocks[1], Block::Paragraph { text: "The scan stopped. It was blocked.".to_string() });
         assert_eq!(blocks[2], Block::List { items: vec!["one".to_string(), "two link (http://x.test)".to_string()] });
+    }
+
+    #[test]
+    fn nested_list_keeps_parent_item() {
+        let blocks = to_blocks("- parent\n  - child\n- next\n");
+        assert_eq!(blocks.len(), 1, "{blocks:?}");
+        assert_eq!(
+            blocks[0],
+            Block::List { items: vec!["parent".to_string(), "  child".to_string(), "next".to_string()] }
+        );
     }
 
     #[test]

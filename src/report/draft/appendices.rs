@@ -71,7 +71,7 @@ fn attachments(facts: &Facts) -> Vec<Block> {
         )];
     }
     let mut blocks = vec![paragraph(
-        "Files the examiner attached to the case, each identified by its SHA-256. The case file holds every \
+        "Files the examiner attached to the case, each identified by its SHA-256. The case file stores every \
          file; the PDF shows each screenshot below its entry, and the Markdown export lists screenshots \
          without the image. Statements are printed in full as written.",
     )];
