@@ -120,7 +120,7 @@ pub struct DraftedReport {
     pub drafted_sections: Vec<Section>,
     /// Finding IDs the examiner chose that the latest analysis does not have.
     pub missing_findings: Vec<String>,
-    /// What the report was drafted from.
+    /// Basis the report was drafted from.
     pub basis: ReportBasis,
 }
 
@@ -166,7 +166,7 @@ pub fn draft_report(case: &mut Case, actor: Option<&str>) -> Result<Report, Work
 /// verification made for this report. The report covers the findings the examiner chose,
 /// or every finding that is not suppressed. When the current revision is approved and
 /// nothing it was drafted from has changed, the approved report is returned as it was
-/// approved; a new analysis or new evidence starts the next revision instead. On a
+/// approved. A new analysis or new evidence starts the next revision instead. On a
 /// read-only case nothing is stored.
 pub fn prepare_report(case: &mut Case, actor: Option<&str>) -> Result<DraftedReport, WorkflowError> {
     let analysis = case
@@ -359,8 +359,8 @@ pub fn set_examiner_entry(case: &mut Case, key: &str, value: &str, actor: Option
 }
 
 /// Takes a review step. Approval needs every examiner entry filled, no section in
-/// conflict and every chosen finding present (see [`DraftedReport::approval_blockers`]);
-/// it stores the report as approved, which locks the revision.
+/// conflict and every chosen finding present (see [`DraftedReport::approval_blockers`]).
+/// It stores the report as approved, which locks the revision.
 pub fn review_report(
     case: &mut Case,
     action: ReviewAction,

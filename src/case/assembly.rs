@@ -1,6 +1,5 @@
-//! What the examiner assembles into the report, as stored in the case: the findings the
-//! report covers (its scope), response events, and the examiner's Markdown for narrative
-//! sections.
+//! The examiner's additions to the report as stored in the case: the findings the report
+//! covers (its scope), response events, and the examiner's Markdown for narrative sections.
 //!
 //! Every table here is append-only: a new scope or section text is a new row and the
 //! latest row is the current one, so the history stays in the case. Each change goes
@@ -29,7 +28,7 @@ pub struct NewTimelineEvent {
     pub at_text: String,
     /// Who acted.
     pub actor: String,
-    /// What was done.
+    /// Description of the action.
     pub description: String,
 }
 

@@ -21,7 +21,7 @@ pub const MAX_SCREENSHOT_BYTES: u64 = 16 * 1024 * 1024;
 /// Maximum size of a statement in bytes (1 MiB): several hundred pages of text.
 pub const MAX_STATEMENT_BYTES: u64 = 1024 * 1024;
 
-/// Maximum width or height of a screenshot in pixels; the PDF draws it at most 482 points
+/// Maximum width or height of a screenshot in pixels. The PDF draws it at most 482 points
 /// wide, so larger images only grow the case and the PDF.
 pub const MAX_SCREENSHOT_SIDE_PX: usize = 10_000;
 

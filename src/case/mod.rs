@@ -141,9 +141,9 @@ pub enum CaseError {
     InvalidReportInput {
         /// Path of the case.
         path: PathBuf,
-        /// What was given, for example "attachment shot.png".
+        /// Item given, for example "attachment shot.png".
         subject: String,
-        /// What is wrong with it and how to fix it.
+        /// Problem found, with how to fix it.
         problem: String,
     },
     /// A stored JSON value could not be read or written.

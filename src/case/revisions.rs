@@ -4,9 +4,10 @@
 //! revision they were taken in. Approving a revision stores the report as approved, with
 //! the SHA-256 of its JSON and the basis it was drafted from (analysis run and evidence),
 //! in `report_approval`, which rejects updates and deletes. From then on the revision is
-//! locked: a change (an examiner entry or section text, a finding choice, an event, an
-//! attachment, a reopen, or a new analysis or evidence noticed when the report is drafted
-//! again) starts the next revision as a draft instead of altering the approved one.
+//! locked, and a change starts the next revision as a draft instead of altering the
+//! approved one. Changes are examiner entries and section texts, finding choices, events,
+//! attachments and reopening, and a new analysis or new evidence noticed when the report
+//! is drafted again.
 //! A submitted revision is frozen until it is approved or reopened.
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
@@ -15,7 +16,8 @@ use serde::{Deserialize, Serialize};
 use super::{audit, json_error, now_ns, sqlite_error, Case, CaseError};
 use crate::report::{ReviewState, ReviewStatus};
 
-/// What an approved report was drafted from; a later draft from another basis is a change.
+/// Basis of an approved report: the analysis run and evidence it was drafted from. A later
+/// draft from another basis is a change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReportBasis {
     /// Row id of the analysis run the findings came from.
@@ -32,16 +34,16 @@ pub struct RevisionSummary {
     /// When the revision was started, UTC nanoseconds; `None` for revision 1, which starts
     /// with the case.
     pub started_at_ns: Option<i64>,
-    /// Who started it, when known.
+    /// Person who started it, when known.
     pub started_by: Option<String>,
-    /// Why it was started, for example "examiner entry detection.root_cause changed after
+    /// Reason it was started, for example "examiner entry detection.root_cause changed after
     /// approval".
     pub reason: String,
     /// The revision's review state now.
     pub state: ReviewState,
     /// When it was approved, UTC nanoseconds.
     pub approved_at_ns: Option<i64>,
-    /// Who approved it.
+    /// Reviewer who approved it.
     pub approved_by: Option<String>,
     /// SHA-256 of the approved report's JSON as stored.
     pub approved_sha256: Option<String>,
@@ -54,7 +56,7 @@ pub struct ApprovedReport {
     pub revision: u32,
     /// The report as approved, JSON.
     pub content_json: String,
-    /// What it was drafted from.
+    /// Basis it was drafted from.
     pub basis: ReportBasis,
 }
 

@@ -96,10 +96,10 @@ pub struct EventArgs {
     /// When it happened: RFC 3339 with an offset, for example 2026-12-04T21:05:00+01:00.
     #[arg(long, value_name = "TIME")]
     pub at: String,
-    /// Who acted, for example "NOC on-call".
+    /// Person or team who acted, for example "NOC on-call".
     #[arg(long, value_name = "NAME")]
     pub actor: String,
-    /// What was done.
+    /// Description of the action.
     #[arg(long, value_name = "TEXT")]
     pub description: String,
 }

@@ -1,12 +1,12 @@
-//! What the examiner adds to the drafted report: timeline events, attachments, the
+//! The examiner's additions to the drafted report: timeline events, attachments, the
 //! findings left out, and the examiner's own text for a narrative section.
 //!
 //! These are the report's view of values the case file stores. An *event* is a response
 //! step (containment, eradication, recovery, notification) with the time, actor and
-//! description the examiner gives; its time is the examiner's statement, not evidence, and
-//! the report marks it so. An *attachment* is a screenshot (PNG or JPEG) or a statement (UTF-8
-//! text) identified by its SHA-256. A *section edit* is the examiner's Markdown that
-//! replaces the drafted text of a narrative section; it is in *conflict* when the drafted
+//! description the examiner gives. Its time is the examiner's statement, not evidence, and
+//! the report marks it so. An *attachment* is a screenshot (PNG or JPEG) or a statement
+//! (UTF-8 text) identified by its SHA-256. A *section edit* is the examiner's Markdown that
+//! replaces the drafted text of a narrative section. It is in *conflict* when the drafted
 //! text it replaced has changed since, for example after a new analysis.
 
 use serde::{Deserialize, Serialize};
@@ -69,9 +69,9 @@ pub struct TimelineEvent {
     pub at_ns: TimestampNs,
     /// The time as the examiner wrote it (RFC 3339 with its offset).
     pub at_text: String,
-    /// Who acted, for example "NOC on-call".
+    /// Person or team who acted, for example "NOC on-call".
     pub actor: String,
-    /// What was done.
+    /// Description of the action.
     pub description: String,
     /// Examiner who entered the event.
     pub entered_by: Option<String>,
@@ -138,7 +138,7 @@ pub struct Attachment {
 pub struct ExcludedFinding {
     /// Finding ID, for example `F-2`.
     pub id: String,
-    /// Why it is left out.
+    /// Reason it is left out.
     pub reason: String,
 }
 
@@ -166,7 +166,7 @@ pub struct SectionEdit {
     /// When, UTC nanoseconds.
     pub at_ns: TimestampNs,
     /// True when the drafted text under the edit has changed since the examiner wrote or
-    /// confirmed it; approval is blocked until the examiner confirms or edits again.
+    /// confirmed it. Approval is blocked until the examiner confirms or edits again.
     pub conflict: bool,
 }
 

@@ -1,6 +1,6 @@
 //! Reading the examiner's Markdown for a narrative section into report blocks.
 //!
-//! The examiner writes CommonMark (with GitHub tables); pulldown-cmark parses it and each
+//! The examiner writes CommonMark (with GitHub tables). pulldown-cmark parses it, and each
 //! construct becomes one of the report's blocks: headings become subheadings, paragraphs
 //! and code blocks paragraphs, lists bulleted lists, tables tables. Inline markup is reduced
 //! to its text (a link keeps its address in brackets), and raw HTML is kept as literal

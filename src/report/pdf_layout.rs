@@ -111,7 +111,7 @@ impl<'f> PageWriter<'f> {
 
     /// Fills a rectangle given by its lower-left corner and size.
     /// Draws an image added to the document as `id`, `width` by `height` points with its
-    /// lower left corner at (`x`, `y`); `pixels` is the image's size in pixels.
+    /// lower left corner at (`x`, `y`). `pixels` is the image's size in pixels.
     pub fn image(&mut self, id: &printpdf::XObjectId, pixels: (usize, usize), x: f32, y: f32, width: f32, height: f32) {
         // At 72 dpi printpdf maps one pixel to one point, so the scale is points per pixel.
         let transform = printpdf::XObjectTransform {

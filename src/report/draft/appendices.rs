@@ -59,7 +59,7 @@ pub fn attachment_heading(attachment: &Attachment) -> String {
     format!("A{}: {} {}", attachment.id, attachment.kind.as_str(), attachment.name)
 }
 
-/// Lists the screenshots and statements the examiner attached, or asks for them.
+/// Lists the screenshots and statements the examiner attached, or requests them.
 fn attachments(facts: &Facts) -> Vec<Block> {
     let attached = &facts.input.attachments;
     if attached.is_empty() {
