@@ -8,8 +8,11 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-use crate::case::{now_ns, Case, CaseError, ReviewAction};
-use crate::report::{self, Report, ReportError, ReportInput, ReviewStatus};
+use crate::case::{
+    now_ns, ApprovedReport, Case, CaseError, ReportBasis, ReviewAction, SectionTextAction, StoredAnalysis,
+};
+use crate::model::Finding;
+use crate::report::{self, ExcludedFinding, Report, ReportError, ReportInput, ReviewStatus, Section, SectionKind};
 
 /// Output format of an exported report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,13 +66,26 @@ pub enum WorkflowError {
         /// Format requested.
         format: &'static str,
     },
-    /// Approval was requested while examiner entries are still empty.
-    #[error("the report cannot be approved: {count} examiner entries are empty ({keys}); fill them with `scancase edit`")]
-    PendingEntries {
-        /// Number of empty entries.
+    /// Approval was requested while examiner entries are empty, sections are in conflict
+    /// or chosen findings are missing.
+    #[error("the report cannot be approved: {count} items are missing or in conflict: {items}")]
+    ApprovalBlocked {
+        /// Number of items.
         count: usize,
-        /// Their keys, comma-separated.
-        keys: String,
+        /// The items, separated by semicolons, each with the command that resolves it.
+        items: String,
+    },
+    /// A finding ID that the latest analysis does not have.
+    #[error("the latest analysis has no finding {id:?}; list the findings with `scancase findings CASE`")]
+    UnknownFinding {
+        /// The ID given.
+        id: String,
+    },
+    /// A confirmation was requested for a section the examiner has not written.
+    #[error("section {section} has no text written by the examiner to confirm; write one with `scancase report edit`")]
+    NoSectionText {
+        /// Section ID.
+        section: &'static str,
     },
     /// An examiner entry key that the report does not have.
     #[error("the report has no examiner entry {key:?}; list the entries with `scancase edit CASE`")]
@@ -97,8 +113,44 @@ pub enum WorkflowError {
 pub struct DraftedReport {
     /// The facts the report was drafted from.
     pub input: ReportInput,
-    /// The drafted report.
+    /// The report: the approved one when the current revision is approved, else the draft
+    /// with the examiner's entries and section texts.
     pub report: Report,
+    /// The sections as drafted, before the examiner's section texts replaced any.
+    pub drafted_sections: Vec<Section>,
+    /// Finding IDs the examiner chose that the latest analysis does not have.
+    pub missing_findings: Vec<String>,
+    /// Basis the report was drafted from.
+    pub basis: ReportBasis,
+}
+
+impl DraftedReport {
+    /// Lists what blocks approval: empty examiner entries, sections whose drafted text
+    /// changed under the examiner's text, and chosen findings the analysis no longer has.
+    pub fn approval_blockers(&self) -> Vec<String> {
+        let mut items: Vec<String> = self
+            .report
+            .pending_examiner_entries()
+            .iter()
+            .map(|entry| {
+                format!("examiner entry {} is empty (`scancase edit CASE {} --text TEXT`)", entry.key, entry.key)
+            })
+            .collect();
+        for kind in self.report.conflicting_sections() {
+            items.push(format!(
+                "section {} is in conflict: its drafted text changed after the examiner wrote it \
+                 (`scancase report confirm CASE --section {}` or edit it again)",
+                kind.id(),
+                kind.id()
+            ));
+        }
+        for id in &self.missing_findings {
+            items.push(format!(
+                "finding {id} chosen for the report is not in the latest analysis (`scancase report findings CASE`)"
+            ));
+        }
+        items
+    }
 }
 
 /// Drafts the report from the case's latest analysis and stores the draft in the case; see
@@ -111,12 +163,82 @@ pub fn draft_report(case: &mut Case, actor: Option<&str>) -> Result<Report, Work
 /// returns it with its input.
 ///
 /// The evidence files are re-hashed first, so the report's evidence appendix shows a
-/// verification made for this report. On a read-only case the draft and the verification
-/// are not stored.
+/// verification made for this report. The report covers the findings the examiner chose,
+/// or every finding that is not suppressed. When the current revision is approved and
+/// nothing it was drafted from has changed, the approved report is returned as it was
+/// approved. A new analysis or new evidence starts the next revision instead. On a
+/// read-only case nothing is stored.
 pub fn prepare_report(case: &mut Case, actor: Option<&str>) -> Result<DraftedReport, WorkflowError> {
     let analysis = case
         .latest_analysis()?
         .ok_or_else(|| WorkflowError::NotAnalyzed { path: case.path().display().to_string() })?;
+    let writable = case.read_only_reason().is_none();
+    let basis = ReportBasis {
+        run_id: Some(analysis.run_id),
+        evidence_ids: case.evidence()?.iter().map(|record| record.id).collect(),
+    };
+    let approved = case.approved_report()?;
+    if let Some(approved) = &approved {
+        if approved.basis != basis && writable {
+            let reason = if approved.basis.run_id != basis.run_id {
+                "new analysis after approval"
+            } else {
+                "new evidence after approval"
+            };
+            case.start_revision_after_approval(reason, actor)?;
+        }
+    }
+
+    let run_id = analysis.run_id;
+    let (input, missing_findings) = report_input(case, analysis, actor)?;
+    let mut report = report::draft(&input);
+    let drafted_sections = report.sections.clone();
+    report.apply_section_texts(&case.report_section_texts()?);
+    report.fill_examiner_entries(&case.report_entries()?);
+    report.review = case.review_status()?;
+
+    match approved.filter(|approved| approved.basis == basis || !writable) {
+        Some(approved) => {
+            if approved.basis != basis {
+                log::warn!(
+                    "{}: the evidence or analysis changed after the report was approved; the case is read-only, \
+                     so the approved report is shown and no new revision is started",
+                    case.path().display()
+                );
+            }
+            report = approved_content(case, &approved)?;
+        }
+        None if writable => {
+            let content_json = serde_json::to_string(&report).map_err(WorkflowError::Json)?;
+            case.store_report(Some(run_id), &content_json, actor)?;
+        }
+        None => {}
+    }
+    Ok(DraftedReport { input, report, drafted_sections, missing_findings, basis })
+}
+
+/// Reads the approved report of the current revision with its current review status and
+/// the attached screenshots' bytes, which the stored JSON leaves out.
+fn approved_content(case: &Case, approved: &ApprovedReport) -> Result<Report, WorkflowError> {
+    let mut report: Report = serde_json::from_str(&approved.content_json).map_err(WorkflowError::Json)?;
+    report.review = case.review_status()?;
+    let stored = case.report_attachments()?;
+    for attachment in &mut report.attachments {
+        if let Some(found) = stored.iter().find(|stored| stored.sha256 == attachment.sha256) {
+            attachment.image = found.image.clone();
+        }
+    }
+    Ok(report)
+}
+
+/// Builds the report's input from the case: verified evidence, the chosen findings with
+/// their probes, the examiner's events and attachments. Also returns the chosen finding
+/// IDs the analysis does not have.
+fn report_input(
+    case: &mut Case,
+    analysis: StoredAnalysis,
+    actor: Option<&str>,
+) -> Result<(ReportInput, Vec<String>), WorkflowError> {
     let checks = case.verify_evidence(&[], actor)?;
     let mut evidence = case.evidence()?;
     for record in &mut evidence {
@@ -124,20 +246,105 @@ pub fn prepare_report(case: &mut Case, actor: Option<&str>) -> Result<DraftedRep
             record.verification = Some(check.verification.clone());
         }
     }
-    let mut input = ReportInput::new(case.info()?, evidence, analysis.findings, Some(analysis.run), now_ns());
+    let scope = case.report_scope()?;
+    let (findings, excluded, missing) = choose_findings(analysis.findings, scope.as_deref());
+    let mut input = ReportInput::new(case.info()?, evidence, findings, Some(analysis.run), now_ns());
     input.probe_points = case
         .probe_points(analysis.run_id)?
         .into_iter()
+        .filter(|(finding_id, ..)| input.findings.iter().any(|finding| &finding.id == finding_id))
         .filter_map(|(finding_id, ts_ns, _target, port)| Some(report::ProbePoint { finding_id, ts_ns, port: port? }))
         .collect();
-    let mut report = report::draft(&input);
-    report.fill_examiner_entries(&case.report_entries()?);
-    report.review = case.review_status()?;
-    if case.read_only_reason().is_none() {
-        let content_json = serde_json::to_string(&report).map_err(WorkflowError::Json)?;
-        case.store_report(Some(analysis.run_id), &content_json, actor)?;
+    input.excluded_findings = excluded;
+    input.events = case.report_events()?;
+    input.attachments = case.report_attachments()?;
+    Ok((input, missing))
+}
+
+/// Splits the findings into those the report covers and those it leaves out: the chosen
+/// IDs, or without a choice every finding not suppressed. Also returns the chosen IDs that
+/// no finding has.
+fn choose_findings(
+    findings: Vec<Finding>,
+    chosen: Option<&[String]>,
+) -> (Vec<Finding>, Vec<ExcludedFinding>, Vec<String>) {
+    let mut covered = Vec::new();
+    let mut excluded = Vec::new();
+    for finding in findings {
+        let reason = match (chosen, &finding.suppressed) {
+            (Some(ids), _) if ids.contains(&finding.id) => None,
+            (Some(_), Some(reason)) => Some(format!("not chosen by the examiner; (suppressed): {reason}")),
+            (Some(_), None) => Some("not chosen by the examiner".to_string()),
+            (None, Some(reason)) => Some(format!("(suppressed): {reason}")),
+            (None, None) => None,
+        };
+        match reason {
+            None => covered.push(finding),
+            Some(reason) => excluded.push(ExcludedFinding { id: finding.id, reason }),
+        }
     }
-    Ok(DraftedReport { input, report })
+    let missing = chosen
+        .unwrap_or_default()
+        .iter()
+        .filter(|id| !covered.iter().any(|finding| &finding.id == *id))
+        .cloned()
+        .collect();
+    (covered, excluded, missing)
+}
+
+/// Chooses the findings the report covers, after checking that the latest analysis has
+/// each; `None` returns to the default (every finding not suppressed).
+pub fn choose_report_findings(
+    case: &mut Case,
+    ids: Option<&[String]>,
+    actor: Option<&str>,
+) -> Result<(), WorkflowError> {
+    let analysis = case
+        .latest_analysis()?
+        .ok_or_else(|| WorkflowError::NotAnalyzed { path: case.path().display().to_string() })?;
+    if let Some(ids) = ids {
+        if let Some(unknown) = ids.iter().find(|id| !analysis.findings.iter().any(|finding| &finding.id == *id)) {
+            return Err(WorkflowError::UnknownFinding { id: unknown.clone() });
+        }
+    }
+    case.set_report_scope(ids, actor)?;
+    Ok(())
+}
+
+/// Stores the examiner's Markdown for a narrative section, with the drafted text it
+/// replaces so that a later change of the draft is flagged as a conflict.
+pub fn set_section_text(
+    case: &mut Case,
+    section: SectionKind,
+    markdown: &str,
+    actor: Option<&str>,
+) -> Result<(), WorkflowError> {
+    let drafted = prepare_report(case, actor)?;
+    let base = drafted_base(&drafted, section);
+    case.set_report_section_text(section, markdown, &base, SectionTextAction::Edited, actor)?;
+    Ok(())
+}
+
+/// Keeps the examiner's text of a section after its drafted text changed, which resolves
+/// the conflict.
+pub fn confirm_section_text(case: &mut Case, section: SectionKind, actor: Option<&str>) -> Result<(), WorkflowError> {
+    let current = case.report_section_texts()?.into_iter().find(|text| text.section == section);
+    let Some(current) = current else {
+        return Err(WorkflowError::NoSectionText { section: section.id() });
+    };
+    let drafted = prepare_report(case, actor)?;
+    let base = drafted_base(&drafted, section);
+    case.set_report_section_text(section, &current.markdown, &base, SectionTextAction::Confirmed, actor)?;
+    Ok(())
+}
+
+fn drafted_base(drafted: &DraftedReport, section: SectionKind) -> String {
+    drafted
+        .drafted_sections
+        .iter()
+        .find(|drafted| drafted.kind == section)
+        .map(report::drafted_section_markdown)
+        .unwrap_or_default()
 }
 
 /// Stores the examiner's text for one entry of the report, after checking that the report
@@ -151,8 +358,9 @@ pub fn set_examiner_entry(case: &mut Case, key: &str, value: &str, actor: Option
     Ok(())
 }
 
-/// Takes a review step. Approval needs every examiner entry filled, so a report with gaps
-/// cannot be approved.
+/// Takes a review step. Approval needs every examiner entry filled, no section in
+/// conflict and every chosen finding present (see [`DraftedReport::approval_blockers`]).
+/// It stores the report as approved, which locks the revision.
 pub fn review_report(
     case: &mut Case,
     action: ReviewAction,
@@ -162,11 +370,13 @@ pub fn review_report(
     let submitted = case.review_status()?.state == crate::report::ReviewState::Submitted;
     if action == ReviewAction::Approve && submitted {
         let drafted = prepare_report(case, actor)?;
-        let pending = drafted.report.pending_examiner_entries();
-        if !pending.is_empty() {
-            let keys = pending.iter().map(|entry| entry.key.as_str()).collect::<Vec<_>>().join(", ");
-            return Err(WorkflowError::PendingEntries { count: pending.len(), keys });
+        let blockers = drafted.approval_blockers();
+        if !blockers.is_empty() {
+            return Err(WorkflowError::ApprovalBlocked { count: blockers.len(), items: blockers.join("; ") });
         }
+        let content_json = serde_json::to_string(&drafted.report).map_err(WorkflowError::Json)?;
+        let approved = ApprovedReport { revision: drafted.report.review.revision, content_json, basis: drafted.basis };
+        return Ok(case.record_review_step(action, actor, note, Some(&approved))?);
     }
     Ok(case.record_review(action, actor, note)?)
 }
@@ -215,7 +425,10 @@ pub fn write_export(
     std::fs::write(output, bytes)
         .map_err(|source| WorkflowError::Write { path: output.display().to_string(), source })?;
     if let Some(reason) = case.read_only_reason() {
-        log::warn!("the export of {} is not recorded in the audit log: the case is read-only ({reason})", output.display());
+        log::warn!(
+            "the export of {} is not recorded in the audit log: the case is read-only ({reason})",
+            output.display()
+        );
         return Ok(());
     }
     let sha256 = crate::case::hex_lower(&Sha256::digest(bytes));

@@ -318,3 +318,52 @@ fn killed_import_leaves_no_partial_evidence() {
         assert_eq!(evidence[0].summary.observations, expected, "attempt {attempt}");
     }
 }
+
+#[test]
+fn approval_through_library_locks_revision() {
+    use scancase::case::{Case, ReviewAction};
+    use scancase::workflow::{self, WorkflowError};
+
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let (case_path, _) = case_with_copy(dir.path(), "capture/scan_nmap_sS_8ports_vic1.pcap");
+    scancase().arg("analyze").arg(&case_path).assert().success();
+    let mut case = Case::open(&case_path).expect("open the case");
+    let actor = Some("Test Examiner");
+
+    workflow::review_report(&mut case, ReviewAction::Submit, actor, None).expect("submit");
+    let blocked = workflow::review_report(&mut case, ReviewAction::Approve, Some("Reviewer"), None)
+        .expect_err("entries are empty");
+    let WorkflowError::ApprovalBlocked { count, items } = blocked else { panic!("unexpected error {blocked}") };
+    assert_eq!(count, items.split("; ").count(), "{items}");
+    assert!(items.contains("examiner entry detection.root_cause is empty"), "{items}");
+
+    workflow::review_report(&mut case, ReviewAction::Reopen, actor, None).expect("reopen");
+    let keys: Vec<String> = workflow::prepare_report(&mut case, actor)
+        .expect("draft")
+        .report
+        .examiner_entries()
+        .iter()
+        .map(|entry| entry.key.clone())
+        .collect();
+    for key in &keys {
+        workflow::set_examiner_entry(&mut case, key, "Not applicable.", actor).expect("fill the entry");
+    }
+    workflow::review_report(&mut case, ReviewAction::Submit, actor, None).expect("submit");
+    let status = workflow::review_report(&mut case, ReviewAction::Approve, Some("Reviewer"), None).expect("approve");
+    assert_eq!(status.revision, 1);
+    let approved = case.approved_report().expect("read").expect("an approved report is stored");
+    assert_eq!(approved.revision, 1);
+
+    case.set_report_entry("impact.damages", "None known.", actor).expect("an edit after approval");
+    let revisions = case.report_revisions().expect("revisions");
+    assert_eq!(revisions.len(), 2);
+    assert!(revisions[0].approved_sha256.is_some(), "revision 1 keeps its approved report");
+    assert_eq!(case.review_status().expect("status").revision, 2);
+    drop(case);
+
+    let connection = Connection::open(&case_path).expect("open with SQLite");
+    let update = connection.execute("UPDATE report_approval SET content_json = '{}'", []);
+    assert!(update.unwrap_err().to_string().contains("never changed"));
+    let delete = connection.execute("DELETE FROM report_revision", []);
+    assert!(delete.unwrap_err().to_string().contains("never deleted"));
+}

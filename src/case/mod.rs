@@ -9,6 +9,8 @@
 //! `user_version` (see [`schema`]). A case made by a newer scancase is rejected rather than
 //! misread.
 
+mod assembly;
+mod attachments;
 mod audit;
 mod contacts;
 mod evidence;
@@ -18,20 +20,24 @@ mod location;
 #[cfg(test)]
 mod read_path_tests;
 mod review;
-mod settings;
+mod revisions;
 pub mod schema;
+mod settings;
 
 use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
+pub use assembly::{NewTimelineEvent, SectionTextAction, MAX_EVENT_TEXT_CHARS};
+pub use attachments::{NewAttachment, MAX_SCREENSHOT_BYTES, MAX_SCREENSHOT_SIDE_PX, MAX_STATEMENT_BYTES};
 pub use audit::{hex_lower, AuditEntry, AuditLog};
 pub use contacts::{StoredContact, StoredProbe};
-pub use integrity::{remapped_path, EvidenceCheck, PathRemap};
-pub use location::sibling as sibling_path;
 pub use evidence::{EvidenceWriter, NewEvidence};
 pub use findings::StoredAnalysis;
+pub use integrity::{remapped_path, EvidenceCheck, PathRemap};
+pub use location::sibling as sibling_path;
 pub use review::{EntryRevision, ReviewAction, ReviewStep};
+pub use revisions::{ApprovedReport, ReportBasis, RevisionSummary};
 pub use settings::AllowlistEntry;
 
 use crate::model::{CaseInfo, TimestampNs};
@@ -122,12 +128,23 @@ pub enum CaseError {
     InvalidReviewStep {
         /// Path of the case.
         path: PathBuf,
-        /// The step requested: submit, approve, reopen or edit.
+        /// The step requested: submit, approve, reopen, edit or change.
         step: &'static str,
         /// The current state.
         state: &'static str,
         /// Next step for the user.
         hint: &'static str,
+    },
+    /// Something the examiner added to the report is invalid: an attachment, an event or a
+    /// section text.
+    #[error("case file {path}: {subject}: {problem}; nothing was stored")]
+    InvalidReportInput {
+        /// Path of the case.
+        path: PathBuf,
+        /// Item given, for example "attachment shot.png".
+        subject: String,
+        /// Problem found, with how to fix it.
+        problem: String,
     },
     /// A stored JSON value could not be read or written.
     #[error("case file {path}: {context}")]

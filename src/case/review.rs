@@ -3,15 +3,17 @@
 //! The drafted report leaves fields that the evidence cannot supply (root cause, response
 //! actions, impact) to the examiner. Each entry is stored as a new revision, never changed
 //! in place, so the history of every field stays in the case. The review moves the report
-//! from draft to submitted to approved; reopening returns it to draft. Entries can be changed
-//! only in draft, so an approved report keeps the text that was approved. Every step is in
+//! revision from draft to submitted to approved; reopening returns it to draft. A submitted
+//! revision rejects changes, and a change to an approved one starts the next revision (see
+//! `revisions`), so an approved report keeps the text that was approved. Every step is in
 //! the audit log.
 
 use std::collections::BTreeMap;
 
-use rusqlite::{params, OptionalExtension};
+use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
+use super::revisions::{self, ApprovedReport};
 use super::{audit, now_ns, sqlite_error, Case, CaseError};
 use crate::report::{ReviewState, ReviewStatus};
 
@@ -70,6 +72,8 @@ pub struct ReviewStep {
     pub at_ns: i64,
     /// The reviewer's note, if any.
     pub note: Option<String>,
+    /// Report revision the step was taken in.
+    pub revision: u32,
 }
 
 impl Case {
@@ -104,71 +108,70 @@ impl Case {
         rows.collect::<Result<_, _>>().map_err(fail)
     }
 
-    /// Stores a new revision of a report entry; only a draft report can be changed.
+    /// Stores a new revision of a report entry. A submitted report rejects it; on an
+    /// approved report it starts the next report revision.
     pub fn set_report_entry(&mut self, key: &str, value: &str, actor: Option<&str>) -> Result<(), CaseError> {
         let path = self.path.clone();
-        let state = self.review_status()?.state;
-        if state != ReviewState::Draft {
-            return Err(CaseError::InvalidReviewStep {
-                path,
-                step: "edit",
-                state: state.as_str(),
-                hint: "reopen it with `scancase review CASE reopen` first",
-            });
-        }
         let tx = self.transaction("could not start storing the report entry")?;
+        let reason = format!("examiner entry {key} changed after approval");
+        let revision = revisions::revision_for_change(&tx, &path, actor, "edit", &reason)?;
         tx.execute(
             "INSERT INTO report_entry (key, value, entered_by, entered_at_ns) VALUES (?1, ?2, ?3, ?4)",
             params![key, value, actor, now_ns()],
         )
         .map_err(|source| sqlite_error(&path, "could not store the report entry", source))?;
-        let details = serde_json::json!({ "key": key, "characters": value.chars().count() });
+        let details = serde_json::json!({ "key": key, "characters": value.chars().count(), "revision": revision });
         audit::append(&tx, &path, actor, "report_entry_set", details)?;
         tx.commit().map_err(|source| sqlite_error(&path, "could not save the report entry", source))
     }
 
-    /// Reads the report's review state from the latest review step.
+    /// Reads the review state of the report's current revision from its latest review step.
     pub fn review_status(&self) -> Result<ReviewStatus, CaseError> {
-        let latest: Option<(String, Option<String>, i64)> = self
-            .conn
-            .query_row("SELECT action, actor, at_ns FROM report_review ORDER BY id DESC LIMIT 1", [], |row| {
-                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
-            })
-            .optional()
-            .map_err(|source| self.sqlite("could not read the review state", source))?;
-        Ok(match latest {
-            None => ReviewStatus::default(),
-            Some((action, by, at_ns)) => {
-                let state = match action.as_str() {
-                    "submitted" => ReviewState::Submitted,
-                    "approved" => ReviewState::Approved,
-                    _ => ReviewState::Draft,
-                };
-                ReviewStatus { state, by, at_ns: Some(at_ns) }
-            }
-        })
+        revisions::status_of_current(&self.conn)
+            .map_err(|source| self.sqlite("could not read the review state", source))
     }
 
     /// Reads every review step, oldest first.
     pub fn review_history(&self) -> Result<Vec<ReviewStep>, CaseError> {
         let fail = |source| self.sqlite("could not read the review history", source);
-        let mut statement =
-            self.conn.prepare("SELECT action, actor, at_ns, note FROM report_review ORDER BY id").map_err(fail)?;
+        let mut statement = self
+            .conn
+            .prepare("SELECT action, actor, at_ns, note, revision FROM report_review ORDER BY id")
+            .map_err(fail)?;
         let rows = statement
             .query_map([], |row| {
-                Ok(ReviewStep { action: row.get(0)?, actor: row.get(1)?, at_ns: row.get(2)?, note: row.get(3)? })
+                Ok(ReviewStep {
+                    action: row.get(0)?,
+                    actor: row.get(1)?,
+                    at_ns: row.get(2)?,
+                    note: row.get(3)?,
+                    revision: row.get(4)?,
+                })
             })
             .map_err(fail)?;
         rows.collect::<Result<_, _>>().map_err(fail)
     }
 
     /// Records a review step after checking that it follows from the current state: submit
-    /// a draft, approve a submitted report, reopen a submitted or approved one.
+    /// a draft, approve a submitted report, reopen a submitted or approved one. Reopening an
+    /// approved report starts the next revision.
     pub fn record_review(
         &mut self,
         action: ReviewAction,
         actor: Option<&str>,
         note: Option<&str>,
+    ) -> Result<ReviewStatus, CaseError> {
+        self.record_review_step(action, actor, note, None)
+    }
+
+    /// Records a review step like [`Case::record_review`]; an approval also stores
+    /// `approved`, the report as approved, which the revision then keeps unchanged.
+    pub fn record_review_step(
+        &mut self,
+        action: ReviewAction,
+        actor: Option<&str>,
+        note: Option<&str>,
+        approved: Option<&ApprovedReport>,
     ) -> Result<ReviewStatus, CaseError> {
         let path = self.path.clone();
         let state = self.review_status()?.state;
@@ -187,12 +190,25 @@ impl Case {
         }
         let at_ns = now_ns();
         let tx = self.transaction("could not start recording the review step")?;
+        // Reopening an approved revision starts the next one; the other steps stay in the
+        // current revision.
+        let revision = match (action, state) {
+            (ReviewAction::Reopen, ReviewState::Approved) => {
+                revisions::revision_for_change(&tx, &path, actor, "reopen", "reopened after approval")?
+            }
+            _ => revisions::current_revision(&tx)
+                .map_err(|source| sqlite_error(&path, "could not read the report revision", source))?,
+        };
         tx.execute(
-            "INSERT INTO report_review (action, actor, at_ns, note) VALUES (?1, ?2, ?3, ?4)",
-            params![action.stored(), actor, at_ns, note],
+            "INSERT INTO report_review (action, actor, at_ns, note, revision) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![action.stored(), actor, at_ns, note, revision],
         )
         .map_err(|source| sqlite_error(&path, "could not store the review step", source))?;
-        let details = serde_json::json!({ "action": action.stored(), "note": note });
+        let mut details = serde_json::json!({ "action": action.stored(), "note": note, "revision": revision });
+        if let (ReviewAction::Approve, Some(approved)) = (action, approved) {
+            let sha256 = revisions::store_approval(&tx, &path, revision, actor, approved)?;
+            details["report_sha256"] = serde_json::Value::from(sha256);
+        }
         audit::append(&tx, &path, actor, "report_reviewed", details)?;
         tx.commit().map_err(|source| sqlite_error(&path, "could not save the review step", source))?;
         self.review_status()

@@ -9,7 +9,7 @@
 pub const APPLICATION_ID: i32 = 0x5343_4E43;
 
 /// Migrations in the order they are applied; entry `i` moves `user_version` from `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2, MIGRATION_3];
+pub const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4];
 
 /// Schema version a case has after every migration of this build.
 pub fn current_version() -> i32 {
@@ -234,4 +234,99 @@ CREATE INDEX anomaly_by_evidence ON anomaly(evidence_id, id);
 CREATE INDEX verification_by_evidence ON verification(evidence_id, id);
 CREATE INDEX custody_by_evidence ON custody(evidence_id, id);
 DROP INDEX contact_by_source;
+"#;
+
+/// Adds what the examiner assembles into the report and its revisions: the findings the
+/// report covers, timeline events, attachments, the examiner's Markdown for narrative
+/// sections, the revisions with the approved content of each, and the revision of each
+/// review step. Every added table is append-only: a change is a new row.
+const MIGRATION_4: &str = r#"
+ALTER TABLE report_review ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;
+
+CREATE TABLE report_revision (
+    number         INTEGER PRIMARY KEY CHECK (number >= 2),
+    started_at_ns  INTEGER NOT NULL,
+    started_by     TEXT,
+    reason         TEXT NOT NULL
+);
+
+CREATE TABLE report_approval (
+    revision        INTEGER PRIMARY KEY,
+    approved_at_ns  INTEGER NOT NULL,
+    approved_by     TEXT,
+    content_json    TEXT NOT NULL,
+    content_sha256  TEXT NOT NULL,
+    basis_json      TEXT NOT NULL
+);
+
+CREATE TABLE report_scope (
+    id             INTEGER PRIMARY KEY,
+    findings_json  TEXT,
+    chosen_by      TEXT,
+    chosen_at_ns   INTEGER NOT NULL,
+    revision       INTEGER NOT NULL
+);
+
+CREATE TABLE report_event (
+    id             INTEGER PRIMARY KEY,
+    phase          TEXT NOT NULL CHECK (phase IN ('containment', 'eradication', 'recovery', 'notification')),
+    at_ns          INTEGER NOT NULL,
+    at_text        TEXT NOT NULL,
+    actor          TEXT NOT NULL,
+    description    TEXT NOT NULL,
+    entered_by     TEXT,
+    entered_at_ns  INTEGER NOT NULL,
+    revision       INTEGER NOT NULL
+);
+
+CREATE TABLE report_attachment (
+    id           INTEGER PRIMARY KEY,
+    kind         TEXT NOT NULL CHECK (kind IN ('screenshot', 'statement')),
+    name         TEXT NOT NULL,
+    media_type   TEXT NOT NULL,
+    sha256       TEXT NOT NULL UNIQUE,
+    size_bytes   INTEGER NOT NULL,
+    content      BLOB NOT NULL,
+    description  TEXT,
+    added_by     TEXT,
+    added_at_ns  INTEGER NOT NULL,
+    revision     INTEGER NOT NULL
+);
+
+CREATE TABLE report_section_text (
+    id                INTEGER PRIMARY KEY,
+    section           TEXT NOT NULL,
+    action            TEXT NOT NULL CHECK (action IN ('edited', 'confirmed')),
+    markdown          TEXT NOT NULL,
+    drafted_markdown  TEXT NOT NULL,
+    entered_by        TEXT,
+    entered_at_ns     INTEGER NOT NULL,
+    revision          INTEGER NOT NULL
+);
+CREATE INDEX report_section_text_by_section ON report_section_text(section, id);
+
+CREATE TRIGGER report_revision_no_update BEFORE UPDATE ON report_revision
+BEGIN SELECT RAISE(ABORT, 'report revisions are kept and never changed'); END;
+CREATE TRIGGER report_revision_no_delete BEFORE DELETE ON report_revision
+BEGIN SELECT RAISE(ABORT, 'report revisions are kept and never deleted'); END;
+CREATE TRIGGER report_approval_no_update BEFORE UPDATE ON report_approval
+BEGIN SELECT RAISE(ABORT, 'an approved report is kept and never changed'); END;
+CREATE TRIGGER report_approval_no_delete BEFORE DELETE ON report_approval
+BEGIN SELECT RAISE(ABORT, 'an approved report is kept and never deleted'); END;
+CREATE TRIGGER report_scope_no_update BEFORE UPDATE ON report_scope
+BEGIN SELECT RAISE(ABORT, 'report scopes are kept as revisions and never changed'); END;
+CREATE TRIGGER report_scope_no_delete BEFORE DELETE ON report_scope
+BEGIN SELECT RAISE(ABORT, 'report scopes are kept as revisions and never deleted'); END;
+CREATE TRIGGER report_event_no_update BEFORE UPDATE ON report_event
+BEGIN SELECT RAISE(ABORT, 'report events are never changed'); END;
+CREATE TRIGGER report_event_no_delete BEFORE DELETE ON report_event
+BEGIN SELECT RAISE(ABORT, 'report events are never deleted'); END;
+CREATE TRIGGER report_attachment_no_update BEFORE UPDATE ON report_attachment
+BEGIN SELECT RAISE(ABORT, 'attachments are never changed'); END;
+CREATE TRIGGER report_attachment_no_delete BEFORE DELETE ON report_attachment
+BEGIN SELECT RAISE(ABORT, 'attachments are never deleted'); END;
+CREATE TRIGGER report_section_text_no_update BEFORE UPDATE ON report_section_text
+BEGIN SELECT RAISE(ABORT, 'section texts are kept as revisions and never changed'); END;
+CREATE TRIGGER report_section_text_no_delete BEFORE DELETE ON report_section_text
+BEGIN SELECT RAISE(ABORT, 'section texts are kept as revisions and never deleted'); END;
 "#;

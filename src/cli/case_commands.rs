@@ -57,15 +57,23 @@ pub struct FindingsArgs {
     pub json: bool,
 }
 
-/// Arguments of `scancase report`.
+/// Arguments of `scancase report`: either `report CASE --format FORMAT` (the export) or a
+/// subcommand such as `report show CASE`.
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct ReportArgs {
-    #[command(flatten)]
-    pub case: CasePath,
+    #[command(subcommand)]
+    pub command: Option<super::report_commands::ReportCommand>,
+    /// Case file (`*.scancase`).
+    #[arg(value_name = "CASE", required = true)]
+    pub case: Option<PathBuf>,
+    /// Open the case read-only: nothing is written to it.
+    #[arg(long)]
+    pub read_only: bool,
     /// Output format: md, pdf, json (the report's structure), csv (indicators), stix (STIX 2.1
     /// bundle) or veris (VERIS 1.4 incident).
-    #[arg(long, value_enum)]
-    pub format: ReportFormatArg,
+    #[arg(long, value_enum, required = true)]
+    pub format: Option<ReportFormatArg>,
     /// Output file; by default stdout (PDF only when stdout is not a terminal).
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -193,11 +201,17 @@ pub fn findings(args: FindingsArgs) -> Result<()> {
     Ok(())
 }
 
-/// Drafts the report and writes it.
+/// Runs a `scancase report` subcommand, or drafts the report and writes it.
 pub fn report(args: ReportArgs) -> Result<()> {
-    let mut case = args.case.open()?;
+    if let Some(command) = args.command {
+        return super::report_commands::run(command);
+    }
+    let (Some(case), Some(format)) = (args.case, args.format) else {
+        bail!("give the case and the format: scancase report CASE --format md|pdf|json|csv|stix|veris");
+    };
+    let mut case = CasePath { case, read_only: args.read_only }.open()?;
     let examiner = actor(&case);
-    let format = ReportFormat::from(args.format);
+    let format = ReportFormat::from(format);
     let drafted = workflow::prepare_report(&mut case, examiner.as_deref())?;
     let bytes = workflow::render_export(&drafted, format)?;
     match &args.output {

@@ -17,6 +17,7 @@ mod integrity_commands;
 mod investigate;
 mod options;
 mod progress;
+mod report_commands;
 mod review_commands;
 mod settings_commands;
 
@@ -49,7 +50,8 @@ enum Command {
     Analyze(case_commands::CaseArg),
     /// Print the findings of the latest analysis.
     Findings(case_commands::FindingsArgs),
-    /// Draft the incident report and write it as Markdown, PDF or JSON.
+    /// Write the incident report (`report CASE --format md|pdf|...`), or show and assemble
+    /// it (`report show|edit|confirm|findings|event|attach CASE`).
     Report(case_commands::ReportArgs),
     /// Re-hash every evidence file and compare it with the hash taken at import.
     Verify(integrity_commands::VerifyArgs),
@@ -67,7 +69,7 @@ enum Command {
     Internal(settings_commands::InternalArgs),
     /// Enter the examiner's text for a report field, or list the fields.
     Edit(review_commands::EditArgs),
-    /// Submit, approve or reopen the report.
+    /// Submit, approve or reopen the report, or list its revisions and review steps.
     Review(review_commands::ReviewArgs),
 }
 

@@ -6,7 +6,8 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
 
 use super::options::{actor, CasePath};
-use scancase::case::ReviewAction;
+use scancase::case::{Case, ReviewAction};
+use scancase::model::format_rfc3339;
 use scancase::text_escape::escape_invisible;
 use scancase::workflow;
 
@@ -32,7 +33,8 @@ pub struct EditArgs {
 pub struct ReviewArgs {
     #[command(flatten)]
     pub case: CasePath,
-    /// The step: submit a draft, approve a submitted report, or reopen it.
+    /// The step: submit a draft, approve a submitted report, or reopen it; `history` lists
+    /// the revisions and review steps.
     #[arg(value_name = "STEP")]
     pub step: StepArg,
     /// Name of the reviewer; by default the case's examiner or the login name.
@@ -50,8 +52,10 @@ pub enum StepArg {
     Submit,
     /// Approve a submitted report; every examiner entry must be filled.
     Approve,
-    /// Return a submitted or approved report to draft.
+    /// Return a submitted report to draft, or start a new revision of an approved one.
     Reopen,
+    /// List the report's revisions and review steps.
+    History,
 }
 
 /// Runs `scancase edit`.
@@ -84,14 +88,53 @@ pub fn edit(args: EditArgs) -> Result<()> {
 /// Runs `scancase review`.
 pub fn review(args: ReviewArgs) -> Result<()> {
     let mut case = args.case.open()?;
-    let reviewer = args.reviewer.or_else(|| actor(&case));
     let action = match args.step {
         StepArg::Submit => ReviewAction::Submit,
         StepArg::Approve => ReviewAction::Approve,
         StepArg::Reopen => ReviewAction::Reopen,
+        StepArg::History => return history(&case),
     };
+    let reviewer = args.reviewer.or_else(|| actor(&case));
     let status = workflow::review_report(&mut case, action, reviewer.as_deref(), args.note.as_deref())
         .with_context(|| format!("could not {} the report", action.verb()))?;
     log::info!("report state: {}", status.label());
+    Ok(())
+}
+
+/// Prints each revision with its state and approval, then its review steps.
+fn history(case: &Case) -> Result<()> {
+    use std::io::Write;
+    let revisions = case.report_revisions()?;
+    let steps = case.review_history()?;
+    let mut stdout = std::io::stdout().lock();
+    for revision in &revisions {
+        let started = match revision.started_at_ns {
+            Some(at_ns) => format!("started {}", format_rfc3339(at_ns)),
+            None => "started with the case".to_string(),
+        };
+        let by = revision.started_by.as_deref().map(|name| format!(" by {name}")).unwrap_or_default();
+        writeln!(
+            stdout,
+            "revision {}\t{}\t{started}{by}\t{}",
+            revision.number,
+            revision.state.as_str(),
+            escape_invisible(&revision.reason)
+        )?;
+        if let (Some(at_ns), Some(sha256)) = (revision.approved_at_ns, &revision.approved_sha256) {
+            let by = revision.approved_by.as_deref().map(|name| format!(" by {name}")).unwrap_or_default();
+            writeln!(stdout, "  approved {}{}\treport sha256 {sha256}", format_rfc3339(at_ns), escape_invisible(&by))?;
+        }
+        for step in steps.iter().filter(|step| step.revision == revision.number) {
+            let by = step.actor.as_deref().map(|name| format!(" by {name}")).unwrap_or_default();
+            let note = step.note.as_deref().map(|note| format!("\t{note}")).unwrap_or_default();
+            writeln!(
+                stdout,
+                "  {} {}{}",
+                step.action,
+                format_rfc3339(step.at_ns),
+                escape_invisible(&format!("{by}{note}"))
+            )?;
+        }
+    }
     Ok(())
 }

@@ -14,7 +14,7 @@
 use std::fmt::Write as _;
 
 use super::text::{format_ts, group_thousands, port_with_service};
-use super::{Block, ExaminerEntry, Field, ProbeChart, Report, Table, EXAMINER_PENDING};
+use super::{Block, ExaminerEntry, Field, ProbeChart, Report, Section, SectionKind, Table, EXAMINER_PENDING};
 use crate::text_escape::{is_invisible, push_escaped};
 
 /// Renders the whole report.
@@ -29,6 +29,7 @@ pub fn render(report: &Report) -> String {
         let _ = writeln!(out, "- **Examiner:** {}", escape_inline(examiner));
     }
     let _ = writeln!(out, "- **Review state:** {}", escape_inline(&report.review.label()));
+    let _ = writeln!(out, "- **Revision:** {}", report.review.revision);
     let _ = writeln!(
         out,
         "- **Drafted:** {} by scancase {}\n",
@@ -36,12 +37,57 @@ pub fn render(report: &Report) -> String {
         escape_inline(&report.tool_version)
     );
     for (index, section) in report.sections.iter().enumerate() {
-        let _ = writeln!(out, "## {}. {}\n", index + 1, escape_inline(&section.title));
-        for block in &section.blocks {
-            render_block(&mut out, block);
-        }
+        render_numbered_section(&mut out, index, section);
     }
     out
+}
+
+/// Renders one section with its numbered heading.
+pub fn render_section(report: &Report, kind: SectionKind) -> String {
+    let mut out = String::new();
+    if let Some((index, section)) = report.sections.iter().enumerate().find(|(_, section)| section.kind == kind) {
+        render_numbered_section(&mut out, index, section);
+    }
+    out
+}
+
+/// Renders blocks without a heading.
+pub fn render_blocks(blocks: &[Block]) -> String {
+    let mut out = String::new();
+    for block in blocks {
+        render_block(&mut out, block);
+    }
+    out
+}
+
+fn render_numbered_section(out: &mut String, index: usize, section: &Section) {
+    let _ = writeln!(out, "## {}. {}\n", index + 1, escape_inline(&section.title));
+    if let Some(edit) = &section.edit {
+        let by = edit.by.as_deref().map(|name| format!(" by {name}")).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "*{}*\n",
+            escape_inline(&format!("Text written{by} (examiner) on {}.", format_ts(edit.at_ns)))
+        );
+        if edit.conflict {
+            let _ = writeln!(out, "> **{}**\n", escape_inline(&conflict_notice(section.kind)));
+        }
+    }
+    for block in &section.blocks {
+        render_block(out, block);
+    }
+}
+
+/// Returns the warning printed on a section whose drafted text changed under the
+/// examiner's edit.
+pub fn conflict_notice(kind: SectionKind) -> String {
+    format!(
+        "Conflict: the drafted text of this section changed after the examiner wrote it (new evidence or a new \
+         analysis). Compare with `scancase report show CASE --section {} --drafted`, then confirm the text with \
+         `scancase report confirm CASE --section {}` or edit it again. The report cannot be approved until then.",
+        kind.id(),
+        kind.id()
+    )
 }
 
 fn render_block(out: &mut String, block: &Block) {

@@ -19,8 +19,10 @@
 //! Every fact in the drafted text comes from the input; where the evidence cannot tell,
 //! the report says so and names the time span the evidence covers.
 
+mod assembly;
 mod attack;
 mod draft;
+mod examiner_markdown;
 mod export_csv;
 mod markdown;
 mod pdf;
@@ -38,6 +40,8 @@ mod veris;
 mod tests;
 
 use serde::{Deserialize, Serialize};
+
+pub use assembly::{Attachment, AttachmentKind, EventPhase, ExcludedFinding, SectionEdit, SectionText, TimelineEvent};
 
 use crate::model::{AnalysisRun, CaseInfo, EvidenceRecord, Finding, TimestampNs};
 
@@ -60,6 +64,12 @@ pub struct ReportInput {
     /// before `F-2`); the order within a finding does not matter. Empty when the case has
     /// none at hand. A finding without points gets no chart.
     pub probe_points: Vec<ProbePoint>,
+    /// Findings of the analysis that the report does not cover, with the reason.
+    pub excluded_findings: Vec<ExcludedFinding>,
+    /// Response events the examiner entered, in any order.
+    pub events: Vec<TimelineEvent>,
+    /// Screenshots and statements the examiner attached, in the order attached.
+    pub attachments: Vec<Attachment>,
 }
 
 impl ReportInput {
@@ -79,6 +89,9 @@ impl ReportInput {
             generated_at_ns,
             classification: None,
             probe_points: Vec::new(),
+            excluded_findings: Vec::new(),
+            events: Vec::new(),
+            attachments: Vec::new(),
         }
     }
 }
@@ -114,9 +127,12 @@ pub struct Report {
     pub tool_version: String,
     /// The eight sections, in the order of [`SectionKind::ALL`].
     pub sections: Vec<Section>,
-    /// Review status, shown on the cover.
+    /// Review status and revision, shown on the cover.
     #[serde(default)]
     pub review: ReviewStatus,
+    /// Screenshots and statements listed in appendix D; the PDF draws the screenshots.
+    #[serde(default)]
+    pub attachments: Vec<Attachment>,
 }
 
 /// Stage of the report's review.
@@ -144,7 +160,7 @@ impl ReviewState {
 }
 
 /// The review state with who set it and when.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReviewStatus {
     /// Current stage.
     pub state: ReviewState,
@@ -152,6 +168,19 @@ pub struct ReviewStatus {
     pub by: Option<String>,
     /// When that happened, UTC nanoseconds.
     pub at_ns: Option<TimestampNs>,
+    /// Revision of the report, from 1; a change after approval starts the next one.
+    #[serde(default = "first_revision")]
+    pub revision: u32,
+}
+
+fn first_revision() -> u32 {
+    1
+}
+
+impl Default for ReviewStatus {
+    fn default() -> Self {
+        ReviewStatus { state: ReviewState::Draft, by: None, at_ns: None, revision: first_revision() }
+    }
 }
 
 impl ReviewStatus {
@@ -228,6 +257,9 @@ pub struct Section {
     pub title: String,
     /// Content in reading order.
     pub blocks: Vec<Block>,
+    /// Set when the examiner wrote the section's text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edit: Option<SectionEdit>,
 }
 
 /// One piece of a section.
@@ -374,6 +406,45 @@ impl Report {
             .collect()
     }
 
+    /// Replaces the drafted text of each narrative section that the examiner wrote, and
+    /// flags the section as a conflict when its drafted text has changed since the examiner
+    /// wrote or confirmed it. The section's examiner entries stay, after the examiner's text.
+    pub fn apply_section_texts(&mut self, texts: &[SectionText]) {
+        for text in texts {
+            let Some(section) = self.sections.iter_mut().find(|section| section.kind == text.section) else {
+                continue;
+            };
+            if !section.kind.is_narrative() {
+                continue;
+            }
+            let drafted = drafted_section_markdown(section);
+            let entries: Vec<Block> =
+                section.blocks.iter().filter(|block| matches!(block, Block::ExaminerEntry(_))).cloned().collect();
+            let mut blocks = examiner_markdown::to_blocks(&text.markdown);
+            blocks.extend(entries);
+            section.blocks = blocks;
+            section.edit = Some(SectionEdit {
+                by: text.entered_by.clone(),
+                at_ns: text.entered_at_ns,
+                conflict: drafted != text.drafted_markdown,
+            });
+        }
+    }
+
+    /// Returns the sections whose examiner text is in conflict with a changed draft.
+    pub fn conflicting_sections(&self) -> Vec<SectionKind> {
+        self.sections
+            .iter()
+            .filter(|section| section.edit.as_ref().is_some_and(|edit| edit.conflict))
+            .map(|section| section.kind)
+            .collect()
+    }
+
+    /// Returns one section by kind.
+    pub fn section(&self, kind: SectionKind) -> Option<&Section> {
+        self.sections.iter().find(|section| section.kind == kind)
+    }
+
     /// Returns the examiner entries that have no value yet, in report order.
     pub fn pending_examiner_entries(&self) -> Vec<&ExaminerEntry> {
         self.sections
@@ -418,6 +489,16 @@ pub enum ReportError {
         /// The variable's value.
         value: String,
     },
+    /// An attached screenshot could not be decoded for the PDF.
+    #[error("failed to decode the attached screenshot {name} (SHA-256 {sha256}) for the PDF: {details}")]
+    Image {
+        /// File name of the attachment.
+        name: String,
+        /// Its SHA-256.
+        sha256: String,
+        /// The decoder's message.
+        details: String,
+    },
     /// The CSV writer failed.
     #[error("failed to write the indicator CSV")]
     Csv(#[source] csv::Error),
@@ -431,6 +512,19 @@ pub fn draft(input: &ReportInput) -> Report {
 /// Writes the report as GitHub-flavoured Markdown.
 pub fn to_markdown(report: &Report) -> String {
     markdown::render(report)
+}
+
+/// Writes one section of the report as Markdown, with its numbered heading.
+pub fn section_to_markdown(report: &Report, kind: SectionKind) -> String {
+    markdown::render_section(report, kind)
+}
+
+/// Returns the drafted text of a section as Markdown without its examiner entries: the
+/// text an examiner's edit replaces, compared later to find conflicts.
+pub fn drafted_section_markdown(section: &Section) -> String {
+    let blocks: Vec<Block> =
+        section.blocks.iter().filter(|block| !matches!(block, Block::ExaminerEntry(_))).cloned().collect();
+    markdown::render_blocks(&blocks)
 }
 
 /// Writes the report as an A4 PDF with the bundled DejaVu fonts embedded (subset): a cover

@@ -12,15 +12,19 @@
 //! pass found, until they no longer change. Characters the fonts cannot draw are collected
 //! in the first pass and listed in a note at the end of the methodology appendix.
 
-use printpdf::PdfDocument;
+use std::collections::HashMap;
 
-use super::draft::METHODOLOGY_HEADING;
+use printpdf::{PdfDocument, RawImage, XObjectId};
+
+use super::draft::{attachment_heading, METHODOLOGY_HEADING};
+use super::markdown::conflict_notice;
 use super::pdf_chart::draw_chart;
 use super::pdf_front::{cover, table_of_contents, toc_entries, TocEntry};
 use super::pdf_layout::{FontStyle, Fonts, PageWriter, Rgb3, CONTENT_WIDTH, LINE_SPACING, MARGIN_X};
 use super::pdf_save::{save, CreationTime};
 use super::pdf_table::{column_widths, draw_grid, GridStyle};
-use super::{Block, ExaminerEntry, Field, Report, ReportError, Table, EXAMINER_PENDING};
+use super::text::format_ts;
+use super::{AttachmentKind, Block, ExaminerEntry, Field, Report, ReportError, Section, Table, EXAMINER_PENDING};
 
 const SECTION_SIZE: f32 = 14.5;
 const SUBHEADING_SIZE: f32 = 11.5;
@@ -39,6 +43,10 @@ const EXAMINER_FILL: Rgb3 = Rgb3(1.0, 0.96, 0.84);
 /// Left bar of examiner entries.
 const EXAMINER_BAR: Rgb3 = Rgb3(0.85, 0.6, 0.1);
 const HEADING_COLOR: Rgb3 = Rgb3(0.08, 0.2, 0.4);
+/// Colour of the conflict warning on a section.
+const CONFLICT_COLOR: Rgb3 = Rgb3(0.7, 0.1, 0.1);
+/// Maximum share of a page's text height that one screenshot takes.
+const IMAGE_MAX_PAGE_SHARE: f32 = 0.6;
 
 /// Maximum layout passes. Page numbers settle in the second pass unless printing them moves
 /// a heading to another page, which one more pass absorbs.
@@ -49,11 +57,12 @@ pub fn render(report: &Report, created: CreationTime) -> Result<Vec<u8>, ReportE
     let mut doc = PdfDocument::new(&report.title);
     let fonts = Fonts::load(&mut doc)?;
     let entries = toc_entries(report);
+    let images = add_screenshots(&mut doc, report)?;
 
-    let mut layout = lay_out(report, &fonts, &entries, None);
+    let mut layout = lay_out(report, &fonts, &images, &entries, None);
     for _ in 1..MAX_LAYOUT_PASSES {
         let printed = layout.heading_pages.clone();
-        layout = lay_out(report, &fonts, &entries, Some(&printed));
+        layout = lay_out(report, &fonts, &images, &entries, Some(&printed));
         if layout.heading_pages == printed {
             break;
         }
@@ -65,6 +74,66 @@ pub fn render(report: &Report, created: CreationTime) -> Result<Vec<u8>, ReportE
     save(doc.with_pages(pages), report, created)
 }
 
+/// A screenshot added to the document, by the heading of its appendix entry.
+struct PlacedImage {
+    id: XObjectId,
+    pixels: (usize, usize),
+}
+
+/// Decodes each attached screenshot and adds it to the document once.
+fn add_screenshots(doc: &mut PdfDocument, report: &Report) -> Result<HashMap<String, PlacedImage>, ReportError> {
+    let mut images = HashMap::new();
+    for attachment in report.attachments.iter().filter(|attachment| attachment.kind == AttachmentKind::Screenshot) {
+        let Some(bytes) = &attachment.image else {
+            continue;
+        };
+        let mut warnings = Vec::new();
+        let raw = RawImage::decode_from_bytes(bytes, &mut warnings).map_err(|details| ReportError::Image {
+            name: attachment.name.clone(),
+            sha256: attachment.sha256.clone(),
+            details,
+        })?;
+        let pixels = (raw.width, raw.height);
+        let id = doc.add_image(&raw);
+        images.insert(attachment_heading(attachment), PlacedImage { id, pixels });
+    }
+    Ok(images)
+}
+
+/// Draws a screenshot at the content width, or smaller so that it takes at most
+/// [`IMAGE_MAX_PAGE_SHARE`] of a page, starting a page when it does not fit.
+fn draw_image(writer: &mut PageWriter, image: &PlacedImage) {
+    let (width_px, height_px) = (image.pixels.0.max(1) as f32, image.pixels.1.max(1) as f32);
+    let max_height = PageWriter::page_space() * IMAGE_MAX_PAGE_SHARE;
+    let mut width = CONTENT_WIDTH.min(width_px);
+    let mut height = width * height_px / width_px;
+    if height > max_height {
+        height = max_height;
+        width = height * width_px / height_px;
+    }
+    writer.ensure(height + 6.0);
+    writer.image(&image.id, image.pixels, MARGIN_X, writer.y - height, width, height);
+    // A frame separates an image with a white background from the page.
+    writer.stroke_rect(MARGIN_X, writer.y - height, width, height, Rgb3::MUTED);
+    writer.y -= height + 8.0;
+}
+
+/// Draws who wrote a section's text and, on a conflict, the warning.
+fn section_edit_notice(writer: &mut PageWriter, section: &Section) {
+    let Some(edit) = &section.edit else {
+        return;
+    };
+    let by = edit.by.as_deref().map(|name| format!(" by {name}")).unwrap_or_default();
+    let note = format!("Text written{by} (examiner) on {}.", format_ts(edit.at_ns));
+    paragraph_lines(writer, &note, FontStyle::Regular, GUIDANCE_SIZE, Rgb3::MUTED, MARGIN_X, CONTENT_WIDTH);
+    writer.y -= 4.0;
+    if edit.conflict {
+        let warning = conflict_notice(section.kind);
+        paragraph_lines(writer, &warning, FontStyle::Bold, BODY_SIZE, CONFLICT_COLOR, MARGIN_X, CONTENT_WIDTH);
+        writer.y -= 5.0;
+    }
+}
+
 /// The result of one layout pass.
 struct Layout<'f> {
     writer: PageWriter<'f>,
@@ -73,7 +142,13 @@ struct Layout<'f> {
 }
 
 /// Lays out the whole document once, printing `toc_pages` in the table of contents.
-fn lay_out<'f>(report: &Report, fonts: &'f Fonts, entries: &[TocEntry], toc_pages: Option<&[usize]>) -> Layout<'f> {
+fn lay_out<'f>(
+    report: &Report,
+    fonts: &'f Fonts,
+    images: &HashMap<String, PlacedImage>,
+    entries: &[TocEntry],
+    toc_pages: Option<&[usize]>,
+) -> Layout<'f> {
     // The first pass finds the characters the fonts lack, so later passes add the note
     // that lists them.
     let missing_note = toc_pages.and_then(|_| missing_glyph_note(&fonts.missing_characters()));
@@ -92,6 +167,8 @@ fn lay_out<'f>(report: &Report, fonts: &'f Fonts, entries: &[TocEntry], toc_page
         let space_before = if index == 0 { 0.0 } else { 14.0 };
         heading(&mut writer, &title, SECTION_SIZE, space_before, reserve);
         heading_pages.push(writer.page_number());
+        section_edit_notice(&mut writer, section);
+        let mut pending_image: Option<&PlacedImage> = None;
         for (position, block) in section.blocks.iter().enumerate() {
             let next = section.blocks.get(position + 1);
             match (block, next) {
@@ -104,6 +181,7 @@ fn lay_out<'f>(report: &Report, fonts: &'f Fonts, entries: &[TocEntry], toc_page
                         note_pending = false;
                     }
                     heading(&mut writer, text, subheading_size(*level), 8.0, subheading_reserve(next));
+                    pending_image = images.get(text.as_str());
                     if *level == 1 {
                         heading_pages.push(writer.page_number());
                         in_methodology = text == METHODOLOGY_HEADING;
@@ -113,6 +191,9 @@ fn lay_out<'f>(report: &Report, fonts: &'f Fonts, entries: &[TocEntry], toc_page
                 _ => {}
             }
             render_block(&mut writer, block);
+            if let Some(image) = pending_image.take() {
+                draw_image(&mut writer, image);
+            }
         }
     }
     // A report without the methodology heading (or with it last) gets the note at the end.

@@ -63,6 +63,7 @@ pub fn cover(writer: &mut PageWriter, report: &Report, review_state: &str) {
     fields.push(("Examiner", report.examiner.clone().unwrap_or_else(|| "Not entered in the case".to_string())));
     fields.push(("Drafted", format_ts(report.generated_at_ns)));
     fields.push(("Review state", review_state.to_string()));
+    fields.push(("Revision", report.review.revision.to_string()));
     fields.push(("Drafted by", format!("scancase {}", report.tool_version)));
     let label_width = 110.0;
     let line_height = COVER_FIELD_SIZE * LINE_SPACING;

@@ -110,6 +110,21 @@ impl<'f> PageWriter<'f> {
     }
 
     /// Fills a rectangle given by its lower-left corner and size.
+    /// Draws an image added to the document as `id`, `width` by `height` points with its
+    /// lower left corner at (`x`, `y`). `pixels` is the image's size in pixels.
+    pub fn image(&mut self, id: &printpdf::XObjectId, pixels: (usize, usize), x: f32, y: f32, width: f32, height: f32) {
+        // At 72 dpi printpdf maps one pixel to one point, so the scale is points per pixel.
+        let transform = printpdf::XObjectTransform {
+            translate_x: Some(Pt(x)),
+            translate_y: Some(Pt(y)),
+            scale_x: Some(width / pixels.0.max(1) as f32),
+            scale_y: Some(height / pixels.1.max(1) as f32),
+            dpi: Some(72.0),
+            ..Default::default()
+        };
+        self.ops().push(Op::UseXobject { id: id.clone(), transform });
+    }
+
     pub fn fill_rect(&mut self, x: f32, y: f32, width: f32, height: f32, color: Rgb3) {
         self.rect(x, y, width, height, color, PaintMode::Fill);
     }

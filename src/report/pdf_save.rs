@@ -10,7 +10,7 @@
 use std::ffi::OsStr;
 
 use chrono::{Datelike, Timelike};
-use printpdf::{PdfDocument, PdfSaveOptions, PdfWarnMsg};
+use printpdf::{ImageCompression, ImageOptimizationOptions, PdfDocument, PdfSaveOptions, PdfWarnMsg};
 use sha2::{Digest, Sha256};
 
 use super::{Report, ReportError};
@@ -72,7 +72,19 @@ pub fn save(doc: &mut PdfDocument, report: &Report, created: CreationTime) -> Re
     info.subject = format!("Incident report of case {}", report.case_name);
     info.identifier = document_id.clone();
 
-    let options = PdfSaveOptions::default();
+    // Screenshots are evidence the examiner attached, so they are stored losslessly at
+    // their own size; printpdf's default re-encodes large images as downscaled JPEG.
+    let options = PdfSaveOptions {
+        image_optimization: Some(ImageOptimizationOptions {
+            quality: None,
+            max_image_size: None,
+            dither_greyscale: None,
+            convert_to_greyscale: Some(false),
+            auto_optimize: Some(false),
+            format: Some(ImageCompression::Flate),
+        }),
+        ..PdfSaveOptions::default()
+    };
     let mut warnings: Vec<PdfWarnMsg> = Vec::new();
     let mut lopdf_doc = doc.to_lopdf_document(&options, &mut warnings);
     let errors: Vec<String> = warnings

@@ -6,6 +6,7 @@
 //!
 //! Submodules test escaping, the exports, the PDF's structure and the golden files.
 
+mod assembly;
 mod escaping;
 mod exports;
 mod golden;
@@ -169,6 +170,9 @@ fn input_with(findings: Vec<Finding>) -> ReportInput {
         generated_at_ns: ts("2026-12-05T08:05:00Z"),
         classification: None,
         probe_points: Vec::new(),
+        excluded_findings: Vec::new(),
+        events: Vec::new(),
+        attachments: Vec::new(),
     }
 }
 

@@ -5,7 +5,7 @@ use super::detection::file_name;
 use super::{code_field, examiner, field, paragraph, subheading, table, Facts};
 use crate::model::{EvidenceKind, EvidenceRecord, Finding, VerificationStatus};
 use crate::report::text::{count_noun, format_bytes, format_ts, group_thousands};
-use crate::report::Block;
+use crate::report::{Attachment, Block};
 
 /// Heading of the methodology appendix; the PDF adds its note on missing glyphs there.
 pub const METHODOLOGY_HEADING: &str = "E. Methodology";
@@ -29,8 +29,10 @@ pub fn appendices(facts: &Facts) -> Vec<Block> {
     blocks.extend(custody(input.evidence.as_slice()));
 
     blocks.push(subheading(1, "C. Cited packet and log excerpts"));
-    if input.findings.is_empty() {
+    if input.findings.is_empty() && input.excluded_findings.is_empty() {
         blocks.push(paragraph("None: no scan was found, so no observation is cited."));
+    } else if input.findings.is_empty() {
+        blocks.push(paragraph("None: the report covers no finding, so no observation is cited."));
     }
     for finding in &input.findings {
         blocks.push(subheading(2, format!("Finding {}", finding.id)));
@@ -38,12 +40,7 @@ pub fn appendices(facts: &Facts) -> Vec<Block> {
     }
 
     blocks.push(subheading(1, "D. Screenshots, statements and diagrams"));
-    blocks.push(examiner(
-        "appendices.attachments",
-        "Attachments",
-        "Screenshots, witness statements, network diagrams and charts attached to the case, \
-         each with a short description.",
-    ));
+    blocks.extend(attachments(facts));
 
     blocks.push(subheading(1, METHODOLOGY_HEADING));
     blocks.extend(methodology(facts));
@@ -53,6 +50,50 @@ pub fn appendices(facts: &Facts) -> Vec<Block> {
         "The case file holds the full hash-chained audit log: evidence imports with their \
          hashes, analysis runs, report edits, review state changes and exports.",
     ));
+    blocks
+}
+
+/// Returns the heading of an attachment in appendix D; the PDF draws a screenshot below
+/// the fields that follow this heading.
+pub fn attachment_heading(attachment: &Attachment) -> String {
+    format!("A{}: {} {}", attachment.id, attachment.kind.as_str(), attachment.name)
+}
+
+/// Lists the screenshots and statements the examiner attached, or requests them.
+fn attachments(facts: &Facts) -> Vec<Block> {
+    let attached = &facts.input.attachments;
+    if attached.is_empty() {
+        return vec![examiner(
+            "appendices.attachments",
+            "Attachments",
+            "Screenshots, witness statements, network diagrams and charts attached to the case \
+             (`scancase report attach`), each with a short description.",
+        )];
+    }
+    let mut blocks = vec![paragraph(
+        "Files the examiner attached to the case, each identified by its SHA-256. The case file stores every \
+         file; the PDF shows each screenshot below its entry, and the Markdown export lists screenshots \
+         without the image. Statements are printed in full as written.",
+    )];
+    for attachment in attached {
+        blocks.push(subheading(2, attachment_heading(attachment)));
+        let mut fields = vec![
+            field("Kind", format!("{} ({})", attachment.kind.as_str(), attachment.media_type)),
+            code_field("SHA-256", attachment.sha256.clone()),
+            field("Size", format_bytes(attachment.size_bytes)),
+            field("Attached at", format_ts(attachment.added_at_ns)),
+        ];
+        if let Some(by) = attachment.added_by.as_deref().filter(|by| !by.trim().is_empty()) {
+            fields.push(field("Attached by", by.trim()));
+        }
+        if let Some(description) = attachment.description.as_deref().filter(|text| !text.trim().is_empty()) {
+            fields.push(field("Description", description.trim()));
+        }
+        blocks.push(Block::Fields { fields });
+        if let Some(text) = &attachment.text {
+            blocks.push(paragraph(text.clone()));
+        }
+    }
     blocks
 }
 

@@ -46,6 +46,17 @@ pub fn detection_and_analysis(facts: &Facts) -> Vec<Block> {
         blocks.push(charts::probe_chart(&input.probe_points, finding));
     }
 
+    if !input.excluded_findings.is_empty() {
+        blocks.push(subheading(1, "Findings not covered by this report"));
+        blocks.push(paragraph(
+            "The analysis found these scans too; the report leaves them out for the reason given. They stay \
+             in the case file.",
+        ));
+        let rows =
+            input.excluded_findings.iter().map(|excluded| vec![excluded.id.clone(), excluded.reason.clone()]).collect();
+        blocks.push(table(&[("Finding", false), ("Reason", false)], rows));
+    }
+
     blocks.push(subheading(1, "Root cause analysis"));
     blocks.push(examiner(
         "detection.root_cause",

@@ -3,12 +3,13 @@
 
 use super::{examiner, paragraph, subheading, table, Facts};
 use crate::model::OutcomeCounts;
+use crate::report::text::format_ts;
 use crate::report::text::{compress_addresses, count_noun, group_thousands, service_name};
-use crate::report::Block;
+use crate::report::{Block, EventPhase, TimelineEvent};
 
 /// Writes section 5.
-pub fn response_actions(_facts: &Facts) -> Vec<Block> {
-    vec![
+pub fn response_actions(facts: &Facts) -> Vec<Block> {
+    let mut blocks = vec![
         paragraph(
             "The imported evidence records the scans, not the response to them, so each \
              action below is entered by the examiner.",
@@ -30,6 +31,36 @@ pub fn response_actions(_facts: &Facts) -> Vec<Block> {
             "Who was notified (management, data protection officer, authorities, the \
              source's network owner), when and by whom.",
         ),
+    ];
+    blocks.extend(recorded_events(facts));
+    blocks
+}
+
+/// Lists the response events the examiner entered, by phase and then time.
+fn recorded_events(facts: &Facts) -> Vec<Block> {
+    let mut events: Vec<&TimelineEvent> = facts.input.events.iter().collect();
+    if events.is_empty() {
+        return Vec::new();
+    }
+    events.sort_by_key(|event| (EventPhase::ALL.iter().position(|phase| *phase == event.phase), event.at_ns, event.id));
+    let rows = events
+        .iter()
+        .map(|event| {
+            vec![
+                event.phase.label().to_string(),
+                format!("{} (as stated: {})", format_ts(event.at_ns), event.at_text.trim()),
+                event.actor.trim().to_string(),
+                event.description.trim().to_string(),
+            ]
+        })
+        .collect();
+    vec![
+        subheading(1, "Recorded response events"),
+        paragraph(
+            "Events the examiner entered, with the time each happened as the examiner states it; section 3 \
+             places them among the events derived from the evidence.",
+        ),
+        table(&[("Phase", false), ("Time (UTC)", false), ("Actor", false), ("Description", false)], rows),
     ]
 }
 
@@ -37,7 +68,11 @@ pub fn response_actions(_facts: &Facts) -> Vec<Block> {
 pub fn impact_assessment(facts: &Facts) -> Vec<Block> {
     let mut blocks = vec![subheading(1, "What the evidence shows")];
     let findings = &facts.input.findings;
-    if findings.is_empty() {
+    if findings.is_empty() && !facts.input.excluded_findings.is_empty() {
+        blocks.push(paragraph(
+            "The report covers no finding, so it assesses no exposure; section 4 lists the scans left out.",
+        ));
+    } else if findings.is_empty() {
         blocks.push(paragraph(format!(
             "No scan was found in the imported evidence ({}), so the evidence shows no \
              exposure to a scan.",

@@ -14,14 +14,12 @@ mod overview;
 mod recommendations;
 mod timeline;
 
-pub use appendices::METHODOLOGY_HEADING;
+pub use appendices::{attachment_heading, METHODOLOGY_HEADING};
 
 use std::net::IpAddr;
 
 use super::text::{format_ts, port_with_service, technique_protocol};
-use super::{
-    Block, Column, ExaminerEntry, Field, Report, ReportInput, ReviewStatus, Section, SectionKind, Table,
-};
+use super::{Block, Column, ExaminerEntry, Field, Report, ReportInput, ReviewStatus, Section, SectionKind, Table};
 use crate::model::{Finding, TimestampNs};
 
 /// Drafts every section in report order.
@@ -40,7 +38,7 @@ pub fn draft_report(input: &ReportInput) -> Report {
                 SectionKind::LessonsLearned => recommendations::lessons_learned(&facts),
                 SectionKind::Appendices => appendices::appendices(&facts),
             };
-            Section { kind, title: kind.title().to_string(), blocks }
+            Section { kind, title: kind.title().to_string(), blocks, edit: None }
         })
         .collect();
     Report {
@@ -57,6 +55,7 @@ pub fn draft_report(input: &ReportInput) -> Report {
         tool_version: crate::VERSION.to_string(),
         sections,
         review: ReviewStatus::default(),
+        attachments: input.attachments.clone(),
     }
 }
 

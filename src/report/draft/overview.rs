@@ -13,6 +13,15 @@ pub fn executive_summary(facts: &Facts) -> Vec<Block> {
     let mut blocks = Vec::new();
     let evidence_text = evidence_description(facts);
 
+    if input.findings.is_empty() && !input.excluded_findings.is_empty() {
+        blocks.push(paragraph(format!(
+            "This report covers none of the {} that the analysis found in the imported evidence ({evidence_text}, \
+             {}). Section 4 lists them with the reason each is left out.",
+            count_noun(input.excluded_findings.len() as u64, "scan", "scans"),
+            facts.coverage()
+        )));
+        return blocks;
+    }
     if input.findings.is_empty() {
         blocks.push(paragraph(format!(
             "No scan was found in the imported evidence ({}). The case holds {evidence_text}.",

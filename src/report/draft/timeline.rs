@@ -10,6 +10,8 @@ use crate::report::Block;
 struct Event {
     ts_ns: TimestampNs,
     text: String,
+    /// `evidence`, `analysis` or `examiner`.
+    origin: &'static str,
     basis: String,
 }
 
@@ -26,9 +28,11 @@ pub fn timeline(facts: &Facts) -> Vec<Block> {
         events.push(Event {
             ts_ns: run.ran_at_ns,
             text: format!("scancase {} analysis run: {outcome}", run.version),
+            origin: "analysis",
             basis: "analysis run".to_string(),
         });
     }
+    events.extend(examiner_events(facts));
     // A stable sort keeps the first probe of a finding before its last when both share a time.
     events.sort_by_key(|event| event.ts_ns);
 
@@ -40,9 +44,21 @@ pub fn timeline(facts: &Facts) -> Vec<Block> {
             facts.coverage()
         )));
     } else {
-        blocks.push(paragraph("Times are UTC. Each event names the finding or evidence it is derived from."));
-        let rows = events.into_iter().map(|event| vec![format_ts(event.ts_ns), event.text, event.basis]).collect();
-        blocks.push(table(&[("Time (UTC)", false), ("Event", false), ("Derived from", false)], rows));
+        let mut intro =
+            "Times are UTC. Each event names its origin and the finding or evidence it is derived from.".to_string();
+        if !facts.input.events.is_empty() {
+            intro.push_str(
+                " Events of origin examiner were entered by the examiner: their times are the examiner's \
+                 statements, not evidence.",
+            );
+        }
+        blocks.push(paragraph(intro));
+        let rows = events
+            .into_iter()
+            .map(|event| vec![format_ts(event.ts_ns), event.text, event.origin.to_string(), event.basis])
+            .collect();
+        blocks
+            .push(table(&[("Time (UTC)", false), ("Event", false), ("Origin", false), ("Derived from", false)], rows));
     }
     blocks.push(examiner(
         "timeline.other_events",
@@ -111,11 +127,13 @@ fn evidence_events(facts: &Facts) -> Vec<Event> {
         Event {
             ts_ns: first,
             text: format!("Earliest record in the imported evidence ({files})"),
+            origin: "evidence",
             basis: holder(Some(first)),
         },
         Event {
             ts_ns: last,
             text: format!("Latest record in the imported evidence ({files})"),
+            origin: "evidence",
             basis: holder(Some(last)),
         },
     ]
@@ -137,6 +155,7 @@ fn finding_events(facts: &Facts) -> Vec<Event> {
                 compress_addresses(&finding.sources),
                 compress_addresses(&super::affected_targets(finding))
             ),
+            origin: "evidence",
             basis: format!("finding {}", finding.id),
         });
         let mut open = facts.exposed.iter().filter(|open| open.finding.id == finding.id).peekable();
@@ -153,8 +172,27 @@ fn finding_events(facts: &Facts) -> Vec<Event> {
                 count_noun(finding.probes, "probe", "probes"),
                 count_noun(finding.contacts, "target port", "target ports"),
             ),
+            origin: "evidence",
             basis: format!("finding {}", finding.id),
         });
     }
     events
+}
+
+/// Returns the response events the examiner entered.
+fn examiner_events(facts: &Facts) -> Vec<Event> {
+    facts
+        .input
+        .events
+        .iter()
+        .map(|event| {
+            let entered_by = event.entered_by.as_deref().map(|name| format!(", entered by {name}")).unwrap_or_default();
+            Event {
+                ts_ns: event.at_ns,
+                text: format!("{}: {} (by {})", event.phase.label(), event.description.trim(), event.actor.trim()),
+                origin: "examiner",
+                basis: format!("time as stated by the examiner: {}{entered_by}", event.at_text.trim()),
+            }
+        })
+        .collect()
 }
