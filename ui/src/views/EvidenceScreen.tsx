@@ -1,9 +1,10 @@
-// Evidence view: import files (each with a progress bar and a cancel button) and the facts
-// of every imported file.
+// Evidence view: import files chosen in a dialog, typed, or dropped on the window (each with
+// a progress bar and a cancel button), and the facts of every imported file.
 
 import { useCallback, useEffect, useRef, useState } from "react";
 import { analyzeCase, cancelImport, importEvidence, listEvidence, toFailure } from "../api/commands";
 import { chooseEvidenceFiles } from "../api/dialogs";
+import { listenForDroppedFiles } from "../api/dragdrop";
 import type { EvidenceView, ImportRequest } from "../api/types";
 import { fileName, formatBytes, shortTime } from "../format";
 
@@ -34,6 +35,7 @@ export function EvidenceScreen({ onError, onEvidenceChanged, onAnalyzed }: Props
   const [zone, setZone] = useState("UTC");
   const [year, setYear] = useState("");
   const [analyzing, setAnalyzing] = useState(false);
+  const [hovering, setHovering] = useState(false);
   // Jobs run one after another. The queue is a ref, so a loop already running picks up new files.
   const queue = useRef<ImportJob[]>([]);
   const running = useRef(false);
@@ -97,6 +99,23 @@ export function EvidenceScreen({ onError, onEvidenceChanged, onAnalyzed }: Props
     void runQueue(request);
   };
 
+  // The drop listener lives as long as the view; it calls the latest enqueue, which reads
+  // the time zone and year as they are when the files are dropped.
+  const enqueueLatest = useRef(enqueue);
+  enqueueLatest.current = enqueue;
+  useEffect(() => {
+    let unlisten: (() => void) | null = null;
+    let mounted = true;
+    listenForDroppedFiles(setHovering, (paths) => enqueueLatest.current(paths)).then(
+      (stop) => (mounted ? (unlisten = stop) : stop()),
+      onError,
+    );
+    return () => {
+      mounted = false;
+      unlisten?.();
+    };
+  }, [onError]);
+
   const addFiles = async () => {
     try {
       const paths = await chooseEvidenceFiles();
@@ -145,7 +164,12 @@ export function EvidenceScreen({ onError, onEvidenceChanged, onAnalyzed }: Props
   const importing = jobs.some((job) => job.state === "running" || job.state === "queued");
 
   return (
-    <div className="evidence">
+    <div className={hovering ? "evidence dropping" : "evidence"} data-testid="evidence-view">
+      {hovering && (
+        <div className="drop-hint" role="status">
+          Drop captures and firewall logs to import them
+        </div>
+      )}
       <section className="toolbar card">
         <div className="toolbar-row">
           <button type="button" onClick={addFiles} data-testid="add-files">
@@ -183,7 +207,7 @@ export function EvidenceScreen({ onError, onEvidenceChanged, onAnalyzed }: Props
             data-testid="import-path"
             value={typedPath}
             onChange={(event) => setTypedPath(event.target.value)}
-            placeholder="or type or paste evidence paths, one a line"
+            placeholder="or type or paste evidence paths, one a line, or drop files on the window"
             spellCheck={false}
           />
           <button type="button" className="secondary" onClick={addTyped} data-testid="import-typed">
