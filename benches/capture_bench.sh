@@ -5,7 +5,9 @@
 #
 # Usage: benches/capture_bench.sh [SIZE_MIB...]   (default: 1024; for example 1024 4096)
 # Environment: BENCH_DIR (default /tmp/scancase-bench) contains the generated captures and cases;
-# SKIP_TSHARK=1 leaves tshark out (it takes minutes per GiB).
+# SKIP_TSHARK=1 leaves tshark out (it takes minutes per GiB); COLD=1 empties the page cache
+# before every command (needs root: writes /proc/sys/vm/drop_caches), so that each reads
+# the capture from the disk instead of from memory.
 #
 # Needs: cargo and rustc, tshark, tcpdump, GNU time (/usr/bin/time, Debian package `time`).
 set -eu
@@ -36,6 +38,10 @@ rustc -O --edition 2021 "$root/benches/gen_capture.rs" -o "$bench_dir/gen_captur
 measure() {
     label=$1
     shift
+    if [ "${COLD:-0}" = 1 ]; then
+        sync
+        echo 3 >/proc/sys/vm/drop_caches
+    fi
     /usr/bin/time -f '%e %M' -o "$bench_dir/time.out" sh -c 'exec "$@" >/dev/null' sh "$@"
     echo "$label $(cat "$bench_dir/time.out")"
 }
@@ -54,9 +60,9 @@ for size in $sizes; do
     fi
     echo "== $capture: $(stat -c %s "$capture") bytes, $(capinfos -c -M "$capture" | awk -F': *' '/Number of packets/ {print $2}') packets"
 
-    # Read the file once so that every tool starts from the page cache.
+    # Read the file once so that every tool starts from the page cache (unless COLD=1).
     cat "$capture" >/dev/null
-    results="$bench_dir/results-${size}MiB.txt"
+    results="$bench_dir/results-${size}MiB${COLD:+-cold}.txt"
     : >"$results"
     measure cat cat "$capture" | tee -a "$results"
     case_file="$bench_dir/bench-${size}MiB.scancase"
