@@ -339,6 +339,16 @@ fn recommendations_name_hosts_once() {
 }
 
 #[test]
+fn window_and_maimon_get_filter_advice() {
+    for technique in [crate::model::Technique::TcpWindow, crate::model::Technique::TcpMaimon] {
+        let mut finding = scan_finding();
+        finding.technique = technique;
+        let markdown = to_markdown(&draft(&input_with(vec![finding])));
+        assert!(markdown.contains("probes are built to pass stateless filters"), "{technique:?}");
+    }
+}
+
+#[test]
 fn empty_case_keeps_every_section() {
     let input = input_with(Vec::new());
     let report = draft(&input);

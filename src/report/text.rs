@@ -165,7 +165,17 @@ pub fn technique_protocol(technique: Technique) -> &'static str {
         Technique::Udp => "udp",
         Technique::IcmpEcho => "icmp",
         Technique::Arp => "arp",
-        _ => "tcp",
+        Technique::SctpInit => "sctp",
+        // A protocol scan probes IP protocol numbers, which the finding lists apart from ports.
+        Technique::IpProtocol => "ip",
+        Technique::TcpSyn
+        | Technique::TcpConnect
+        | Technique::TcpFin
+        | Technique::TcpNull
+        | Technique::TcpXmas
+        | Technique::TcpAck
+        | Technique::TcpWindow
+        | Technique::TcpMaimon => "tcp",
     }
 }
 
@@ -229,5 +239,18 @@ pub fn or_fallback(text: &str, fallback: &str) -> String {
         fallback.to_string()
     } else {
         text.trim().to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn protocol_names_follow_technique() {
+        assert_eq!(technique_protocol(Technique::SctpInit), "sctp");
+        assert_eq!(technique_protocol(Technique::IpProtocol), "ip");
+        assert_eq!(technique_protocol(Technique::TcpWindow), "tcp");
+        assert_eq!(technique_protocol(Technique::Udp), "udp");
     }
 }

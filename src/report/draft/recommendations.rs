@@ -92,7 +92,15 @@ fn source_networks(sources: &[IpAddr]) -> String {
 /// Returns advice for probes that only work against stateless filtering.
 fn stateless_probe_advice(finding: &Finding) -> Option<String> {
     let technique = finding.technique;
-    if !matches!(technique, Technique::TcpFin | Technique::TcpNull | Technique::TcpXmas | Technique::TcpAck) {
+    let stateless = [
+        Technique::TcpFin,
+        Technique::TcpNull,
+        Technique::TcpXmas,
+        Technique::TcpAck,
+        Technique::TcpWindow,
+        Technique::TcpMaimon,
+    ];
+    if !stateless.contains(&technique) {
         return None;
     }
     Some(format!(
