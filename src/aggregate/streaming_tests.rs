@@ -4,19 +4,10 @@
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr};
 
-use super::tests::{read_capture, read_log};
+use super::tests::{read_capture, read_log, run};
 use super::{Aggregator, ProbeEvent, FLOW_IDLE_TIMEOUT_NS};
 use crate::model::{Contact, IpProtocol, Observation, Technique};
 
-fn run(mut aggregator: Aggregator, observations: Vec<Observation>) -> (Vec<ProbeEvent>, Vec<Contact>) {
-    let mut probes = Vec::new();
-    for observation in observations {
-        aggregator.observe(observation, &mut probes);
-    }
-    aggregator.finish(&mut probes);
-    let contacts = aggregator.contacts().map(|(_, contact)| contact).collect();
-    (probes, contacts)
-}
 
 /// Returns an observation that only moves the expiry clock: a protocol the aggregator does not
 /// read, at `ts_ns`.

@@ -26,7 +26,11 @@ pub(super) fn read_log(relative: &str, year: i32) -> Vec<Observation> {
 }
 
 fn aggregate(observations: Vec<Observation>) -> (Vec<ProbeEvent>, Vec<Contact>) {
-    let mut aggregator = Aggregator::new();
+    run(Aggregator::new(), observations)
+}
+
+/// Feeds `observations` to `aggregator` and returns the probes and contacts it produced.
+pub(super) fn run(mut aggregator: Aggregator, observations: Vec<Observation>) -> (Vec<ProbeEvent>, Vec<Contact>) {
     let mut probes = Vec::new();
     for observation in observations {
         aggregator.observe(observation, &mut probes);

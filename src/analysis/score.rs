@@ -8,10 +8,10 @@
 //!   ports, whether it used probes meant to slip past filters, and whether the source went on
 //!   to hold a session with a scanned host.
 //! - *Confidence* measures how sure the analysis is that the activity is a scan and not
-//!   ordinary use: how far the breadth exceeds the detection threshold, a sequential
-//!   likelihood ratio over failed and successful first contacts, how the breadth compares
-//!   with the case's ordinary clients, probe flags that ordinary TCP stacks never send,
-//!   regular timing, a tool fingerprint, and agreement between evidence files.
+//!   ordinary use. Its parts are how far the breadth exceeds the detection threshold, a
+//!   sequential likelihood ratio over failed and successful first contacts, and the breadth
+//!   against the case's ordinary clients. Probe flags that ordinary TCP stacks never send,
+//!   regular timing, a tool fingerprint and agreement between evidence files add to it.
 
 use crate::model::{Confidence, ScanKind, Severity, SeverityLevel, Technique};
 

@@ -1,6 +1,6 @@
 //! Checks that reading a case's findings and drafting its report never scan a large table.
 //!
-//! A case holds millions of contacts and probes, so every read the report and the desktop app
+//! A case can contain millions of contacts and probes, so every read the report and the desktop app
 //! make must go through an index. SQLite counts, per statement, the rows it stepped through
 //! in a full table scan (`SQLITE_STMTSTATUS_FULLSCAN_STEP`); the tests record that count for
 //! every statement the read path runs on a case built from a real scan capture.
@@ -22,9 +22,9 @@ struct StatementRun {
     full_scan_steps: i32,
 }
 
-/// Most full-scan steps a read may take. The small tables (case metadata, evidence,
-/// analysis runs, findings, examiner entries) may be scanned; the scan capture below gives
-/// the contact and probe tables about 2,000 rows each, far above this bound.
+/// Maximum full-scan steps of one read. The small tables (case metadata, evidence, analysis
+/// runs, findings, examiner entries) may be scanned. The scan capture below gives the
+/// contact and probe tables about 2,000 rows each, far above this bound.
 const SMALL_TABLE_ROWS: i32 = 50;
 
 fn fixture(relative: &str) -> PathBuf {

@@ -1,5 +1,5 @@
-// What a drag-and-drop event over the window means for the evidence view, kept apart from
-// the Tauri listener so it stays plain logic.
+// Reading of the window's drag-and-drop events for the evidence view. It is kept apart from
+// the Tauri listener so that it stays plain logic that unit tests can run.
 
 import type { DragDropEvent } from "@tauri-apps/api/webview";
 

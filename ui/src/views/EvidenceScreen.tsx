@@ -99,8 +99,8 @@ export function EvidenceScreen({ onError, onEvidenceChanged, onAnalyzed }: Props
     void runQueue(request);
   };
 
-  // The drop listener lives as long as the view; it calls the latest enqueue, which reads
-  // the time zone and year as they are when the files are dropped.
+  // The drop listener lives as long as the view. It calls the latest enqueue, so dropped
+  // files use the time zone and year shown when they are dropped.
   const enqueueLatest = useRef(enqueue);
   enqueueLatest.current = enqueue;
   useEffect(() => {
