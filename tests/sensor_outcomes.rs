@@ -1,6 +1,6 @@
 //! Scans in Zeek conn.log and Suricata eve.json flow events, analyzed as the capture they
 //! were derived from (`fixtures/fwlog/zeek-conn/make_sensor_logs.py`). A connection record
-//! carries the responder's answer, so the findings must show the same open ports, the same
+//! carries the responder's reply, so the findings must show the same open ports, the same
 //! outcome counts and the same technique as the capture's findings.
 
 use std::path::Path;

@@ -42,8 +42,8 @@ impl Aggregator {
         self.observe_packet(o, probes);
 
         if protocol == IpProtocol::TCP && !opened_with_syn && summary.reply == ResponderReply::Closed {
-            // A bare ACK answered with a RST, as an ACK scan meets an unfiltered port: the
-            // probe is held on its flow (see `tcp.rs`), so the reset goes there.
+            // A bare ACK that drew a RST, as an ACK scan probe of an unfiltered port does. The
+            // probe is held on its flow (see `tcp.rs`), so the reset is recorded there.
             if let Some(held) = flow.and_then(|flow| self.pending_ack.get_mut(&flow)) {
                 held.reset.get_or_insert(reply);
             }
