@@ -484,6 +484,9 @@ fn write_observation_text(output: &mut impl Write, obs: &Observation, kind: Evid
     if let Some(rule) = &obs.rule {
         write!(output, " rule {}", escape_invisible(rule))?;
     }
+    if let Some(summary) = obs.connection {
+        write!(output, " responder {}", summary.reply.as_str())?;
+    }
     writeln!(output, "  ({} {}, byte {})", record_label(kind), obs.locator.record, obs.locator.byte_offset)
 }
 
