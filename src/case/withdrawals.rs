@@ -35,7 +35,8 @@ impl WithdrawableKind {
         }
     }
 
-    /// Returns the letter that prefixes the item's ID in listings and in the report.
+    /// Returns the letter that prefixes the item's ID in listings; the report also names
+    /// attachments `A<id>`.
     pub fn prefix(self) -> char {
         match self {
             Self::Event => 'E',
