@@ -16,6 +16,18 @@ fn main() {
         "list_findings",
         "draft_report",
         "export_report",
+        "report_workspace",
+        "preview_section_text",
+        "save_section_text",
+        "confirm_section_text",
+        "set_examiner_entry",
+        "review_report",
+        "choose_report_findings",
+        "add_report_event",
+        "attach_report_file",
+        "withdraw_report_item",
+        "export_report_file",
+        "show_in_folder",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(commands))
         .expect("the Tauri build step failed; check tauri.conf.json and capabilities/");

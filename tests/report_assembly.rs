@@ -422,3 +422,79 @@ fn bad_attachments_leave_nothing() {
     assert!(twice.contains("is attached already as A1"), "{twice}");
     assert_eq!(audit_actions(&case, "report_attachment_added"), 1, "only the good file is stored");
 }
+
+#[test]
+fn withdrawn_items_leave_report_not_case() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let case = analyzed_case(dir.path(), &["capture/scan_nmap_sS_8ports_vic1.pcap"]);
+    for (at, description) in
+        [("2026-12-04T19:40:00Z", "Source blocked"), ("2026-12-04T19:50:00Z", "Wrong host blocked")]
+    {
+        ok(
+            &["report", "event", "--phase", "containment", "--at", at, "--actor", "NOC", "--description", description],
+            &case,
+        );
+    }
+    let png = fixture("report/screenshot-app-start.png");
+    ok(&["report", "attach", png.to_str().expect("UTF-8"), "--kind", "screenshot"], &case);
+    let items = ok(&["report", "items"], &case);
+    let event_id = items
+        .lines()
+        .find(|line| line.contains("Wrong host blocked"))
+        .and_then(|line| line.split('\t').next())
+        .expect("the event is listed")
+        .to_string();
+    assert!(event_id.starts_with('E'), "{items}");
+    assert!(items.contains("A1\tattachment\tin report\tscreenshot screenshot-app-start.png"), "{items}");
+
+    let no_reason = fail(&["report", "withdraw", "--event", &event_id, "--reason", "  "], &case);
+    assert!(no_reason.contains("the reason is empty"), "{no_reason}");
+    let no_item = fail(&["report", "withdraw", "--attachment", "A9", "--reason", "x"], &case);
+    assert!(no_item.contains("attachment A9: the case has no such attachment"), "{no_item}");
+    let neither = fail(&["report", "withdraw", "--reason", "x"], &case);
+    assert!(neither.contains("--event"), "{neither}");
+
+    ok(
+        &["report", "withdraw", "--event", &event_id, "--reason", "Entered for the wrong host", "--by", "C. Lead"],
+        &case,
+    );
+    ok(&["report", "withdraw", "--attachment", "A1", "--reason", "Shows another case"], &case);
+    let report = markdown(&case);
+    assert!(!report.contains("Wrong host blocked"), "the withdrawn event is gone: {report}");
+    assert!(report.contains("Source blocked"), "the other event stays: {report}");
+    assert!(!report.contains("screenshot-app-start.png"), "the withdrawn attachment is gone");
+
+    let again = fail(&["report", "withdraw", "--event", &event_id, "--reason", "again"], &case);
+    assert!(again.contains("it was withdrawn already"), "{again}");
+    let reattach = fail(&["report", "attach", png.to_str().expect("UTF-8"), "--kind", "screenshot"], &case);
+    assert!(reattach.contains("was attached and withdrawn as A1"), "{reattach}");
+
+    let listed = ok(&["report", "items"], &case);
+    let withdrawn: Vec<&str> = listed.lines().filter(|line| line.contains("\twithdrawn\t")).collect();
+    assert_eq!(withdrawn.len(), 2, "{listed}");
+    assert!(withdrawn[0].contains("by C. Lead: Entered for the wrong host"), "{listed}");
+    assert!(withdrawn[1].starts_with("A1\tattachment\twithdrawn\tscreenshot screenshot-app-start.png"), "{listed}");
+    assert_eq!(audit_actions(&case, "report_item_withdrawn"), 2);
+    assert!(ok(&["audit", "--verify"], &case).contains("Entered for the wrong host"), "the audit log keeps the reason");
+}
+
+#[test]
+fn withdrawal_after_approval_starts_revision() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let case = analyzed_case(dir.path(), &["capture/scan_nmap_sS_8ports_vic1.pcap"]);
+    let event = ["report", "event", "--phase", "recovery", "--at", "2026-12-04T21:00:00Z", "--actor", "Ops"];
+    ok(&[&event[..], &["--description", "Firewall rule restored"]].concat(), &case);
+    fill_entries(&case);
+    ok(&["review", "submit"], &case);
+    let frozen = fail(&["report", "withdraw", "--event", "1", "--reason", "x"], &case);
+    assert!(frozen.contains("submitted"), "{frozen}");
+    ok(&["review", "approve", "--by", "B. Reviewer"], &case);
+    assert!(markdown(&case).contains("Firewall rule restored"));
+
+    ok(&["report", "withdraw", "--event", "E1", "--reason", "Duplicate of the change ticket"], &case);
+    let revised = markdown(&case);
+    assert!(revised.contains("- **Revision:** 2"), "{revised}");
+    assert!(!revised.contains("Firewall rule restored"), "{revised}");
+    let history = ok(&["review", "history"], &case);
+    assert!(history.contains("event E1 withdrawn after approval"), "{history}");
+}

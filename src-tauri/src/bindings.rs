@@ -22,6 +22,9 @@ use crate::dto::{
     ImportProgress, ImportRequest, ReportView,
 };
 use crate::error::CommandErrorPayload;
+use crate::report_dto::{
+    AttachRequest, EventRequest, ReportExportResult, ReportWorkspace, ReviewRequest, WithdrawRequest,
+};
 
 /// Folder of the generated declarations, relative to this crate.
 const GENERATED_DIR: &str = "../ui/src/api/generated";
@@ -42,6 +45,12 @@ fn export_all(dir: &Path) -> Result<(), ExportError> {
     ExportFormat::export_all(&config)?;
     ExportResult::export_all(&config)?;
     CommandErrorPayload::export_all(&config)?;
+    ReportWorkspace::export_all(&config)?;
+    ReviewRequest::export_all(&config)?;
+    EventRequest::export_all(&config)?;
+    AttachRequest::export_all(&config)?;
+    WithdrawRequest::export_all(&config)?;
+    ReportExportResult::export_all(&config)?;
     Ok(())
 }
 

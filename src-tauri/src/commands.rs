@@ -23,7 +23,7 @@ use crate::ops;
 use crate::state::{lock, AppState, Session};
 
 /// Runs `step` on the session on a blocking thread.
-async fn on_session<T, F>(state: &AppState, step: F) -> Result<T, CommandError>
+pub(crate) async fn on_session<T, F>(state: &AppState, step: F) -> Result<T, CommandError>
 where
     T: Send + 'static,
     F: FnOnce(&mut Session) -> Result<T, CommandError> + Send + 'static,

@@ -16,6 +16,9 @@ mod dto;
 mod error;
 mod logging;
 mod ops;
+mod report_commands;
+mod report_dto;
+mod report_ops;
 mod state;
 
 use std::process::ExitCode;
@@ -25,6 +28,7 @@ fn main() -> ExitCode {
         .plugin(logging::plugin())
         .plugin(tauri_plugin_dialog::init())
         .manage(state::AppState::default())
+        .manage(report_commands::ExportedFiles::default())
         .invoke_handler(tauri::generate_handler![
             commands::create_case,
             commands::open_case,
@@ -37,6 +41,18 @@ fn main() -> ExitCode {
             commands::list_findings,
             commands::draft_report,
             commands::export_report,
+            report_commands::report_workspace,
+            report_commands::preview_section_text,
+            report_commands::save_section_text,
+            report_commands::confirm_section_text,
+            report_commands::set_examiner_entry,
+            report_commands::review_report,
+            report_commands::choose_report_findings,
+            report_commands::add_report_event,
+            report_commands::attach_report_file,
+            report_commands::withdraw_report_item,
+            report_commands::export_report_file,
+            report_commands::show_in_folder,
         ])
         .run(tauri::generate_context!());
     match result {

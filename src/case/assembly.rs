@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use rusqlite::{params, OptionalExtension};
 
 use super::revisions;
+use super::withdrawals::{self, WithdrawableKind};
 use super::{audit, json_error, now_ns, sqlite_error, Case, CaseError};
 use crate::report::{EventPhase, SectionKind, SectionText, TimelineEvent};
 
@@ -86,15 +87,16 @@ impl Case {
         tx.commit().map_err(|source| sqlite_error(&path, "could not save the report's findings", source))
     }
 
-    /// Reads the response events the examiner entered, in time order.
+    /// Reads the response events the examiner entered and did not withdraw, in time order.
     pub fn report_events(&self) -> Result<Vec<TimelineEvent>, CaseError> {
         let fail = |source| self.sqlite("could not read the report events", source);
         let mut statement = self
             .conn
-            .prepare(
+            .prepare(&format!(
                 "SELECT id, phase, at_ns, at_text, actor, description, entered_by, entered_at_ns
-                 FROM report_event ORDER BY at_ns, id",
-            )
+                 FROM report_event WHERE {} ORDER BY at_ns, id",
+                withdrawals::not_withdrawn(WithdrawableKind::Event)
+            ))
             .map_err(fail)?;
         let rows = statement
             .query_map([], |row| {

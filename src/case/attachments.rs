@@ -11,6 +11,7 @@ use rusqlite::{params, OptionalExtension};
 use sha2::{Digest, Sha256};
 
 use super::revisions;
+use super::withdrawals::{self, WithdrawableKind};
 use super::{audit, now_ns, sqlite_error, Case, CaseError};
 use crate::report::{Attachment, AttachmentKind};
 
@@ -42,15 +43,16 @@ pub struct NewAttachment<'a> {
 }
 
 impl Case {
-    /// Reads the attachments in the order attached, with their content.
+    /// Reads the attachments not withdrawn, in the order attached, with their content.
     pub fn report_attachments(&self) -> Result<Vec<Attachment>, CaseError> {
         let fail = |source| self.sqlite("could not read the attachments", source);
         let mut statement = self
             .conn
-            .prepare(
+            .prepare(&format!(
                 "SELECT id, kind, name, media_type, sha256, size_bytes, description, added_by, added_at_ns, content
-                 FROM report_attachment ORDER BY id",
-            )
+                 FROM report_attachment WHERE {} ORDER BY id",
+                withdrawals::not_withdrawn(WithdrawableKind::Attachment)
+            ))
             .map_err(fail)?;
         let rows = statement
             .query_map([], |row| {
@@ -98,10 +100,19 @@ impl Case {
             .optional()
             .map_err(|source| sqlite_error(&path, "could not look up attachments", source))?;
         if let Some((id, earlier_name)) = earlier {
+            let withdrawn: bool = tx
+                .query_row(
+                    "SELECT count(*) > 0 FROM report_withdrawal WHERE item_kind = 'attachment' AND item_id = ?1",
+                    [id],
+                    |row| row.get(0),
+                )
+                .map_err(|source| sqlite_error(&path, "could not look up withdrawals", source))?;
+            // NOTE: the SHA-256 column is UNIQUE, so withdrawn content cannot be attached again.
+            let state = if withdrawn { "was attached and withdrawn" } else { "is attached already" };
             return Err(invalid(
                 &path,
                 new.file,
-                format!("the same content (SHA-256 {sha256}) is attached already as A{id} ({earlier_name})"),
+                format!("the same content (SHA-256 {sha256}) {state} as A{id} ({earlier_name})"),
             ));
         }
         let reason = format!("{} {name} attached after approval", new.kind.as_str());

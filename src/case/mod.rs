@@ -23,6 +23,7 @@ mod review;
 mod revisions;
 pub mod schema;
 mod settings;
+mod withdrawals;
 
 use std::path::{Path, PathBuf};
 
@@ -39,6 +40,7 @@ pub use location::sibling as sibling_path;
 pub use review::{EntryRevision, ReviewAction, ReviewStep};
 pub use revisions::{ApprovedReport, ReportBasis, RevisionSummary};
 pub use settings::AllowlistEntry;
+pub use withdrawals::{WithdrawableKind, Withdrawal, MAX_WITHDRAWAL_REASON_CHARS};
 
 use crate::model::{CaseInfo, TimestampNs};
 

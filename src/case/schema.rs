@@ -9,7 +9,7 @@
 pub const APPLICATION_ID: i32 = 0x5343_4E43;
 
 /// Migrations in the order they are applied; entry `i` moves `user_version` from `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4];
+pub const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4, MIGRATION_5];
 
 /// Schema version a case has after every migration of this build.
 pub fn current_version() -> i32 {
@@ -329,4 +329,24 @@ CREATE TRIGGER report_section_text_no_update BEFORE UPDATE ON report_section_tex
 BEGIN SELECT RAISE(ABORT, 'section texts are kept as revisions and never changed'); END;
 CREATE TRIGGER report_section_text_no_delete BEFORE DELETE ON report_section_text
 BEGIN SELECT RAISE(ABORT, 'section texts are kept as revisions and never deleted'); END;
+"#;
+
+/// Adds withdrawals of timeline events and attachments. A withdrawn item stays in its own
+/// table, and the withdrawal row with its reason, examiner and revision hides it from the
+/// report. An item is withdrawn at most once, and withdrawals are never changed or deleted.
+const MIGRATION_5: &str = r#"
+CREATE TABLE report_withdrawal (
+    id               INTEGER PRIMARY KEY,
+    item_kind        TEXT NOT NULL CHECK (item_kind IN ('event', 'attachment')),
+    item_id          INTEGER NOT NULL,
+    reason           TEXT NOT NULL,
+    withdrawn_by     TEXT,
+    withdrawn_at_ns  INTEGER NOT NULL,
+    revision         INTEGER NOT NULL,
+    UNIQUE (item_kind, item_id)
+);
+CREATE TRIGGER report_withdrawal_no_update BEFORE UPDATE ON report_withdrawal
+BEGIN SELECT RAISE(ABORT, 'withdrawals are never changed'); END;
+CREATE TRIGGER report_withdrawal_no_delete BEFORE DELETE ON report_withdrawal
+BEGIN SELECT RAISE(ABORT, 'withdrawals are never deleted'); END;
 "#;

@@ -51,7 +51,7 @@ enum Command {
     /// Print the findings of the latest analysis.
     Findings(case_commands::FindingsArgs),
     /// Write the incident report (`report CASE --format md|pdf|...`), or show and assemble
-    /// it (`report show|edit|confirm|findings|event|attach CASE`).
+    /// it (`report show|edit|confirm|findings|event|attach|items|withdraw CASE`).
     Report(case_commands::ReportArgs),
     /// Re-hash every evidence file and compare it with the hash taken at import.
     Verify(integrity_commands::VerifyArgs),

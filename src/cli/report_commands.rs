@@ -1,5 +1,6 @@
 //! `scancase report SUBCOMMAND`: showing the drafted report and assembling it (section
-//! texts, the findings covered, response events, attachments). `scancase report CASE
+//! texts, the findings covered, response events, attachments, withdrawals of events and
+//! attachments). `scancase report CASE
 //! --format ...`, the export, is in `case_commands`.
 
 use std::io::Write;
@@ -7,7 +8,8 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
-use scancase::case::{NewAttachment, NewTimelineEvent};
+use scancase::case::{NewAttachment, NewTimelineEvent, WithdrawableKind};
+use scancase::model::format_rfc3339;
 use scancase::report::{self, AttachmentKind, EventPhase, SectionKind};
 use scancase::text_escape::escape_invisible;
 use scancase::workflow;
@@ -29,6 +31,37 @@ pub enum ReportCommand {
     Event(EventArgs),
     /// Attach a screenshot (PNG or JPEG) or a statement (UTF-8 text) to the report.
     Attach(AttachArgs),
+    /// List the response events and attachments with their IDs, withdrawn ones last.
+    Items(ItemsArgs),
+    /// Withdraw a response event or an attachment from the report; the case keeps it.
+    Withdraw(WithdrawArgs),
+}
+
+/// Arguments of `scancase report items`.
+#[derive(Debug, Args)]
+pub struct ItemsArgs {
+    #[command(flatten)]
+    pub case: CasePath,
+}
+
+/// Arguments of `scancase report withdraw`.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("item").required(true).args(["event", "attachment"])))]
+pub struct WithdrawArgs {
+    #[command(flatten)]
+    pub case: CasePath,
+    /// ID of the response event, for example E2 or 2 (see `scancase report items`).
+    #[arg(long, value_name = "ID", value_parser = parse_event_id)]
+    pub event: Option<i64>,
+    /// ID of the attachment, for example A1 or 1.
+    #[arg(long, value_name = "ID", value_parser = parse_attachment_id)]
+    pub attachment: Option<i64>,
+    /// Reason for withdrawing the item, kept in the case and the audit log.
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+    /// Name of the person withdrawing it; by default the case's examiner or the login name.
+    #[arg(long, value_name = "NAME")]
+    pub by: Option<String>,
 }
 
 /// Arguments of `scancase report show`.
@@ -142,6 +175,26 @@ pub enum KindArg {
     Statement,
 }
 
+fn parse_event_id(text: &str) -> Result<i64, String> {
+    parse_item_id(text, 'E')
+}
+
+fn parse_attachment_id(text: &str) -> Result<i64, String> {
+    parse_item_id(text, 'A')
+}
+
+/// Parses an item ID with or without its letter, for example `A3` or `3`.
+fn parse_item_id(text: &str, prefix: char) -> Result<i64, String> {
+    let trimmed = text.trim();
+    let digits =
+        trimmed.strip_prefix(prefix).or_else(|| trimmed.strip_prefix(prefix.to_ascii_lowercase())).unwrap_or(trimmed);
+    digits
+        .parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(|| format!("invalid ID '{text}'; give {prefix} and a number, for example {prefix}1"))
+}
+
 fn parse_section(text: &str) -> Result<SectionKind, String> {
     SectionKind::from_id(text).ok_or_else(|| {
         let ids: Vec<&str> = SectionKind::ALL.iter().map(|kind| kind.id()).collect();
@@ -158,6 +211,8 @@ pub fn run(command: ReportCommand) -> Result<()> {
         ReportCommand::Findings(args) => findings(args),
         ReportCommand::Event(args) => event(args),
         ReportCommand::Attach(args) => attach(args),
+        ReportCommand::Items(args) => items(args),
+        ReportCommand::Withdraw(args) => withdraw(args),
     }
 }
 
@@ -257,5 +312,45 @@ fn attach(args: AttachArgs) -> Result<()> {
     let new = NewAttachment { file: &args.file, kind, description: args.description.as_deref() };
     let id = case.add_report_attachment(&new, examiner.as_deref())?;
     log::info!("attached {} as A{id}", args.file.display());
+    Ok(())
+}
+
+fn items(args: ItemsArgs) -> Result<()> {
+    let case = args.case.open()?;
+    let mut stdout = std::io::stdout().lock();
+    for event in case.report_events()? {
+        let text = format!("{} {}: {}: {}", event.phase.as_str(), event.at_text, event.actor, event.description);
+        writeln!(stdout, "E{}\tevent\tin report\t{}", event.id, escape_invisible(&text))?;
+    }
+    for attachment in case.report_attachments()? {
+        let text = format!("{} {}", attachment.kind.as_str(), attachment.name);
+        writeln!(stdout, "A{}\tattachment\tin report\t{}", attachment.id, escape_invisible(&text))?;
+    }
+    for withdrawal in case.report_withdrawals()? {
+        let by = withdrawal.withdrawn_by.as_deref().map(|name| format!(" by {name}")).unwrap_or_default();
+        let when = format!("withdrawn {}{by}: {}", format_rfc3339(withdrawal.withdrawn_at_ns), withdrawal.reason);
+        writeln!(
+            stdout,
+            "{}{}\t{}\twithdrawn\t{}\t{}",
+            withdrawal.kind.prefix(),
+            withdrawal.item_id,
+            withdrawal.kind.as_str(),
+            escape_invisible(&withdrawal.item_label),
+            escape_invisible(&when)
+        )?;
+    }
+    Ok(())
+}
+
+fn withdraw(args: WithdrawArgs) -> Result<()> {
+    let mut case = args.case.open()?;
+    let by = args.by.or_else(|| actor(&case));
+    let (kind, id) = match (args.event, args.attachment) {
+        (Some(id), None) => (WithdrawableKind::Event, id),
+        (None, Some(id)) => (WithdrawableKind::Attachment, id),
+        _ => bail!("give either --event ID or --attachment ID"),
+    };
+    case.withdraw_report_item(kind, id, &args.reason, by.as_deref())?;
+    log::info!("withdrew {} {}{id} from the report", kind.as_str(), kind.prefix());
     Ok(())
 }

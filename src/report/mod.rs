@@ -527,6 +527,13 @@ pub fn drafted_section_markdown(section: &Section) -> String {
     markdown::render_blocks(&blocks)
 }
 
+/// Converts the examiner's Markdown for a narrative section into the blocks the report
+/// shows, as [`Report::apply_section_texts`] does: raw HTML stays literal text and a link
+/// keeps its address as text, so a preview built from the blocks matches the exports.
+pub fn section_text_blocks(markdown: &str) -> Vec<Block> {
+    examiner_markdown::to_blocks(markdown)
+}
+
 /// Writes the report as an A4 PDF with the bundled DejaVu fonts embedded (subset): a cover
 /// page, a table of contents, the sections and the probe charts.
 ///

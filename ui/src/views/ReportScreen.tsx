@@ -1,31 +1,58 @@
-// Report view: the drafted report section by section, the examiner entries still open, and
-// the exports to PDF and Markdown.
+// Report view: the examiner's authoring and review workspace. A section navigator sits on the
+// left. The right side shows one of four panels: the report as drafted (with the examiner's
+// text marked and the Markdown editor), the review, the assembly or the export.
 
-import { useCallback, useEffect, useRef, useState } from "react";
-import { draftReport, exportReport, toFailure } from "../api/commands";
-import { chooseExportPath, chooseFolder } from "../api/dialogs";
-import type { BlockView, ExportFormat, ExportResult, ReportView } from "../api/types";
-import { fileStem, folderOf, formatBytes, joinPath, shortTime } from "../format";
+import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from "react";
+import { toFailure } from "../api/commands";
+import {
+  addReportEvent,
+  attachReportFile,
+  chooseReportFindings,
+  confirmSectionText,
+  reportWorkspace,
+  reviewReport,
+  saveSectionText,
+  setExaminerEntry,
+  withdrawReportItem,
+  type ReportWorkspace,
+} from "../api/report";
+import { AssemblyPanel } from "./report/AssemblyPanel";
+import { ExportPanel } from "./report/ExportPanel";
+import { ReportDocument } from "./report/ReportDocument";
+import { ReviewPanel } from "./report/ReviewPanel";
+import { stateLabel, summarizeChecklist } from "./report/reviewLogic";
+import { MARK_LABELS, nextSectionIndex, sectionMark } from "./report/sectionNav";
+import "./report/report.css";
 
 interface Props {
   casePath: string;
   onError: (raw: unknown) => void;
 }
 
-const EXTENSIONS: Record<ExportFormat, string> = { pdf: "pdf", markdown: "md" };
+type Panel = "document" | "review" | "assembly" | "export";
+
+const PANELS: { id: Panel; label: string }[] = [
+  { id: "document", label: "Report" },
+  { id: "review", label: "Review" },
+  { id: "assembly", label: "Assembly" },
+  { id: "export", label: "Export" },
+];
 
 export function ReportScreen({ casePath, onError }: Props) {
-  const [report, setReport] = useState<ReportView | null>(null);
+  const [workspace, setWorkspace] = useState<ReportWorkspace | null>(null);
   const [notAnalyzed, setNotAnalyzed] = useState(false);
-  const [folder, setFolder] = useState(folderOf(casePath));
-  const [exports, setExports] = useState<ExportResult[]>([]);
   const [busy, setBusy] = useState(false);
-  const sectionRefs = useRef<(HTMLElement | null)[]>([]);
+  const [panel, setPanel] = useState<Panel>("document");
+  const [editing, setEditing] = useState<string | null>(null);
+  const [current, setCurrent] = useState(0);
+  const sectionElements = useRef(new Map<string, HTMLElement>());
+  const navButtons = useRef<(HTMLButtonElement | null)[]>([]);
+  const pendingScroll = useRef<string | null>(null);
 
-  const draft = useCallback(async () => {
+  const load = useCallback(async () => {
     setBusy(true);
     try {
-      setReport(await draftReport());
+      setWorkspace(await reportWorkspace());
       setNotAnalyzed(false);
     } catch (raw) {
       const failure = toFailure(raw);
@@ -37,50 +64,34 @@ export function ReportScreen({ casePath, onError }: Props) {
   }, [onError]);
 
   useEffect(() => {
-    void draft();
-  }, [draft]);
+    void load();
+  }, [load]);
 
-  const defaultName = (format: ExportFormat) => `${fileStem(casePath)}-report.${EXTENSIONS[format]}`;
+  // Scrolls to a section chosen while another panel was shown, once the document is there.
+  useEffect(() => {
+    const id = pendingScroll.current;
+    if (panel !== "document" || id === null) return;
+    pendingScroll.current = null;
+    const element = sectionElements.current.get(id);
+    element?.scrollIntoView({ block: "start" });
+  }, [panel, workspace]);
 
-  const write = async (format: ExportFormat, path: string) => {
-    const result = await exportReport(format, path);
-    setExports((current) => [result, ...current.filter((entry) => entry.path !== result.path)]);
-  };
-
-  const exportWithDialog = async (format: ExportFormat) => {
-    try {
-      const path = await chooseExportPath(format, joinPath(folder, defaultName(format)));
-      if (path === null) return;
+  /** Runs a change, shows the workspace it returns and reports whether it succeeded. */
+  const apply = useCallback(
+    async (change: () => Promise<ReportWorkspace>): Promise<boolean> => {
       setBusy(true);
-      await write(format, path);
-    } catch (raw) {
-      onError(raw);
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  const exportToFolder = async () => {
-    setBusy(true);
-    try {
-      for (const format of ["pdf", "markdown"] as ExportFormat[]) {
-        await write(format, joinPath(folder.trim(), defaultName(format)));
+      try {
+        setWorkspace(await change());
+        return true;
+      } catch (raw) {
+        onError(raw);
+        return false;
+      } finally {
+        setBusy(false);
       }
-    } catch (raw) {
-      onError(raw);
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  const browseFolder = async () => {
-    try {
-      const chosen = await chooseFolder();
-      if (chosen !== null) setFolder(chosen);
-    } catch (raw) {
-      onError(raw);
-    }
-  };
+    },
+    [onError],
+  );
 
   if (notAnalyzed) {
     return (
@@ -89,157 +100,139 @@ export function ReportScreen({ casePath, onError }: Props) {
       </p>
     );
   }
-  if (report === null) return <p className="empty">Drafting the report…</p>;
+  if (workspace === null) return <p className="empty">Drafting the report…</p>;
+
+  const locked = workspace.review.state === "submitted" || workspace.readOnlyReason !== null;
+  const summary = summarizeChecklist(workspace.checklist);
+
+  const showSection = (id: string) => {
+    const index = workspace.sections.findIndex((section) => section.id === id);
+    if (index >= 0) setCurrent(index);
+    pendingScroll.current = id;
+    if (panel === "document") {
+      sectionElements.current.get(id)?.scrollIntoView({ block: "start" });
+      pendingScroll.current = null;
+    } else {
+      setPanel("document");
+    }
+  };
+
+  const onNavKey = (event: KeyboardEvent, index: number) => {
+    const next = nextSectionIndex(index, event.key, workspace.sections.length);
+    if (next === null) return;
+    event.preventDefault();
+    setCurrent(next);
+    navButtons.current[next]?.focus();
+    showSection(workspace.sections[next].id);
+  };
 
   return (
-    <div className="report">
-      <section className="toolbar card">
-        <div className="toolbar-row">
-          <button type="button" onClick={() => exportWithDialog("pdf")} disabled={busy} data-testid="export-pdf">
-            Export PDF…
-          </button>
-          <button type="button" onClick={() => exportWithDialog("markdown")} disabled={busy} data-testid="export-markdown">
-            Export Markdown…
-          </button>
-          <span className="divider" />
-          <label htmlFor="export-folder">Folder</label>
-          <input
-            id="export-folder"
-            data-testid="export-folder"
-            value={folder}
-            onChange={(event) => setFolder(event.target.value)}
-            spellCheck={false}
-          />
-          <button type="button" className="secondary" onClick={browseFolder}>
-            Choose…
-          </button>
-          <button type="button" className="secondary" onClick={exportToFolder} disabled={busy || folder.trim() === ""} data-testid="export-both">
-            Export both to folder
-          </button>
-          <button type="button" className="secondary" onClick={() => void draft()} disabled={busy}>
+    <div className="report-workspace">
+      <nav className="card report-nav" aria-label="Report sections" data-testid="section-nav">
+        <ol role="listbox" aria-label="Sections" aria-activedescendant={`nav-${workspace.sections[current]?.id}`}>
+          {workspace.sections.map((section, index) => {
+            const mark = sectionMark(section);
+            return (
+              <li key={section.id} id={`nav-${section.id}`} role="option" aria-selected={index === current}>
+                <button
+                  type="button"
+                  ref={(element) => void (navButtons.current[index] = element)}
+                  className={index === current ? "nav-item current" : "nav-item"}
+                  tabIndex={index === current ? 0 : -1}
+                  onClick={() => showSection(section.id)}
+                  onKeyDown={(event) => onNavKey(event, index)}
+                  data-testid="section-nav-item"
+                  data-section={section.id}
+                >
+                  <span className="nav-number">{section.number}.</span> {section.title}
+                  {mark !== "drafted" && <span className={`nav-mark ${mark}`}>{MARK_LABELS[mark]}</span>}
+                </button>
+              </li>
+            );
+          })}
+        </ol>
+        <p className="hint nav-help">↑ ↓ Home End move between sections.</p>
+        <div className={`nav-status state-${workspace.review.state}`}>
+          <div>
+            Revision {workspace.review.revision}: <strong data-testid="nav-review-state">{stateLabel(workspace.review.state)}</strong>
+          </div>
+          <div>
+            Required items: {summary.done} of {summary.total} done
+          </div>
+          {workspace.readOnlyReason !== null && <div className="warning">Read-only: {workspace.readOnlyReason}</div>}
+          {workspace.review.state === "submitted" && <div className="warning">Submitted: reopen it to change it.</div>}
+          {workspace.review.state === "approved" && (
+            <div className="hint">Approved and locked: a change starts revision {workspace.review.revision + 1}.</div>
+          )}
+        </div>
+      </nav>
+      <div className="report-main">
+        <div className="subtabs" role="tablist" aria-label="Report panels">
+          {PANELS.map(({ id, label }) => (
+            <button
+              key={id}
+              type="button"
+              role="tab"
+              aria-selected={panel === id}
+              className={panel === id ? "subtab active" : "subtab"}
+              onClick={() => setPanel(id)}
+              data-testid={`report-panel-${id}`}
+            >
+              {label}
+              {id === "review" && summary.open.length > 0 && <span className="count">{summary.open.length}</span>}
+            </button>
+          ))}
+          <span className="spacer" />
+          <button type="button" className="secondary small" onClick={() => void load()} disabled={busy} data-testid="draft-again">
             Draft again
           </button>
         </div>
-        {exports.length > 0 && (
-          <ul className="exports" data-testid="exports">
-            {exports.map((entry) => (
-              <li key={entry.path}>
-                Wrote <code>{entry.path}</code> ({formatBytes(entry.sizeBytes)})
-              </li>
-            ))}
-          </ul>
-        )}
-      </section>
-      <div className="split report-split">
-        <nav className="card section-nav" aria-label="Report sections">
-          <ol>
-            {report.sections.map((section, index) => (
-              <li key={section.title}>
-                <button type="button" className="link" onClick={() => sectionRefs.current[index]?.scrollIntoView({ block: "start" })}>
-                  {section.title}
-                </button>
-              </li>
-            ))}
-          </ol>
-          <h3>Examiner entries open</h3>
-          {report.pendingEntries.length === 0 ? (
-            <p className="hint">None: every required field has a value.</p>
-          ) : (
-            <ul className="pending" data-testid="pending-entries">
-              {report.pendingEntries.map((label) => (
-                <li key={label}>{label}</li>
-              ))}
-            </ul>
+        <div className="report-panel">
+          {panel === "document" && (
+            <ReportDocument
+              workspace={workspace}
+              editing={editing}
+              busy={busy}
+              locked={locked}
+              sectionRef={(id, element) => {
+                if (element === null) sectionElements.current.delete(id);
+                else sectionElements.current.set(id, element);
+              }}
+              onEdit={setEditing}
+              onSave={(section, markdown) => apply(() => saveSectionText(section, markdown))}
+              onConfirm={(section) => void apply(() => confirmSectionText(section))}
+              onError={onError}
+            />
           )}
-        </nav>
-        <article className="card report-body" data-testid="report-body">
-          <h1>{report.title}</h1>
-          <p className="hint">
-            Drafted {shortTime(report.generatedAt)}
-            {report.examiner !== null && ` · examiner ${report.examiner}`}
-          </p>
-          {report.sections.map((section, index) => (
-            <section key={section.title} ref={(element) => void (sectionRefs.current[index] = element)}>
-              <h2>
-                {index + 1}. {section.title}
-              </h2>
-              {section.blocks.map((block, blockIndex) => (
-                <Block key={blockIndex} block={block} />
-              ))}
-            </section>
-          ))}
-        </article>
+          {panel === "review" && (
+            <ReviewPanel
+              workspace={workspace}
+              busy={busy}
+              locked={locked}
+              onReview={(step, reviewer, note) =>
+                apply(() => reviewReport({ step, reviewer, note: note.trim() === "" ? null : note }))
+              }
+              onSaveEntry={(key, value) => apply(() => setExaminerEntry(key, value))}
+              onShowSection={showSection}
+            />
+          )}
+          {panel === "assembly" && (
+            <AssemblyPanel
+              workspace={workspace}
+              busy={busy}
+              locked={locked}
+              onChooseFindings={(findings) => apply(() => chooseReportFindings(findings))}
+              onAddEvent={(request) => apply(() => addReportEvent(request))}
+              onAttach={(path, kind, description) =>
+                apply(() => attachReportFile({ path, kind, description: description.trim() === "" ? null : description }))
+              }
+              onWithdraw={(kind, id, reason) => apply(() => withdrawReportItem({ kind, id, reason }))}
+              onError={onError}
+            />
+          )}
+          {panel === "export" && <ExportPanel casePath={casePath} onError={onError} />}
+        </div>
       </div>
     </div>
   );
-}
-
-function Block({ block }: { block: BlockView }) {
-  switch (block.type) {
-    case "subheading":
-      return <h3>{block.text}</h3>;
-    case "paragraph":
-      return (
-        <>
-          {block.text.split("\n").map((line, index) => (
-            <p key={index}>{line}</p>
-          ))}
-        </>
-      );
-    case "fields":
-      return (
-        <dl className="facts">
-          {block.fields.map(([label, value]) => (
-            <div key={label} className="fact">
-              <dt>{label}</dt>
-              <dd>{value}</dd>
-            </div>
-          ))}
-        </dl>
-      );
-    case "table":
-      return (
-        <div className="table-scroll">
-          <table>
-            <thead>
-              <tr>
-                {block.columns.map((column) => (
-                  <th key={column}>{column}</th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {block.rows.map((row, rowIndex) => (
-                <tr key={rowIndex}>
-                  {row.map((cell, cellIndex) => (
-                    <td key={cellIndex}>{cell}</td>
-                  ))}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      );
-    case "list":
-      return (
-        <ul>
-          {block.items.map((item, index) => (
-            <li key={index}>{item}</li>
-          ))}
-        </ul>
-      );
-    case "examinerEntry":
-      return (
-        <div className={block.value === null ? "examiner-entry pending" : "examiner-entry"}>
-          <strong>{block.label}:</strong> {block.value ?? "To be completed by the examiner."}
-          {block.value === null && <div className="hint">{block.guidance}</div>}
-        </div>
-      );
-    case "chart":
-      return (
-        <p className="hint">
-          Probe charts of {block.findingId} ({block.probesTotal} probes) appear in the PDF export.
-        </p>
-      );
-  }
 }
