@@ -16,6 +16,20 @@ fn main() {
         "list_findings",
         "draft_report",
         "export_report",
+        "create_case_with_settings",
+        "open_case_and_remember",
+        "list_recent_cases",
+        "forget_recent_case",
+        "case_settings",
+        "update_case_settings",
+        "evidence_integrity",
+        "add_custody_entry",
+        "verify_evidence",
+        "finding_probe_chart",
+        "list_allowlist",
+        "allow_source",
+        "disallow_source",
+        "case_timeline",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(commands))
         .expect("the Tauri build step failed; check tauri.conf.json and capabilities/");

@@ -14,6 +14,10 @@ mod dto;
 mod error;
 mod ops;
 mod state;
+mod recent_cases;
+mod workspace_commands;
+mod workspace_dto;
+mod workspace_ops;
 
 use std::process::ExitCode;
 
@@ -34,6 +38,20 @@ fn main() -> ExitCode {
             commands::list_findings,
             commands::draft_report,
             commands::export_report,
+            workspace_commands::create_case_with_settings,
+            workspace_commands::open_case_and_remember,
+            workspace_commands::list_recent_cases,
+            workspace_commands::forget_recent_case,
+            workspace_commands::case_settings,
+            workspace_commands::update_case_settings,
+            workspace_commands::evidence_integrity,
+            workspace_commands::add_custody_entry,
+            workspace_commands::verify_evidence,
+            workspace_commands::finding_probe_chart,
+            workspace_commands::list_allowlist,
+            workspace_commands::allow_source,
+            workspace_commands::disallow_source,
+            workspace_commands::case_timeline,
         ])
         .run(tauri::generate_context!());
     match result {
