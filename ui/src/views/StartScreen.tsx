@@ -226,7 +226,7 @@ export function StartScreen({ onOpened, onError }: Props) {
                   <span className="recent-path mono">{entry.path}</span>
                 </button>
                 <span className="recent-meta">
-                  {entry.missing ? <span className="badge verification-missing">file missing</span> : shortTime(entry.openedAt)}
+                  {entry.missing ? <span className="badge verification-missing">file missing</span> : `opened ${shortTime(entry.openedAt).slice(0, 16)} UTC`}
                 </span>
                 <button
                   type="button"
