@@ -926,7 +926,7 @@ fn settings_reject_invalid_values() {
     scancase().arg("new").arg(&case).assert().success();
     let rejected = [
         (vec!["--param", "min_ports=5"], 1, "unknown parameter 'min_ports'"),
-        (vec!["--param", "campaign_gap_s=0"], 1, "campaign_gap_s is 0"),
+        (vec!["--param", "campaign_gap_s=0"], 1, "campaign_gap_s: 0 is out of range"),
         (vec!["--param", "campaign_gap_s"], 2, "is not NAME=VALUE"),
         (vec!["--reset-param", "window"], 1, "unknown parameter 'window'"),
         (vec!["--default-tz", "Mars/Olympus"], 2, "unknown time zone 'Mars/Olympus'"),
