@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# End-to-end tests of the scancase desktop app: builds ui/ and the app with ui/dist embedded,
-# starts tauri-driver on 127.0.0.1:4444 under Xvfb and runs ui/e2e/ with Node. Exits non-zero
-# when a step or a test fails.
+# Tests of the scancase desktop app: runs the app crate's Rust tests, builds ui/ and the app
+# with ui/dist embedded, starts tauri-driver on 127.0.0.1:4444 under Xvfb and runs the
+# end-to-end tests in ui/e2e/ with Node. Exits non-zero when a step or a test fails.
 #
 # Options:
 #   --screenshots   also save a screenshot of each screen as docs/app-*.png
@@ -18,7 +18,9 @@ if [[ ${1:-} != --under-xvfb ]]; then
     cargo install tauri-driver --version '^2' --locked
   fi
   build_ui "$root"
-  cargo build --manifest-path "$root/src-tauri/Cargo.toml" --features custom-protocol
+  # Both with the feature that embeds ui/dist, so tauri is compiled once.
+  cargo test --locked --manifest-path "$root/src-tauri/Cargo.toml" --features custom-protocol
+  cargo build --locked --manifest-path "$root/src-tauri/Cargo.toml" --features custom-protocol
   # The window is 1366×768; the default Xvfb screen is smaller.
   exec xvfb-run -a -s "-screen 0 1600x900x24" "$0" --under-xvfb "$@"
 fi

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Runs the whole test suite. Installs the one system package the tests need (poppler-utils,
-# whose pdftotext reads the generated PDF reports) when it is missing and apt-get can run.
+# Runs the whole test suite: the library and CLI tests, the front end's unit tests and the
+# desktop app's tests, end-to-end ones included. Installs the system packages they need
+# (poppler-utils for pdftotext; WebKitGTK, Xvfb and the WebKit WebDriver for the app) when they
+# are missing and apt-get can run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,4 +27,11 @@ if [ "${SCANCASE_SKIP_UI_TESTS:-0}" != 1 ]; then
         exit 1
     fi
     (cd ui && npm ci --no-audit --no-fund --loglevel=error && npm test)
+fi
+
+# The desktop app: its Rust tests (the generated TypeScript types included) and the end-to-end
+# tests that drive the built app under Xvfb. SCANCASE_SKIP_APP_TESTS=1 leaves them out on a
+# machine that cannot install WebKitGTK.
+if [ "${SCANCASE_SKIP_APP_TESTS:-0}" != 1 ]; then
+    bash scripts/app-e2e.sh
 fi

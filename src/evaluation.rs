@@ -257,7 +257,7 @@ fn probes_to_detect(
         return protocol_probes_to_detect(case, finding, parameters);
     }
     let points = case.probe_points(run_id).ok()?;
-    let by_ports = matches!(finding.kind, ScanKind::Vertical | ScanKind::Distributed);
+    let by_ports = matches!(finding.kind, ScanKind::Vertical | ScanKind::Distributed | ScanKind::Block);
     let threshold = match finding.technique {
         _ if by_ports => parameters.min_ports_vertical,
         Technique::Arp => parameters.min_hosts_arp_sweep,

@@ -332,6 +332,11 @@ fn push_observation_json(line: &mut Vec<u8>, obs: &Observation, kind: EvidenceKi
         serde_json::to_writer(&mut *line, &obs.action.as_ref().map(|action| action.as_str()))?;
         line.extend_from_slice(b",\"rule\":");
         serde_json::to_writer(&mut *line, &obs.rule)?;
+        line.extend_from_slice(b",\"responder\":");
+        match obs.connection {
+            Some(summary) => write!(line, "\"{}\"", summary.reply.as_str())?,
+            None => line.extend_from_slice(b"null"),
+        }
     }
     line.extend_from_slice(b"}\n");
     Ok(())
@@ -479,6 +484,9 @@ fn write_observation_text(output: &mut impl Write, obs: &Observation, kind: Evid
     if let Some(rule) = &obs.rule {
         write!(output, " rule {}", escape_invisible(rule))?;
     }
+    if let Some(summary) = obs.connection {
+        write!(output, " responder {}", summary.reply.as_str())?;
+    }
     writeln!(output, "  ({} {}, byte {})", record_label(kind), obs.locator.record, obs.locator.byte_offset)
 }
 
@@ -589,6 +597,7 @@ mod tests {
             action: Some(crate::model::FirewallAction::Other("quote \" and \\ backslash".to_string())),
             rule: Some("line\nbreak \u{1}".to_string()),
             source_text: None,
+            connection: None,
             locator: Locator { record: u64::MAX, byte_offset: 0 },
         }
     }

@@ -346,8 +346,64 @@ pub struct Observation {
     /// The log line as written, for citation (at most [`MAX_SOURCE_TEXT_BYTES`]); `None`
     /// for captures.
     pub source_text: Option<String>,
+    /// The responder's replies, for a sensor record that summarises a whole connection (Zeek
+    /// conn.log, Suricata flow events). `None` for packets and firewall lines, whose replies
+    /// are observations of their own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection: Option<ConnectionSummary>,
     /// Position of the record in the evidence file.
     pub locator: Locator,
+}
+
+/// The responder's reply to a connection, as a sensor that writes one record per connection
+/// summarises it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResponderReply {
+    /// The responder accepted: a SYN/ACK for TCP, any packet back for UDP and ICMP.
+    Open,
+    /// The responder refused the opening SYN with a RST.
+    Closed,
+    /// Nothing came back from the responder.
+    Unanswered,
+    /// The responder sent packets, but the record does not show the connection's opening
+    /// (midstream traffic, or a responder that spoke but sent no SYN/ACK or RST). Such a record
+    /// is part of a conversation, not a probe.
+    Midstream,
+}
+
+impl ResponderReply {
+    /// Returns the reply's name as `inspect` writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Closed => "closed",
+            Self::Unanswered => "unanswered",
+            Self::Midstream => "midstream",
+        }
+    }
+}
+
+/// The replies of one connection that a sensor record summarises, as the aggregator would
+/// have learned them from the packets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectionSummary {
+    /// The responder's reply.
+    pub reply: ResponderReply,
+    /// The originator acknowledged the responder's SYN/ACK, completing the TCP handshake.
+    pub handshake_completed: bool,
+    /// The originator sent a RST after the responder's SYN/ACK, leaving the connection half
+    /// open as a SYN scan does.
+    pub source_reset: bool,
+    /// Either side sent payload.
+    pub payload_exchanged: bool,
+}
+
+impl ConnectionSummary {
+    /// Returns a summary with the given reply and no handshake, reset or payload.
+    pub fn with_reply(reply: ResponderReply) -> Self {
+        Self { reply, handshake_completed: false, source_reset: false, payload_exchanged: false }
+    }
 }
 
 /// Operation of an ARP packet (RFC 826).

@@ -284,3 +284,32 @@ fn closed_pipe_not_failure() {
     assert!(first.starts_with("{\"ts\":"), "{first}");
     assert!(status.success(), "status {status}");
 }
+
+#[test]
+fn sensor_records_show_responder() {
+    // Zeek records of the 8-port SYN scan: conn_state REJ is closed, RSTO after a SYN-ACK open,
+    // S0 unanswered.
+    let lines = inspect_json("fwlog/zeek-conn/derived_scan_nmap_sS_8ports_vic1.conn.log", &[]);
+    for observation in observations(&lines) {
+        let rule = observation["rule"].as_str().expect("rule text");
+        let expected = match rule.split(',').next() {
+            Some("conn_state REJ") => "closed",
+            Some("conn_state RSTO") => "open",
+            Some("conn_state S0") => "unanswered",
+            other => panic!("unexpected state {other:?}"),
+        };
+        assert_eq!(observation["responder"], expected, "{rule}");
+    }
+    // Firewall lines have no responder.
+    let lines = inspect_json("fwlog/scan_nmap_sS_8ports_vic1.log", &["--year", "2026"]);
+    assert!(observations(&lines).iter().all(|observation| observation["responder"].is_null()));
+
+    let output = scancase()
+        .arg("inspect")
+        .arg(fixture("fwlog/suricata-eve/derived_scan_nmap_sS_8ports_vic1.eve.json"))
+        .output()
+        .expect("run");
+    assert!(output.status.success());
+    let stdout = String::from_utf8(output.stdout).expect("UTF-8");
+    assert_eq!(stdout.lines().filter(|line| line.contains(" responder open ")).count(), 3, "{stdout}");
+}

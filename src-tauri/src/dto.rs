@@ -3,14 +3,17 @@
 //! Each response type is built from a library type by a `From` conversion, so the commands
 //! stay one-line adapters. Times are RFC 3339 UTC strings, sizes are bytes, and evidence
 //! content never appears here: evidence files are named by path and the back end reads them.
-//! `ui/src/api/types.ts` mirrors these types by hand and must change with them.
+//! Every type derives [`TS`], and `src/bindings.rs` writes their TypeScript declarations to
+//! `ui/src/api/generated/`, so the front end compiles against the same shapes.
 
 use scancase::case::Case;
 use scancase::contract::FindingJson;
 use scancase::model::{format_rfc3339, Anomaly, Citation, EvidenceRecord, Finding, Fingerprint, OutcomeCounts};
+use scancase::contract::ExtraActivityJson;
 use scancase::report::{Block, Report};
 use scancase::text_escape::escape_invisible;
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::error::CommandError;
 
@@ -18,7 +21,7 @@ use crate::error::CommandError;
 pub const ANOMALIES_SENT: usize = 100;
 
 /// The open case.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct CaseSummary {
     /// Path of the case file.
@@ -54,7 +57,7 @@ impl CaseSummary {
 }
 
 /// How to read timestamps of an evidence file that carry no zone or year.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ImportRequest {
     /// IANA time zone name, for example `UTC` or `Europe/Berlin`; empty takes the case's
@@ -65,12 +68,13 @@ pub struct ImportRequest {
 }
 
 /// One progress report of an import, sent over the command's channel.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ImportProgress {
     /// The job id the UI gave the import.
     pub job_id: String,
-    /// `hashing` or `reading`.
+    /// `reading`: the file is parsed and hashed in one pass.
+    #[ts(type = "\"reading\"")]
     pub phase: &'static str,
     /// Bytes of the file read so far in this phase.
     pub bytes_done: u64,
@@ -79,7 +83,7 @@ pub struct ImportProgress {
 }
 
 /// Result of importing one evidence file.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase", tag = "status")]
 pub enum ImportOutcome {
     /// The file was imported.
@@ -99,7 +103,7 @@ pub enum ImportOutcome {
 }
 
 /// Records of one reason that produced no observation.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SkippedCount {
     /// Reason the records produced no observation.
@@ -109,7 +113,7 @@ pub struct SkippedCount {
 }
 
 /// A parsing anomaly with its position in the file.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct AnomalyView {
     /// Frame or line number, from 1.
@@ -131,7 +135,7 @@ impl From<&Anomaly> for AnomalyView {
 }
 
 /// One imported evidence file.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct EvidenceView {
     /// Row id in the case.
@@ -167,6 +171,7 @@ pub struct EvidenceView {
     /// Assumption used to read times without a zone or year.
     pub time_assumption: Option<String>,
     /// Result of the latest re-hash (`match`, `mismatch`, `missing`), when one was made.
+    #[ts(type = "\"match\" | \"mismatch\" | \"missing\" | null")]
     pub verification: Option<&'static str>,
 }
 
@@ -200,7 +205,7 @@ impl From<&EvidenceRecord> for EvidenceView {
 }
 
 /// Result of an analysis run.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct AnalysisSummary {
     /// Distinct contacts over all evidence.
@@ -210,7 +215,7 @@ pub struct AnalysisSummary {
 }
 
 /// The findings of the latest analysis.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct FindingsView {
     /// Whether the case was ever analyzed.
@@ -222,7 +227,7 @@ pub struct FindingsView {
 }
 
 /// An open port of a finding.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct OpenPortView {
     /// Host address.
@@ -232,7 +237,7 @@ pub struct OpenPortView {
 }
 
 /// A cited observation with its evidence locator.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct CitationView {
     /// Row id of the evidence.
@@ -256,8 +261,77 @@ impl From<&Citation> for CitationView {
     }
 }
 
+/// Contacts of a finding by outcome.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct OutcomeCountsView {
+    /// Contacts answered as open.
+    pub open: u64,
+    /// Contacts answered as closed.
+    pub closed: u64,
+    /// Contacts answered with an ICMP error other than port unreachable.
+    pub filtered: u64,
+    /// Contacts a firewall log shows as blocked.
+    pub blocked: u64,
+    /// Contacts with no reply in the evidence.
+    pub unanswered: u64,
+}
+
+impl From<&OutcomeCounts> for OutcomeCountsView {
+    fn from(counts: &OutcomeCounts) -> Self {
+        Self {
+            open: counts.open,
+            closed: counts.closed,
+            filtered: counts.filtered,
+            blocked: counts.blocked,
+            unanswered: counts.unanswered,
+        }
+    }
+}
+
+/// The scanning tool a finding's probes match.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct FingerprintView {
+    /// `nmap`, `masscan`, `hping3`, `zmap` or `unknown`.
+    pub tool: String,
+    /// The fields of the tool's profile that the probes match, in words.
+    pub matched: Vec<String>,
+}
+
+impl From<&Fingerprint> for FingerprintView {
+    fn from(fingerprint: &Fingerprint) -> Self {
+        Self { tool: fingerprint.tool.clone(), matched: fingerprint.matched.clone() }
+    }
+}
+
+/// OS detection or service version probing that came with a scan.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ExtraActivityView {
+    /// `os_detection` or `service_probing`.
+    pub kind: String,
+    /// Hosts it was aimed at.
+    pub targets: Vec<String>,
+    /// TCP ports it used.
+    pub ports: Vec<u16>,
+    /// The signs that identified it, in words.
+    pub matched: Vec<String>,
+}
+
+impl From<&ExtraActivityJson> for ExtraActivityView {
+    fn from(activity: &ExtraActivityJson) -> Self {
+        Self {
+            kind: activity.kind.to_string(),
+            targets: activity.targets.clone(),
+            ports: activity.ports.clone(),
+            matched: activity.matched.iter().map(|sign| visible(sign)).collect(),
+        }
+    }
+}
+
 /// One finding: the findings JSON contract in camelCase, plus the cited observations.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct FindingView {
     /// Identifier unique in the case, for example `F-1`.
@@ -281,7 +355,7 @@ pub struct FindingView {
     /// Distinct (target, port) pairs probed.
     pub contacts: u64,
     /// Contacts by outcome.
-    pub outcomes: OutcomeCounts,
+    pub outcomes: OutcomeCountsView,
     /// Severity score from 0 to 100.
     pub severity_score: u8,
     /// `Low`, `Medium`, `High` or `Critical`.
@@ -307,7 +381,7 @@ pub struct FindingView {
     /// Addresses that sent the same probes but never behaved as live hosts.
     pub decoys: Vec<String>,
     /// The scanner the probes' header fields match, with the fields that matched.
-    pub fingerprint: Option<Fingerprint>,
+    pub fingerprint: Option<FingerprintView>,
     /// Reason for suppressing the finding (allowlisted sources), if it is suppressed.
     pub suppressed: Option<String>,
     /// Whether the source is inside the case's internal networks.
@@ -316,6 +390,10 @@ pub struct FindingView {
     pub regular_timing: Option<bool>,
     /// The ping sweep that found the scanned hosts before the scan, in one sentence.
     pub host_discovery: Option<String>,
+    /// IP protocol numbers tried by a protocol scan (`ip_protocol`); empty otherwise.
+    pub ip_protocols: Vec<u8>,
+    /// OS detection and service version probing by the same source of the same targets.
+    pub extra_activity: Vec<ExtraActivityView>,
 }
 
 impl From<&Finding> for FindingView {
@@ -332,7 +410,7 @@ impl From<&Finding> for FindingView {
             last_seen: json.last_seen,
             probes: json.probes,
             contacts: json.contacts,
-            outcomes: json.outcomes,
+            outcomes: OutcomeCountsView::from(&json.outcomes),
             severity_score: json.severity.score,
             severity_level: json.severity.level,
             severity_explanation: json.severity.explanation,
@@ -349,7 +427,7 @@ impl From<&Finding> for FindingView {
             citations_total: json.citations,
             citations: finding.citations.iter().map(CitationView::from).collect(),
             decoys: json.decoys,
-            fingerprint: json.fingerprint,
+            fingerprint: json.fingerprint.as_ref().map(FingerprintView::from),
             suppressed: json.suppressed.as_deref().map(visible),
             internal_source: json.internal_source,
             regular_timing: json.regular_timing,
@@ -364,12 +442,14 @@ impl From<&Finding> for FindingView {
                     discovery.last_seen
                 )
             }),
+            ip_protocols: json.ip_protocols,
+            extra_activity: json.extra_activity.iter().map(ExtraActivityView::from).collect(),
         }
     }
 }
 
 /// The drafted report, section by section, for display.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ReportView {
     /// Report title.
@@ -385,7 +465,7 @@ pub struct ReportView {
 }
 
 /// One report section.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SectionView {
     /// Heading without its number.
@@ -395,7 +475,7 @@ pub struct SectionView {
 }
 
 /// One piece of a section.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase", tag = "type")]
 pub enum BlockView {
     /// A heading inside the section.
@@ -502,7 +582,7 @@ impl From<&Report> for ReportView {
 }
 
 /// Output format of an export, as the UI names it.
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub enum ExportFormat {
     /// PDF for management.
@@ -512,7 +592,7 @@ pub enum ExportFormat {
 }
 
 /// Result of an export.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ExportResult {
     /// Path written.

@@ -12,7 +12,8 @@ use std::path::Path;
 use scancase::case::CaseError;
 use scancase::import::ImportError;
 use scancase::workflow::WorkflowError;
-use serde::ser::{Serialize, SerializeStruct, Serializer};
+use serde::{Serialize, Serializer};
+use ts_rs::TS;
 
 /// An error returned by a command.
 #[derive(Debug, thiserror::Error)]
@@ -104,13 +105,27 @@ impl CommandError {
     }
 }
 
+/// What the front end receives when a command fails: the shape of a serialized
+/// [`CommandError`], declared as a type so that its TypeScript declaration is generated.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CommandErrorPayload {
+    /// Stable word the UI branches on, from [`CommandError::kind`].
+    pub kind: String,
+    /// The error and its causes as one line.
+    pub message: String,
+    /// Values the error names, by name (for example `path`).
+    pub context: BTreeMap<String, String>,
+}
+
 impl Serialize for CommandError {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("CommandError", 3)?;
-        state.serialize_field("kind", self.kind())?;
-        state.serialize_field("message", &self.full_message())?;
-        state.serialize_field("context", &self.context())?;
-        state.end()
+        CommandErrorPayload {
+            kind: self.kind().to_string(),
+            message: self.full_message(),
+            context: self.context().into_iter().map(|(name, value)| (name.to_string(), value)).collect(),
+        }
+        .serialize(serializer)
     }
 }
 

@@ -9,9 +9,12 @@
 // Release builds on Windows would otherwise open a console window next to the app.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+#[cfg(test)]
+mod bindings;
 mod commands;
 mod dto;
 mod error;
+mod logging;
 mod ops;
 mod state;
 mod recent_cases;
@@ -22,8 +25,8 @@ mod workspace_ops;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
     let result = tauri::Builder::default()
+        .plugin(logging::plugin())
         .plugin(tauri_plugin_dialog::init())
         .manage(state::AppState::default())
         .invoke_handler(tauri::generate_handler![

@@ -11,6 +11,9 @@
 //!   ARP reply, or an ICMP error quoting the probe;
 //! - conversation traffic is everything else on a flow whose start was seen.
 //!
+//! A sensor record that summarises a whole connection carries its replies with it
+//! (`connection.rs`).
+//!
 //! Probes are grouped by (source, target, protocol, destination port) into contacts, and replies
 //! set each contact's outcome. Probes are handed to the caller as they are found.
 //!
@@ -26,6 +29,7 @@
 //! earlier or equal time were found before it, so every probe in a contact's first `limit`
 //! keeps its text. Any set of contacts' first `limit` probes is then among the kept ones.
 
+mod connection;
 mod contact_state;
 mod expiry;
 mod tcp;
@@ -159,6 +163,14 @@ impl Aggregator {
     /// that expire at this observation's time come first.
     pub fn observe(&mut self, observation: Observation, probes: &mut Vec<ProbeEvent>) {
         self.advance_clock(observation.ts_ns, probes);
+        match observation.connection {
+            Some(summary) => self.observe_connection(observation, summary, probes),
+            None => self.observe_packet(observation, probes),
+        }
+    }
+
+    /// Reads one packet, or the first packet of a connection record, by its protocol.
+    fn observe_packet(&mut self, observation: Observation, probes: &mut Vec<ProbeEvent>) {
         match observation.protocol {
             IpProtocol::TCP => self.observe_tcp(observation, probes),
             IpProtocol::UDP => self.observe_udp(observation, probes),

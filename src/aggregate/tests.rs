@@ -308,3 +308,47 @@ fn reset_after_handshake_not_half_open() {
         assert!(!contact.source_reset, "{contact:?}");
     }
 }
+
+/// Returns each TCP contact's outcome and flags by target and port.
+fn tcp_contact_states(contacts: &[Contact]) -> BTreeMap<(IpAddr, u16), (Outcome, bool, bool)> {
+    contacts
+        .iter()
+        .filter(|c| c.protocol == IpProtocol::TCP)
+        .filter_map(|c| c.dst_port.map(|port| ((c.dst, port), (c.outcome, c.handshake_completed, c.source_reset))))
+        .collect()
+}
+
+#[test]
+fn sensor_records_match_capture_outcomes() {
+    // The Zeek and Suricata records were derived from these captures (fixtures/README.md), so
+    // each contact must end with the outcome that the captured replies give it.
+    for name in ["scan_nmap_sS_8ports_vic1", "scan_nmap_sT_vic1"] {
+        let (_, from_packets) = aggregate(read_capture(&format!("capture/{name}.pcap")));
+        let expected = tcp_contact_states(&from_packets);
+        assert!(expected.values().any(|(outcome, _, _)| *outcome == Outcome::Open), "{name}: no open port");
+        for log in
+            [format!("fwlog/zeek-conn/derived_{name}.conn.log"), format!("fwlog/suricata-eve/derived_{name}.eve.json")]
+        {
+            let (_, from_log) = aggregate(read_log(&log, 2026));
+            assert_eq!(tcp_contact_states(&from_log), expected, "{log}");
+        }
+    }
+}
+
+#[test]
+fn sensor_records_of_benign_traffic() {
+    // Completed connections with payload are conversations in the capture and in the records.
+    let name = "benign_mixed_services_vic1_first2000";
+    let (_, from_packets) = aggregate(read_capture(&format!("capture/{name}.pcap")));
+    let scan_like = |contacts: &[Contact]| {
+        contacts.iter().filter(|c| c.protocol == IpProtocol::TCP && !c.payload_exchanged).count()
+    };
+    for log in
+        [format!("fwlog/zeek-conn/derived_{name}.conn.log"), format!("fwlog/suricata-eve/derived_{name}.eve.json")]
+    {
+        let (_, from_log) = aggregate(read_log(&log, 2026));
+        assert_eq!(scan_like(&from_log), scan_like(&from_packets), "{log}");
+        let open = from_log.iter().filter(|c| c.outcome == Outcome::Open).count();
+        assert!(open > 0, "{log}: the services answered");
+    }
+}

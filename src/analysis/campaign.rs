@@ -49,8 +49,10 @@ fn split<'a>(detection: Detection<'a>, parameters: &Parameters) -> Vec<Detection
 /// Returns true when a part on its own reaches the detection threshold of its kind.
 fn meets_threshold(part: &Detection<'_>, parameters: &Parameters) -> bool {
     match part.kind {
-        ScanKind::Vertical | ScanKind::Distributed => part.ports().len() >= parameters.min_ports_vertical,
-        ScanKind::Horizontal | ScanKind::PingSweep | ScanKind::Block => {
+        ScanKind::Vertical | ScanKind::Distributed | ScanKind::Block => {
+            part.ports().len() >= parameters.min_ports_vertical
+        }
+        ScanKind::Horizontal | ScanKind::PingSweep => {
             let hosts: BTreeSet<_> = part.contacts.iter().map(|c| c.contact.dst).collect();
             hosts.len() >= parameters.min_hosts_horizontal
         }

@@ -29,6 +29,11 @@ pub const MIN_TCP_PING_TARGET_OVERLAP: f64 = 0.5;
 /// probes lost before the capture point.
 pub const MIN_DECOY_PORT_SIMILARITY: f64 = 0.9;
 
+/// Fewest hosts whose vertical scans by one source and technique are reported as one block
+/// scan. An investigator counts one scan per campaign of a source: psad, for one, reports a
+/// SYN scan of ports 1000-1500 on 4 hosts as one scan with 4 destinations, not as 4 scans.
+pub const MIN_BLOCK_HOSTS: usize = 2;
+
 /// Moves the TCP ping probes of a source into its ping sweep; see [`MAX_TCP_PING_PORTS`].
 pub fn absorb_ping_probes(detections: Vec<Detection<'_>>) -> Vec<Detection<'_>> {
     let mut sweeps: Vec<Detection> = Vec::new();
@@ -80,9 +85,9 @@ fn is_tcp_ping_part(sweep: &Detection<'_>, detection: &Detection<'_>) -> bool {
 }
 
 /// Joins the vertical scans of one source and technique into one block scan when they cover
-/// at least [`Parameters::min_hosts_horizontal`] hosts, together with that source's
-/// horizontal scan of the same technique.
-pub fn join_blocks<'a>(detections: Vec<Detection<'a>>, parameters: &Parameters) -> Vec<Detection<'a>> {
+/// at least [`MIN_BLOCK_HOSTS`] hosts, together with that source's horizontal scan of the
+/// same technique.
+pub fn join_blocks<'a>(detections: Vec<Detection<'a>>) -> Vec<Detection<'a>> {
     let mut verticals: BTreeMap<(IpAddr, Technique), usize> = BTreeMap::new();
     for detection in &detections {
         if detection.kind == ScanKind::Vertical {
@@ -91,7 +96,7 @@ pub fn join_blocks<'a>(detections: Vec<Detection<'a>>, parameters: &Parameters) 
     }
     let block_keys: BTreeSet<(IpAddr, Technique)> = verticals
         .into_iter()
-        .filter(|(_, hosts)| *hosts >= parameters.min_hosts_horizontal)
+        .filter(|(_, hosts)| *hosts >= MIN_BLOCK_HOSTS)
         .map(|(key, _)| key)
         .collect();
     if block_keys.is_empty() {
@@ -250,7 +255,7 @@ mod tests {
     }
 
     #[test]
-    fn few_hosts_stay_vertical() {
+    fn two_hosts_join_one_block() {
         let mut contacts = Vec::new();
         for host in 1..=2 {
             for port in 1..=10 {
@@ -258,8 +263,17 @@ mod tests {
             }
         }
         let detections = detect(&contacts, &Parameters::default());
-        assert_eq!(detections.len(), 2);
-        assert!(detections.iter().all(|d| d.kind == ScanKind::Vertical));
+        assert_eq!(detections.len(), 1, "{detections:#?}");
+        assert_eq!(detections[0].kind, ScanKind::Block);
+        assert_eq!(detections[0].targets().len(), 2);
+    }
+
+    #[test]
+    fn one_host_stays_vertical() {
+        let contacts: Vec<_> = (1..=10).map(|port| merged_contact("10.0.0.1", "10.0.1.1", port, i64::from(port))).collect();
+        let detections = detect(&contacts, &Parameters::default());
+        assert_eq!(detections.len(), 1);
+        assert_eq!(detections[0].kind, ScanKind::Vertical);
     }
 
     #[test]

@@ -267,7 +267,7 @@ pub fn detect<'a>(contacts: &'a [MergedContact], parameters: &Parameters) -> Vec
     }
 
     let detections = combine::absorb_ping_probes(detections);
-    let detections = combine::join_blocks(detections, parameters);
+    let detections = combine::join_blocks(detections);
     let detections = combine::join_decoys(detections, contacts);
     let detections = campaign::split_campaigns(detections, parameters);
     let mut detections = combine::attach_host_discovery(detections, parameters);

@@ -78,8 +78,10 @@ pub fn build(
         ScanKind::Vertical | ScanKind::Distributed if detection.technique == Technique::IpProtocol => {
             (ip_protocols.len() as u64, parameters.min_ports_vertical as u64)
         }
-        ScanKind::Vertical | ScanKind::Distributed => (ports.len() as u64, parameters.min_ports_vertical as u64),
-        ScanKind::Horizontal | ScanKind::Block | ScanKind::PingSweep => {
+        ScanKind::Vertical | ScanKind::Distributed | ScanKind::Block => {
+            (ports.len() as u64, parameters.min_ports_vertical as u64)
+        }
+        ScanKind::Horizontal | ScanKind::PingSweep => {
             (targets.len() as u64, parameters.min_hosts_horizontal as u64)
         }
     };

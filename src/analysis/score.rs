@@ -96,7 +96,8 @@ pub struct ScoreInput {
     pub technique: Technique,
     /// Distinct (target, port) pairs probed.
     pub contacts: u64,
-    /// Distinct ports (vertical) or hosts (horizontal): the quantity compared to the threshold.
+    /// Distinct ports (vertical, block) or hosts (horizontal): the quantity compared to the
+    /// threshold.
     pub breadth: u64,
     /// The detection threshold for `breadth`.
     pub threshold: u64,
@@ -202,7 +203,7 @@ pub fn confidence(input: &ScoreInput, failed: u64) -> Confidence {
     let unit = match input.kind {
         ScanKind::Vertical => "ports on one host",
         ScanKind::Horizontal => "hosts on the same port",
-        ScanKind::Block => "hosts with many ports each",
+        ScanKind::Block => "ports on several hosts",
         ScanKind::Distributed => "ports on the same targets",
         ScanKind::PingSweep => "hosts asked whether they were up",
     };

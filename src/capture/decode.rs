@@ -94,6 +94,7 @@ pub(super) fn decode_frame(link_type: u16, frame: &[u8], ts_ns: TimestampNs, loc
         tcp_window: transport.tcp_window,
         tcp_options: transport.tcp_options,
         source_text: None,
+        connection: None,
         payload_len: transport.payload_len,
         arp: None,
         sctp_chunk: transport.sctp_chunk,
@@ -144,6 +145,7 @@ fn arp_frame(arp: &ArpPacketSlice<'_>, ts_ns: TimestampNs, locator: Locator) -> 
         action: None,
         rule: None,
         source_text: None,
+        connection: None,
         locator,
     };
     FrameOutcome::Packet { observation, problem: None }

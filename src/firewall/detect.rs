@@ -6,8 +6,8 @@
 //! among many others is enough.
 
 use super::{
-    checkpoint, cisco_asa, filterlog, fortigate, juniper_srx, mikrotik, netfilter, netfilter_journal, panos,
-    pf_tcpdump, pfirewall, proxmox, sonicwall, sophos, suricata_eve, zeek_conn, LogDialect,
+    checkpoint, cisco_asa, filterlog, fortigate, juniper_srx, juniper_srx_text, mikrotik, netfilter, netfilter_journal,
+    panos, panos_leef, pf_tcpdump, pfirewall, proxmox, sonicwall, sophos, suricata_eve, zeek_conn, LogDialect,
 };
 
 /// Returns true when `line` belongs to `dialect`.
@@ -24,7 +24,9 @@ fn recognises(dialect: LogDialect, line: &str) -> bool {
         LogDialect::PfTcpdump => pf_tcpdump::is_pf_line(line),
         LogDialect::Fortigate => fortigate::is_fortigate_line(line),
         LogDialect::PanosCsv => panos::is_panos_line(line),
+        LogDialect::PanosLeef => panos_leef::is_leef_line(line),
         LogDialect::JuniperSrx => juniper_srx::is_srx_line(line),
+        LogDialect::JuniperSrxText => juniper_srx_text::is_srx_text_line(line),
         LogDialect::Checkpoint => checkpoint::is_checkpoint_line(line),
         LogDialect::Sonicwall => sonicwall::is_sonicwall_line(line),
         LogDialect::Mikrotik => mikrotik::is_mikrotik_line(line),

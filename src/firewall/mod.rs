@@ -24,6 +24,7 @@ mod fortigate;
 #[doc(hidden)]
 pub mod fuzzing;
 mod juniper_srx;
+mod juniper_srx_text;
 mod key_value;
 mod lines;
 mod mikrotik;
@@ -32,6 +33,7 @@ mod netfilter_body;
 mod netfilter_journal;
 mod outcome;
 mod panos;
+mod panos_leef;
 mod pf_tcpdump;
 mod pfirewall;
 mod proxmox;
@@ -61,10 +63,12 @@ pub use cisco_asa::{
 pub use filterlog::{SKIP_INVALID_FILTERLOG, SKIP_NOT_FILTERLOG};
 pub use fortigate::{SKIP_FORTIGATE_EVENT, SKIP_FORTIGATE_PROFILE, SKIP_INVALID_FORTIGATE, SKIP_NOT_FORTIGATE};
 pub use juniper_srx::{SKIP_INVALID_SRX, SKIP_NOT_SRX, SKIP_SRX_APPTRACK, SKIP_SRX_NOT_TRAFFIC};
+pub use juniper_srx_text::{SKIP_INVALID_SRX_TEXT, SKIP_NOT_SRX_TEXT, SKIP_SRX_TEXT_NOT_SESSION};
 pub use lines::MAX_LINE_BYTES;
 pub use mikrotik::{SKIP_INVALID_MIKROTIK, SKIP_NOT_MIKROTIK};
 pub use netfilter_journal::SKIP_INVALID_JOURNAL;
 pub use panos::{SKIP_INVALID_PANOS, SKIP_NOT_PANOS, SKIP_PANOS_NOT_TRAFFIC};
+pub use panos_leef::{SKIP_INVALID_LEEF, SKIP_LEEF_NOT_TRAFFIC, SKIP_NOT_LEEF};
 pub use proxmox::{SKIP_INVALID_PROXMOX, SKIP_NOT_PROXMOX};
 pub use pf_tcpdump::{SKIP_INVALID_PF, SKIP_NOT_PF};
 pub use pfirewall::{SKIP_EVENTS_LOST, SKIP_INVALID_PFIREWALL, SKIP_NOT_PFIREWALL};
@@ -140,8 +144,12 @@ pub enum LogDialect {
     Fortigate,
     /// Palo Alto Networks PAN-OS CSV syslog, TRAFFIC and THREAT records.
     PanosCsv,
+    /// Palo Alto Networks PAN-OS LEEF syslog, TRAFFIC and THREAT records.
+    PanosLeef,
     /// Juniper SRX structured syslog: `RT_FLOW` session and `RT_IDS` screen messages.
     JuniperSrx,
+    /// Juniper SRX non-structured syslog: `RT_FLOW_SESSION_CREATE: session created ...`.
+    JuniperSrxText,
     /// Check Point Log Exporter records: syslog structured data, pipe-separated or JSON.
     Checkpoint,
     /// SonicWall (SonicOS) `key=value` syslog messages.
@@ -154,7 +162,7 @@ pub enum LogDialect {
 
 impl LogDialect {
     /// Every dialect, in the order detection prefers them when two match equally often.
-    pub const ALL: [LogDialect; 16] = [
+    pub const ALL: [LogDialect; 18] = [
         LogDialect::Netfilter,
         LogDialect::NetfilterJournalJson,
         LogDialect::ProxmoxFirewall,
@@ -166,7 +174,9 @@ impl LogDialect {
         LogDialect::PfTcpdump,
         LogDialect::Fortigate,
         LogDialect::PanosCsv,
+        LogDialect::PanosLeef,
         LogDialect::JuniperSrx,
+        LogDialect::JuniperSrxText,
         LogDialect::Checkpoint,
         LogDialect::Sonicwall,
         LogDialect::Mikrotik,
@@ -187,7 +197,9 @@ impl LogDialect {
             Self::PfTcpdump => "pf-tcpdump",
             Self::Fortigate => "fortigate",
             Self::PanosCsv => "panos-csv",
+            Self::PanosLeef => "panos-leef",
             Self::JuniperSrx => "juniper-srx",
+            Self::JuniperSrxText => "juniper-srx-text",
             Self::Checkpoint => "checkpoint",
             Self::Sonicwall => "sonicwall",
             Self::Mikrotik => "mikrotik",
@@ -276,7 +288,9 @@ fn new_reader(dialect: LogDialect, time: &TimeContext) -> Box<dyn DialectReader>
         LogDialect::PfTcpdump => Box::new(pf_tcpdump::PfTcpdumpReader::new(time)),
         LogDialect::Fortigate => Box::new(fortigate::FortigateReader::new(time)),
         LogDialect::PanosCsv => Box::new(panos::PanosReader::new(time)),
+        LogDialect::PanosLeef => Box::new(panos_leef::PanosLeefReader::new(time)),
         LogDialect::JuniperSrx => Box::new(juniper_srx::JuniperSrxReader::new(time)),
+        LogDialect::JuniperSrxText => Box::new(juniper_srx_text::JuniperSrxTextReader::new(time)),
         LogDialect::Checkpoint => Box::new(checkpoint::CheckpointReader::new(time)),
         LogDialect::Sonicwall => Box::new(sonicwall::SonicwallReader::new(time)),
         LogDialect::Mikrotik => Box::new(mikrotik::MikrotikReader::new(time)),

@@ -262,6 +262,7 @@ fn build_outcome(
         tcp_window: fields.tcp_window,
         tcp_options: fields.tcp_options,
         source_text: None,
+        connection: None,
         payload_len: fields.payload_len,
         arp: None,
         sctp_chunk: None,

@@ -83,6 +83,7 @@ pub(super) fn bare_observation(
         action: None,
         rule: None,
         source_text: None,
+        connection: None,
         locator,
     }
 }

@@ -109,7 +109,7 @@ pub(super) fn is_panos_line(line: &str) -> bool {
 }
 
 /// Returns the action for a PAN-OS action word.
-fn action(word: &str) -> FirewallAction {
+pub(super) fn action(word: &str) -> FirewallAction {
     match word {
         "allow" => FirewallAction::Allow,
         "deny" | "block-url" | "block-ip" => FirewallAction::Deny,

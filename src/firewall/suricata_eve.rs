@@ -15,6 +15,15 @@
 //!   client's flags (`tcp.tcp_flags_ts`, hex, the OR of every segment it sent) include SYN,
 //!   because a flow it opened starts with that SYN. Otherwise they are the ORed flags, which
 //!   are the first segment's flags only when the client sent one kind of segment.
+//! - Flow reply, into [`Observation::connection`]: for TCP the server's ORed flags
+//!   (`tcp.tcp_flags_tc`) with SYN and ACK are open, with RST and no SYN/ACK closed, and no
+//!   packet to the client (`flow.pkts_toclient` 0 or server flags `00`) is unanswered. Server
+//!   packets without SYN/ACK or RST are midstream, as is any answered flow the client did not
+//!   open with a SYN.
+//!   The handshake completed when the client's flags have ACK beside the server's SYN/ACK, and
+//!   the client reset a half-open connection when they have RST without ACK. For UDP and ICMP
+//!   any packet to the client is open. A flow with an `app_proto` exchanged payload, because
+//!   Suricata names the application only from payload.
 
 use std::net::IpAddr;
 
@@ -26,7 +35,9 @@ use chrono::NaiveDateTime;
 use super::syslog_header::parse_rfc3339;
 use super::syslog_time::{LocalTimeResolver, ResolvedTime};
 use super::{LogDialect, TimeContext};
-use crate::model::{FirewallAction, IcmpInfo, IpProtocol, Locator, Observation, TcpFlags};
+use crate::model::{
+    ConnectionSummary, FirewallAction, IcmpInfo, IpProtocol, Locator, Observation, ResponderReply, TcpFlags,
+};
 
 /// Skip reason for lines that are not JSON objects with an `event_type`.
 pub const SKIP_NOT_EVE: &str = "not a Suricata eve.json event";
@@ -92,16 +103,62 @@ fn protocol(word: &str) -> Result<IpProtocol, String> {
     })
 }
 
-/// Reads the client's TCP flags of a flow, as the module doc describes.
-fn flow_flags(event: &Value) -> Result<Option<TcpFlags>, String> {
-    let Some(hex) = event.get("tcp").and_then(|tcp| text(tcp, "tcp_flags_ts")) else {
+/// Reads a flow's ORed TCP flags of one side, `tcp_flags_ts` (client) or `tcp_flags_tc`
+/// (server), written in hex.
+fn side_flags(event: &Value, key: &str) -> Result<Option<u8>, String> {
+    let Some(hex) = event.get("tcp").and_then(|tcp| text(tcp, key)) else {
         return Ok(None);
     };
-    let bits = u8::from_str_radix(hex, 16).map_err(|_| format!("invalid tcp.tcp_flags_ts {hex:?}"))?;
+    u8::from_str_radix(hex, 16).map(Some).map_err(|_| format!("invalid tcp.{key} {hex:?}"))
+}
+
+/// Reads the client's TCP flags of a flow, as the module doc describes.
+fn flow_flags(event: &Value) -> Result<Option<TcpFlags>, String> {
+    let Some(bits) = side_flags(event, "tcp_flags_ts")? else {
+        return Ok(None);
+    };
     if bits & TcpFlags::SYN != 0 {
         return Ok(Some(TcpFlags(TcpFlags::SYN)));
     }
     Ok(Some(TcpFlags(bits)))
+}
+
+/// Reads the server's reply to a flow, as the module doc describes. Returns `None` when the
+/// event has neither the server's TCP flags nor `flow.pkts_toclient`.
+fn flow_summary(event: &Value, protocol: IpProtocol) -> Result<Option<ConnectionSummary>, String> {
+    let flow = event.get("flow");
+    let packets_to_client = match flow {
+        Some(flow) => small_number::<u64>(flow, "pkts_toclient")?,
+        None => None,
+    };
+    let payload_exchanged = text(event, "app_proto").is_some();
+    if protocol != IpProtocol::TCP {
+        let Some(packets) = packets_to_client else {
+            return Ok(None);
+        };
+        let reply = if packets > 0 { ResponderReply::Open } else { ResponderReply::Unanswered };
+        let summary = ConnectionSummary {
+            payload_exchanged: payload_exchanged && protocol == IpProtocol::UDP,
+            ..ConnectionSummary::with_reply(reply)
+        };
+        return Ok(Some(summary));
+    }
+    let client = side_flags(event, "tcp_flags_ts")?.unwrap_or(0);
+    let server = side_flags(event, "tcp_flags_tc")?;
+    let syn_ack = TcpFlags::SYN | TcpFlags::ACK;
+    let reply = match (server, packets_to_client) {
+        (Some(bits), _) if bits & syn_ack == syn_ack => ResponderReply::Open,
+        (Some(bits), _) if bits & TcpFlags::RST != 0 => ResponderReply::Closed,
+        (_, Some(0)) | (Some(0), None) => ResponderReply::Unanswered,
+        (Some(_), _) | (None, Some(_)) => ResponderReply::Midstream,
+        (None, None) => return Ok(None),
+    };
+    let mut summary = ConnectionSummary { payload_exchanged, ..ConnectionSummary::with_reply(reply) };
+    if reply == ResponderReply::Open {
+        summary.handshake_completed = client & TcpFlags::ACK != 0;
+        summary.source_reset = client & TcpFlags::RST != 0 && !summary.handshake_completed;
+    }
+    Ok(Some(summary))
 }
 
 fn read_event(
@@ -155,6 +212,7 @@ fn read_event(
             if protocol == IpProtocol::TCP {
                 observation.tcp_flags = flow_flags(&event)?;
             }
+            observation.connection = flow_summary(&event, protocol)?;
         }
     }
     Ok(Some((observation, note)))

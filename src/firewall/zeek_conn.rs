@@ -14,6 +14,15 @@
 //! because `D` (data), `H` (SYN-ACK) and lower-case letters (the responder spoke first) do not
 //! tell the originator's flags. For ICMP Zeek writes the type as `id.orig_p` and the code as
 //! `id.resp_p`.
+//!
+//! The responder's reply goes into [`Observation::connection`], so the contact gets the
+//! outcome the replies would have given it. For TCP it comes from `history` (Zeek's letters:
+//! upper case for the originator, lower case for the responder), else from `conn_state`:
+//! `S0`, `SH` and `RSTOS0` are unanswered, `REJ` closed, `S1`, `SF`, `S2` and `S3` open with
+//! the handshake completed, `RSTO` open, and `RSTRH`, `SHR` and `OTH` midstream. For UDP and ICMP
+//! any responder packet (`resp_pkts`, else a lower-case `history` letter, else `conn_state`
+//! `SF`) is open. Payload is exchanged when `orig_bytes` or `resp_bytes` is above zero or
+//! `history` has `D` or `d`.
 
 use std::net::IpAddr;
 
@@ -21,7 +30,10 @@ use super::outcome::{bare_observation, DialectReader, LineOutcome};
 use super::sensor_time::{epoch_seconds_ns, raw_json_number};
 use super::syslog_header::parse_rfc3339;
 use super::{LogDialect, SKIP_HEADER};
-use crate::model::{FirewallAction, IcmpInfo, IpProtocol, Locator, Observation, TcpFlags, TimestampNs};
+use crate::model::{
+    ConnectionSummary, FirewallAction, IcmpInfo, IpProtocol, Locator, Observation, ResponderReply, TcpFlags,
+    TimestampNs,
+};
 
 /// Skip reason for lines that are neither headers nor conn.log records.
 pub const SKIP_NOT_ZEEK_CONN: &str = "not a Zeek conn.log record";
@@ -46,6 +58,9 @@ struct Record {
     proto: Option<String>,
     conn_state: Option<String>,
     history: Option<String>,
+    orig_bytes: Option<u64>,
+    resp_bytes: Option<u64>,
+    resp_pkts: Option<u64>,
 }
 
 /// Reader of the `zeek-conn` dialect.
@@ -84,16 +99,19 @@ impl ZeekConnReader {
             if value == self.unset {
                 continue;
             }
-            let port = || value.parse::<u64>().map_err(|_| format!("invalid {name} {value:?}"));
+            let number = || value.parse::<u64>().map_err(|_| format!("invalid {name} {value:?}"));
             match name.as_str() {
                 "ts" => record.ts = Some(value.to_string()),
                 "id.orig_h" => record.orig_h = Some(value.to_string()),
-                "id.orig_p" => record.orig_p = Some(port()?),
+                "id.orig_p" => record.orig_p = Some(number()?),
                 "id.resp_h" => record.resp_h = Some(value.to_string()),
-                "id.resp_p" => record.resp_p = Some(port()?),
+                "id.resp_p" => record.resp_p = Some(number()?),
                 "proto" => record.proto = Some(value.to_string()),
                 "conn_state" => record.conn_state = Some(value.to_string()),
                 "history" => record.history = Some(value.to_string()),
+                "orig_bytes" => record.orig_bytes = Some(number()?),
+                "resp_bytes" => record.resp_bytes = Some(number()?),
+                "resp_pkts" => record.resp_pkts = Some(number()?),
                 _ => {}
             }
         }
@@ -128,6 +146,9 @@ fn json_record(line: &str) -> Result<Record, String> {
         proto: text("proto"),
         conn_state: text("conn_state"),
         history: text("history"),
+        orig_bytes: number("orig_bytes"),
+        resp_bytes: number("resp_bytes"),
+        resp_pkts: number("resp_pkts"),
     })
 }
 
@@ -158,6 +179,91 @@ fn first_segment_flags(history: &str) -> Option<TcpFlags> {
         _ => return None,
     };
     Some(TcpFlags(flags))
+}
+
+/// Reads the responder's reply from `history`, else from `conn_state`, as the module doc
+/// describes. Returns `None` when the record shows neither.
+fn connection_summary(record: &Record, protocol: IpProtocol) -> Option<ConnectionSummary> {
+    let history = record.history.as_deref().filter(|history| !history.is_empty());
+    let state = record.conn_state.as_deref();
+    let bytes_sent = record.orig_bytes.unwrap_or(0) > 0 || record.resp_bytes.unwrap_or(0) > 0;
+    if protocol != IpProtocol::TCP {
+        let responded = match (record.resp_pkts, history, state) {
+            (Some(packets), _, _) => packets > 0,
+            (None, Some(history), _) => history.chars().any(|letter| letter.is_ascii_lowercase()),
+            (None, None, Some("S0")) => false,
+            (None, None, Some("SF")) => true,
+            _ => return None,
+        };
+        if !responded {
+            return Some(ConnectionSummary::with_reply(ResponderReply::Unanswered));
+        }
+        let mut summary = ConnectionSummary::with_reply(ResponderReply::Open);
+        summary.payload_exchanged = protocol == IpProtocol::UDP && record.resp_bytes.unwrap_or(0) > 0;
+        return Some(summary);
+    }
+    let mut summary = match history {
+        Some(history) => tcp_summary_from_history(history),
+        None => tcp_summary_from_state(state?)?,
+    };
+    summary.payload_exchanged |= bytes_sent;
+    Some(summary)
+}
+
+/// Reads a TCP connection's reply from `history`. Without the originator's `S` any responder
+/// letter (lower case) is midstream traffic. Otherwise the responder's `h` (SYN/ACK) is open,
+/// its `r` (RST) without `h` closed, any other responder letter midstream, and no responder
+/// letter unanswered. After the `h`, the originator's `A`, `D` or `F`
+/// completes the handshake, and its `R` before any of them is a half-open reset.
+fn tcp_summary_from_history(history: &str) -> ConnectionSummary {
+    let letters: Vec<char> = history.chars().filter(|&letter| letter != '^').collect();
+    let syn_ack = letters.iter().position(|&letter| letter == 'h');
+    let responder_spoke = letters.iter().any(char::is_ascii_lowercase);
+    let reply = if !letters.contains(&'S') && responder_spoke {
+        ResponderReply::Midstream
+    } else if syn_ack.is_some() {
+        ResponderReply::Open
+    } else if letters.contains(&'r') {
+        ResponderReply::Closed
+    } else if responder_spoke {
+        ResponderReply::Midstream
+    } else {
+        ResponderReply::Unanswered
+    };
+    let mut summary = ConnectionSummary::with_reply(reply);
+    if let Some(syn_ack) = syn_ack {
+        let after = &letters[syn_ack + 1..];
+        let completion = after.iter().position(|letter| matches!(letter, 'A' | 'D' | 'F'));
+        let reset = after.iter().position(|&letter| letter == 'R');
+        summary.handshake_completed = completion.is_some();
+        summary.source_reset = match (reset, completion) {
+            (Some(reset), Some(completion)) => reset < completion,
+            (Some(_), None) => true,
+            (None, _) => false,
+        };
+    }
+    summary.payload_exchanged = letters.iter().any(|&letter| letter == 'D' || letter == 'd');
+    summary
+}
+
+/// Reads a TCP connection's reply from `conn_state` alone, for records without `history`.
+/// `RSTR` (the responder sent a RST, before or after the handshake) shows neither open nor
+/// closed, so it returns `None`, as does a state Zeek does not document.
+fn tcp_summary_from_state(state: &str) -> Option<ConnectionSummary> {
+    let summary = match state {
+        "S0" | "SH" | "RSTOS0" => ConnectionSummary::with_reply(ResponderReply::Unanswered),
+        "REJ" => ConnectionSummary::with_reply(ResponderReply::Closed),
+        "S1" | "SF" | "S2" | "S3" => ConnectionSummary {
+            handshake_completed: true,
+            ..ConnectionSummary::with_reply(ResponderReply::Open)
+        },
+        // An originator's RST after a completed handshake, or after the SYN/ACK alone as a SYN
+        // scan sends it (history `ShR`): without `history` the two cannot be told apart.
+        "RSTO" => ConnectionSummary::with_reply(ResponderReply::Open),
+        "RSTRH" | "SHR" | "OTH" => ConnectionSummary::with_reply(ResponderReply::Midstream),
+        _ => return None,
+    };
+    Some(summary)
 }
 
 fn address(value: Option<&String>, name: &str) -> Result<IpAddr, String> {
@@ -194,6 +300,7 @@ fn build_observation(record: &Record, locator: Locator) -> Result<Observation, S
     if protocol == IpProtocol::TCP {
         observation.tcp_flags = first_segment_flags(history);
     }
+    observation.connection = connection_summary(record, protocol);
     let state = record.conn_state.as_deref().unwrap_or("-");
     observation.rule = Some(format!("conn_state {state}, history {}", if history.is_empty() { "-" } else { history }));
     Ok(observation)

@@ -36,6 +36,8 @@ function finding(fields: Partial<FindingView>): FindingView {
     internalSource: true,
     regularTiming: null,
     hostDiscovery: null,
+    ipProtocols: [],
+    extraActivity: [],
     ...fields,
   };
 }
