@@ -22,6 +22,10 @@ use crate::dto::{
     ImportProgress, ImportRequest, ReportView,
 };
 use crate::error::CommandErrorPayload;
+use crate::workspace_dto::{
+    AllowlistView, CustodyRequest, EvidenceIntegrityView, NewCaseRequest, ProbeChartView, RecentCaseView,
+    SettingsRequest, SettingsView, TimelineView,
+};
 
 /// Folder of the generated declarations, relative to this crate.
 const GENERATED_DIR: &str = "../ui/src/api/generated";
@@ -42,6 +46,15 @@ fn export_all(dir: &Path) -> Result<(), ExportError> {
     ExportFormat::export_all(&config)?;
     ExportResult::export_all(&config)?;
     CommandErrorPayload::export_all(&config)?;
+    NewCaseRequest::export_all(&config)?;
+    RecentCaseView::export_all(&config)?;
+    SettingsView::export_all(&config)?;
+    SettingsRequest::export_all(&config)?;
+    EvidenceIntegrityView::export_all(&config)?;
+    CustodyRequest::export_all(&config)?;
+    ProbeChartView::export_all(&config)?;
+    AllowlistView::export_all(&config)?;
+    TimelineView::export_all(&config)?;
     Ok(())
 }
 
