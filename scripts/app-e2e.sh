@@ -36,6 +36,9 @@ target_dir=$(cargo metadata --manifest-path "$root/Cargo.toml" --format-version 
 export SCANCASE_APP="$target_dir/debug/scancase-app"
 export SCANCASE_SCREENSHOTS="$screenshots"
 export TAURI_DRIVER_URL="http://127.0.0.1:$driver_port/"
+# The app keeps its recent cases in its config folder; the tests get an empty one of their own.
+XDG_CONFIG_HOME=$(mktemp -d -t scancase-e2e-config.XXXXXX)
+export XDG_CONFIG_HOME
 
 log=$(mktemp -t tauri-driver.XXXXXX.log)
 tauri-driver --port "$driver_port" >"$log" 2>&1 &

@@ -28,6 +28,20 @@ fn main() {
         "withdraw_report_item",
         "export_report_file",
         "show_in_folder",
+        "create_case_with_settings",
+        "open_case_and_remember",
+        "list_recent_cases",
+        "forget_recent_case",
+        "case_settings",
+        "update_case_settings",
+        "evidence_integrity",
+        "add_custody_entry",
+        "verify_evidence",
+        "finding_probe_chart",
+        "list_allowlist",
+        "allow_source",
+        "disallow_source",
+        "case_timeline",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(commands))
         .expect("the Tauri build step failed; check tauri.conf.json and capabilities/");

@@ -1,5 +1,5 @@
-//! Steps shared by the command line and the desktop shell: drafting the report of a case
-//! and exporting it, with the audit entries that go with them.
+//! Steps shared by the command line and the desktop shell: changing the case settings,
+//! drafting the report of a case and exporting it, with the audit entries that go with them.
 //!
 //! Each function here composes the case store, the analysis and the report module; none
 //! prints or parses arguments.
@@ -8,8 +8,10 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
+use crate::analysis::Parameters;
 use crate::case::{
-    now_ns, ApprovedReport, Case, CaseError, ReportBasis, ReviewAction, SectionTextAction, StoredAnalysis,
+    now_ns, ApprovedReport, Case, CaseError, CaseSettings, ReportBasis, ReviewAction, SectionTextAction, SettingsChange,
+    StoredAnalysis,
 };
 use crate::model::Finding;
 use crate::report::{self, ExcludedFinding, Report, ReportError, ReportInput, ReviewStatus, Section, SectionKind};
@@ -153,6 +155,39 @@ impl DraftedReport {
     }
 }
 
+/// Checks a change of the case settings before it is applied: the texts and values
+/// ([`SettingsChange::check`]) and each analysis parameter's name and value against
+/// [`Parameters`].
+pub fn check_settings_change(case_path: &Path, change: &SettingsChange) -> Result<(), CaseError> {
+    change.check(case_path)?;
+    let invalid = |name: &str, problem: String| CaseError::InvalidSetting {
+        path: case_path.to_path_buf(),
+        setting: format!("analysis parameter {name}"),
+        problem,
+    };
+    let mut check = Parameters::default();
+    for (name, value) in &change.set_parameters {
+        check.set(name, *value).map_err(|problem| invalid(name, problem))?;
+    }
+    for name in &change.reset_parameters {
+        let default = Parameters::default().get(name);
+        // An unknown name has no default; setting it fails with the list of known names.
+        check.set(name, default.unwrap_or(1)).map_err(|problem| invalid(name, problem))?;
+    }
+    Ok(())
+}
+
+/// Changes the case settings after [`check_settings_change`]; nothing is changed when a
+/// setting is invalid.
+pub fn change_settings(
+    case: &mut Case,
+    change: &SettingsChange,
+    actor: Option<&str>,
+) -> Result<CaseSettings, CaseError> {
+    check_settings_change(case.path(), change)?;
+    case.change_settings(change, actor)
+}
+
 /// Drafts the report from the case's latest analysis and stores the draft in the case; see
 /// [`prepare_report`].
 pub fn draft_report(case: &mut Case, actor: Option<&str>) -> Result<Report, WorkflowError> {
@@ -249,6 +284,7 @@ fn report_input(
     let scope = case.report_scope()?;
     let (findings, excluded, missing) = choose_findings(analysis.findings, scope.as_deref());
     let mut input = ReportInput::new(case.info()?, evidence, findings, Some(analysis.run), now_ns());
+    input.classification = case.settings()?.classification;
     input.probe_points = case
         .probe_points(analysis.run_id)?
         .into_iter()

@@ -872,3 +872,79 @@ fn data_exports_name_the_source() {
     let varieties = veris["action"]["hacking"]["variety"].as_array().expect("varieties");
     assert!(varieties.iter().any(|v| v == "Scan network"), "{varieties:?}");
 }
+
+#[test]
+fn settings_reach_analysis_and_report() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let case = dir.path().join("c.scancase");
+    scancase()
+        .arg("new")
+        .arg(&case)
+        .args(["--examiner", "Ada", "--organisation", "Example GmbH", "--classification", "TLP:AMBER"])
+        .args(["--default-tz", "Europe/Berlin", "--internal", "10.200.0.0/24"])
+        .assert()
+        .success();
+    let printed = scancase().arg("settings").arg(&case).output().expect("run scancase");
+    assert!(printed.status.success(), "{}", String::from_utf8_lossy(&printed.stderr));
+    let text = String::from_utf8_lossy(&printed.stdout);
+    for line in ["organisation\tExample GmbH", "classification\tTLP:AMBER", "default_tz\tEurope/Berlin", "min_ports_vertical\t6\t(default)"] {
+        assert!(text.contains(line), "settings output lacks {line:?}: {text}");
+    }
+    let internal = scancase().arg("internal").arg(&case).output().expect("run scancase");
+    assert_eq!(String::from_utf8_lossy(&internal.stdout).trim(), "10.200.0.0/24");
+
+    scancase().arg("import").arg(&case).arg(fixture("fwlog/scan_nmap_sS_8ports_vic1.log")).args(["--year", "2026"]).assert().success();
+    scancase().arg("analyze").arg(&case).assert().success();
+    let findings = findings_json(&case);
+    assert_eq!(findings.len(), 1);
+    let first_seen = findings[0]["first_seen"].as_str().expect("a time");
+    assert!(first_seen.starts_with("2026-12-04T18:35:42"), "the log's 19:35:42 is read in the default zone, Berlin: {first_seen}");
+    assert_eq!(findings[0]["internal_source"], true, "10.200.0.10 is inside the internal network set with `new`");
+
+    let markdown = dir.path().join("report.md");
+    scancase().arg("report").arg(&case).args(["--format", "md", "--output"]).arg(&markdown).assert().success();
+    assert!(std::fs::read_to_string(&markdown).expect("report.md").contains("TLP:AMBER"), "the report shows the label");
+
+    let changed = scancase().arg("settings").arg(&case).args(["--param", "min_ports_vertical=9"]).output().expect("run");
+    assert!(changed.status.success(), "{}", String::from_utf8_lossy(&changed.stderr));
+    assert!(String::from_utf8_lossy(&changed.stdout).contains("min_ports_vertical\t9\t(set for this case; default 6)"));
+    scancase().arg("analyze").arg(&case).assert().success();
+    assert!(findings_json(&case).is_empty(), "8 probed ports stay below the stored minimum of 9");
+
+    scancase().arg("settings").arg(&case).args(["--reset-param", "min_ports_vertical", "--organisation", ""]).assert().success();
+    let text = String::from_utf8_lossy(&scancase().arg("settings").arg(&case).output().expect("run").stdout).into_owned();
+    assert!(text.contains("organisation\tnone"), "{text}");
+    assert!(text.contains("min_ports_vertical\t6\t(default)"), "{text}");
+    let audit = scancase().arg("audit").arg(&case).output().expect("run");
+    assert!(String::from_utf8_lossy(&audit.stdout).contains("settings_changed"));
+}
+
+#[test]
+fn settings_reject_invalid_values() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let case = dir.path().join("c.scancase");
+    scancase().arg("new").arg(&case).assert().success();
+    let rejected = [
+        (vec!["--param", "min_ports=5"], 1, "unknown parameter 'min_ports'"),
+        (vec!["--param", "campaign_gap_s=0"], 1, "campaign_gap_s: 0 is out of range"),
+        (vec!["--param", "campaign_gap_s"], 2, "is not NAME=VALUE"),
+        (vec!["--reset-param", "window"], 1, "unknown parameter 'window'"),
+        (vec!["--default-tz", "Mars/Olympus"], 2, "unknown time zone 'Mars/Olympus'"),
+    ];
+    for (arguments, status, message) in rejected {
+        let output = scancase().arg("settings").arg(&case).args(&arguments).output().expect("run scancase");
+        assert_eq!(output.status.code(), Some(status), "{arguments:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(message), "{arguments:?}: {stderr}");
+    }
+    let audit = scancase().arg("audit").arg(&case).output().expect("run");
+    assert!(!String::from_utf8_lossy(&audit.stdout).contains("settings_changed"), "nothing was changed");
+
+    let other = dir.path().join("other.scancase");
+    let output = scancase().arg("new").arg(&other).args(["--param", "min_ports=5"]).output().expect("run");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(!other.exists(), "an invalid setting leaves no case behind");
+    let output = scancase().arg("new").arg(&other).args(["--internal", "10.0.0.0/33"]).output().expect("run");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("invalid network '10.0.0.0/33'"));
+}

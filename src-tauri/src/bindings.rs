@@ -25,6 +25,10 @@ use crate::error::CommandErrorPayload;
 use crate::report_dto::{
     AttachRequest, EventRequest, ReportExportResult, ReportWorkspace, ReviewRequest, WithdrawRequest,
 };
+use crate::workspace_dto::{
+    AllowlistView, CustodyRequest, EvidenceIntegrityView, NewCaseRequest, ProbeChartView, RecentCaseView,
+    SettingsRequest, SettingsView, TimelineView,
+};
 
 /// Folder of the generated declarations, relative to this crate.
 const GENERATED_DIR: &str = "../ui/src/api/generated";
@@ -51,6 +55,15 @@ fn export_all(dir: &Path) -> Result<(), ExportError> {
     AttachRequest::export_all(&config)?;
     WithdrawRequest::export_all(&config)?;
     ReportExportResult::export_all(&config)?;
+    NewCaseRequest::export_all(&config)?;
+    RecentCaseView::export_all(&config)?;
+    SettingsView::export_all(&config)?;
+    SettingsRequest::export_all(&config)?;
+    EvidenceIntegrityView::export_all(&config)?;
+    CustodyRequest::export_all(&config)?;
+    ProbeChartView::export_all(&config)?;
+    AllowlistView::export_all(&config)?;
+    TimelineView::export_all(&config)?;
     Ok(())
 }
 

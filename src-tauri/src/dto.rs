@@ -60,7 +60,8 @@ impl CaseSummary {
 #[derive(Debug, Clone, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ImportRequest {
-    /// IANA time zone name, for example `UTC` or `Europe/Berlin`.
+    /// IANA time zone name, for example `UTC` or `Europe/Berlin`; empty takes the case's
+    /// default time zone, else UTC.
     pub zone: String,
     /// Year of timestamps that carry none; `None` takes it from the file's modification time.
     pub year: Option<i32>,

@@ -50,6 +50,7 @@ impl CommandError {
             Self::NoCaseOpen => "noCaseOpen",
             Self::InvalidInput { .. } => "invalidInput",
             Self::Case(CaseError::ReadOnly { .. }) => "readOnly",
+            Self::Case(CaseError::InvalidSetting { .. }) => "invalidInput",
             Self::Case(_) => "case",
             Self::Import(ImportError::Cancelled { .. }) => "importCancelled",
             Self::Import(_) => "import",

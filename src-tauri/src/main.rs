@@ -20,6 +20,10 @@ mod report_commands;
 mod report_dto;
 mod report_ops;
 mod state;
+mod recent_cases;
+mod workspace_commands;
+mod workspace_dto;
+mod workspace_ops;
 
 use std::process::ExitCode;
 
@@ -53,6 +57,20 @@ fn main() -> ExitCode {
             report_commands::withdraw_report_item,
             report_commands::export_report_file,
             report_commands::show_in_folder,
+            workspace_commands::create_case_with_settings,
+            workspace_commands::open_case_and_remember,
+            workspace_commands::list_recent_cases,
+            workspace_commands::forget_recent_case,
+            workspace_commands::case_settings,
+            workspace_commands::update_case_settings,
+            workspace_commands::evidence_integrity,
+            workspace_commands::add_custody_entry,
+            workspace_commands::verify_evidence,
+            workspace_commands::finding_probe_chart,
+            workspace_commands::list_allowlist,
+            workspace_commands::allow_source,
+            workspace_commands::disallow_source,
+            workspace_commands::case_timeline,
         ])
         .run(tauri::generate_context!());
     match result {

@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use scancase::analysis::{self, Parameters};
+use scancase::analysis;
 use scancase::case::Case;
 use scancase::import::{import_file, ImportObserver, ImportOptions, ImportResult};
 use scancase::report::Report;
@@ -51,10 +51,14 @@ pub fn actor(case: &Case) -> Option<String> {
 
 /// Parses the import request into the library's import options.
 pub fn import_options(request: &ImportRequest, examiner: Option<String>) -> Result<ImportOptions, CommandError> {
-    let zone = request.zone.trim().parse::<chrono_tz::Tz>().map_err(|_| CommandError::InvalidInput {
-        field: "time zone",
-        problem: format!("unknown time zone '{}'; enter an IANA name such as UTC or Europe/Berlin", request.zone),
-    })?;
+    // An empty zone takes the case's default time zone, else UTC.
+    let zone = match request.zone.trim() {
+        "" => None,
+        name => Some(name.parse::<chrono_tz::Tz>().map_err(|_| CommandError::InvalidInput {
+            field: "time zone",
+            problem: format!("unknown time zone '{}'; enter an IANA name such as UTC or Europe/Berlin", request.zone),
+        })?),
+    };
     if let Some(year) = request.year {
         if !YEAR_RANGE.contains(&year) {
             return Err(CommandError::InvalidInput {
@@ -92,10 +96,12 @@ pub fn list_evidence(case: &Case) -> Result<Vec<EvidenceView>, CommandError> {
     Ok(case.evidence()?.iter().map(EvidenceView::from).collect())
 }
 
-/// Analyzes all evidence of the case with the default parameters and stores the findings.
+/// Analyzes all evidence of the case with the case's analysis parameters and stores the
+/// findings.
 pub fn analyze(case: &mut Case) -> Result<AnalysisSummary, CommandError> {
     let actor = actor(case);
-    let outcome = analysis::analyze_case(case, &Parameters::default(), actor.as_deref())?;
+    let parameters = analysis::case_parameters(case)?;
+    let outcome = analysis::analyze_case(case, &parameters, actor.as_deref())?;
     Ok(AnalysisSummary { contacts: outcome.contacts, findings: outcome.findings.len() })
 }
 

@@ -76,7 +76,51 @@ impl Default for Parameters {
     }
 }
 
+/// Names of the parameters a case can set, with a short description and unit of each, in the
+/// order the settings show them.
+pub const PARAMETER_NAMES: [(&str, &str); 5] = [
+    ("min_ports_vertical", "distinct ports one source must probe on one host for a vertical scan"),
+    ("min_hosts_horizontal", "distinct hosts one source must probe on one port for a horizontal scan"),
+    ("campaign_gap_s", "longest quiet time within one scan, in seconds; a longer gap starts a new finding"),
+    ("max_echo_requests_per_host", "most ICMP or ARP requests per host, on average, for a ping sweep"),
+    ("min_hosts_arp_sweep", "distinct addresses one source must ask for with ARP requests for an ARP sweep"),
+];
+
 impl Parameters {
+    /// Returns the value of a parameter by name, or `None` for an unknown name.
+    pub fn get(&self, name: &str) -> Option<u64> {
+        let value = match name {
+            "min_ports_vertical" => self.min_ports_vertical as u64,
+            "min_hosts_horizontal" => self.min_hosts_horizontal as u64,
+            "campaign_gap_s" => self.campaign_gap_s,
+            "max_echo_requests_per_host" => self.max_echo_requests_per_host,
+            "min_hosts_arp_sweep" => self.min_hosts_arp_sweep as u64,
+            _ => return None,
+        };
+        Some(value)
+    }
+
+    /// Sets a parameter by name. Fails with a message for an unknown name or a zero value,
+    /// which would make every contact a scan or split every probe into its own finding.
+    pub fn set(&mut self, name: &str, value: u64) -> Result<(), String> {
+        if value == 0 {
+            return Err(format!("{name} is 0; give a whole number of at least 1"));
+        }
+        let count = usize::try_from(value).unwrap_or(usize::MAX);
+        match name {
+            "min_ports_vertical" => self.min_ports_vertical = count,
+            "min_hosts_horizontal" => self.min_hosts_horizontal = count,
+            "campaign_gap_s" => self.campaign_gap_s = value,
+            "max_echo_requests_per_host" => self.max_echo_requests_per_host = value,
+            "min_hosts_arp_sweep" => self.min_hosts_arp_sweep = count,
+            _ => {
+                let known: Vec<&str> = PARAMETER_NAMES.iter().map(|(name, _)| *name).collect();
+                return Err(format!("unknown parameter '{name}'; the parameters are {}", known.join(", ")));
+            }
+        }
+        Ok(())
+    }
+
     /// Returns the parameters by name, as recorded in the case and the report.
     pub fn to_map(&self) -> BTreeMap<String, String> {
         BTreeMap::from([
@@ -88,6 +132,18 @@ impl Parameters {
             ("time_window".to_string(), "none (whole case)".to_string()),
         ])
     }
+}
+
+/// Reads the analysis parameters of a case: the defaults, with the values set in the case's
+/// settings. A stored name this build does not know is left out with a warning.
+pub fn case_parameters(case: &Case) -> Result<Parameters, CaseError> {
+    let mut parameters = Parameters::default();
+    for (name, value) in case.settings()?.analysis_parameters {
+        if let Err(problem) = parameters.set(&name, value) {
+            log::warn!("{}: analysis parameter left at its default: {problem}", case.path().display());
+        }
+    }
+    Ok(parameters)
 }
 
 /// Result of [`analyze_case`].

@@ -24,6 +24,8 @@ mod revisions;
 pub mod schema;
 mod settings;
 mod withdrawals;
+#[cfg(test)]
+mod settings_tests;
 
 use std::path::{Path, PathBuf};
 
@@ -39,8 +41,8 @@ pub use integrity::{remapped_path, EvidenceCheck, PathRemap};
 pub use location::sibling as sibling_path;
 pub use review::{EntryRevision, ReviewAction, ReviewStep};
 pub use revisions::{ApprovedReport, ReportBasis, RevisionSummary};
-pub use settings::AllowlistEntry;
 pub use withdrawals::{WithdrawableKind, Withdrawal, MAX_WITHDRAWAL_REASON_CHARS};
+pub use settings::{AllowlistEntry, CaseSettings, SettingsChange, MAX_SETTING_TEXT_CHARS};
 
 use crate::model::{CaseInfo, TimestampNs};
 
@@ -124,6 +126,17 @@ pub enum CaseError {
         path: PathBuf,
         /// The network requested.
         network: String,
+    },
+    /// A case setting is invalid: an unknown analysis parameter, a value out of range, a
+    /// text too long or with control characters.
+    #[error("case file {path}: invalid {setting}: {problem}; nothing was changed")]
+    InvalidSetting {
+        /// Path of the case.
+        path: PathBuf,
+        /// Setting given, for example "analysis parameter campaign_gap_s".
+        setting: String,
+        /// Problem found, with how to fix it.
+        problem: String,
     },
     /// A review step that does not follow from the report's current state.
     #[error("case file {path}: cannot {step} a report that is {state}; {hint}")]

@@ -9,7 +9,8 @@
 pub const APPLICATION_ID: i32 = 0x5343_4E43;
 
 /// Migrations in the order they are applied; entry `i` moves `user_version` from `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4, MIGRATION_5];
+pub const MIGRATIONS: &[&str] =
+    &[MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4, MIGRATION_5, MIGRATION_6];
 
 /// Schema version a case has after every migration of this build.
 pub fn current_version() -> i32 {
@@ -331,10 +332,25 @@ CREATE TRIGGER report_section_text_no_delete BEFORE DELETE ON report_section_tex
 BEGIN SELECT RAISE(ABORT, 'section texts are kept as revisions and never deleted'); END;
 "#;
 
+/// Adds the case settings beside the internal networks and the allowlist: the organisation,
+/// the classification label shown on the report, the default time zone of imports, and the
+/// analysis parameters set for this case. A parameter without a row keeps the analysis
+/// default, so a case made before this migration analyzes as it did.
+const MIGRATION_5: &str = r#"
+ALTER TABLE case_info ADD COLUMN organisation TEXT;
+ALTER TABLE case_info ADD COLUMN classification TEXT;
+ALTER TABLE case_info ADD COLUMN default_zone TEXT;
+
+CREATE TABLE analysis_parameter (
+    name   TEXT PRIMARY KEY,
+    value  INTEGER NOT NULL CHECK (value > 0)
+) WITHOUT ROWID;
+"#;
+
 /// Adds withdrawals of timeline events and attachments. A withdrawn item stays in its own
 /// table, and the withdrawal row with its reason, examiner and revision hides it from the
 /// report. An item is withdrawn at most once, and withdrawals are never changed or deleted.
-const MIGRATION_5: &str = r#"
+const MIGRATION_6: &str = r#"
 CREATE TABLE report_withdrawal (
     id               INTEGER PRIMARY KEY,
     item_kind        TEXT NOT NULL CHECK (item_kind IN ('event', 'attachment')),

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use clap::Args;
-use scancase::analysis::{self, Parameters};
+use scancase::analysis;
 use scancase::case::Case;
 use scancase::import::{import_file, ImportResult};
 use scancase::model::format_rfc3339;
@@ -26,6 +26,12 @@ pub struct NewArgs {
     /// Name of the examiner responsible for the case.
     #[arg(long, value_name = "NAME")]
     pub examiner: Option<String>,
+    #[command(flatten)]
+    pub settings: super::case_settings_command::SettingValues,
+    /// The organisation's networks, for example 10.0.0.0/8; may be repeated. Without it the
+    /// private and local address ranges count as internal.
+    #[arg(long = "internal", value_name = "NETWORK", value_parser = super::settings_commands::parse_network)]
+    pub internal_networks: Vec<ipnet::IpNet>,
 }
 
 /// Arguments of `scancase import`.
@@ -82,7 +88,16 @@ pub struct ReportArgs {
 /// Creates an empty case.
 pub fn new(args: NewArgs) -> Result<()> {
     let name = args.name.unwrap_or_else(|| case_name_from_path(&args.case));
-    Case::create(&args.case, &name, args.examiner.as_deref())?;
+    let change = args.settings.to_change();
+    // The settings are checked before the file exists, so an invalid one leaves no case behind.
+    workflow::check_settings_change(&args.case, &change)?;
+    let mut case = Case::create(&args.case, &name, args.examiner.as_deref())?;
+    if !change.is_empty() {
+        workflow::change_settings(&mut case, &change, args.examiner.as_deref())?;
+    }
+    if !args.internal_networks.is_empty() {
+        case.set_internal_networks(&args.internal_networks, args.examiner.as_deref())?;
+    }
     log::info!("created case '{name}' in {}", args.case.display());
     Ok(())
 }
@@ -154,7 +169,8 @@ pub fn import_all(case: &mut Case, evidence: &[PathBuf], options: &EvidenceOptio
 pub fn analyze(args: CaseArg) -> Result<()> {
     let mut case = args.case.open()?;
     let actor = actor(&case);
-    let outcome = analysis::analyze_case(&mut case, &Parameters::default(), actor.as_deref())?;
+    let parameters = analysis::case_parameters(&case)?;
+    let outcome = analysis::analyze_case(&mut case, &parameters, actor.as_deref())?;
     log::info!("analysis: {} contacts, {} findings", outcome.contacts, outcome.findings.len());
     Ok(())
 }

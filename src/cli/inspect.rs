@@ -39,7 +39,7 @@ pub struct InspectArgs {
 
 /// Prints every observation, anomaly and the summary of one evidence file.
 pub fn run(args: InspectArgs) -> Result<()> {
-    let options = ImportOptions { zone: args.tz, year: args.year, format: args.format, examiner: None };
+    let options = ImportOptions { zone: Some(args.tz), year: args.year, format: args.format, examiner: None };
     let style = if args.json { OutputStyle::JsonLines } else { OutputStyle::Text };
     let mut stdout = std::io::stdout().lock();
     // A progress bar would be drawn between the lines when both go to the same terminal.

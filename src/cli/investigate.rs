@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use clap::Args;
-use scancase::analysis::{self, Parameters};
+use scancase::analysis;
 use scancase::case::Case;
 use scancase::workflow::{self, ReportFormat};
 
@@ -55,7 +55,8 @@ pub fn run(args: InvestigateArgs) -> Result<()> {
     }
 
     let examiner = args.options.examiner.as_deref();
-    let outcome = analysis::analyze_case(&mut case, &Parameters::default(), examiner)?;
+    let parameters = analysis::case_parameters(&case)?;
+    let outcome = analysis::analyze_case(&mut case, &parameters, examiner)?;
     log::info!("analysis: {} contacts, {} findings", outcome.contacts, outcome.findings.len());
 
     let report = workflow::draft_report(&mut case, examiner)?;

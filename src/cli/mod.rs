@@ -11,6 +11,7 @@
 //! invalid arguments (clap's own status).
 
 mod case_commands;
+mod case_settings_command;
 mod evaluate;
 mod inspect;
 mod integrity_commands;
@@ -67,6 +68,9 @@ enum Command {
     Allowlist(settings_commands::AllowlistArgs),
     /// Set or print the organisation's internal networks.
     Internal(settings_commands::InternalArgs),
+    /// Print or change the examiner, organisation, classification label, default time zone
+    /// and analysis parameters of a case.
+    Settings(case_settings_command::SettingsArgs),
     /// Enter the examiner's text for a report field, or list the fields.
     Edit(review_commands::EditArgs),
     /// Submit, approve or reopen the report, or list its revisions and review steps.
@@ -91,6 +95,7 @@ pub fn run() -> ExitCode {
         Command::Evaluate(args) => evaluate::run(args),
         Command::Allowlist(args) => settings_commands::allowlist(args),
         Command::Internal(args) => settings_commands::internal(args),
+        Command::Settings(args) => case_settings_command::settings(args),
         Command::Edit(args) => review_commands::edit(args),
         Command::Review(args) => review_commands::review(args),
         Command::Inspect(args) => inspect::run(args),

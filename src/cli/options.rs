@@ -10,9 +10,10 @@ use scancase::workflow::ReportFormat;
 /// How evidence is read: time assumptions and the examiner.
 #[derive(Debug, Clone, Args)]
 pub struct EvidenceOptions {
-    /// IANA time zone of log timestamps that carry no offset, for example Europe/Berlin.
-    #[arg(long, value_name = "ZONE", default_value = "UTC", value_parser = parse_zone)]
-    pub tz: chrono_tz::Tz,
+    /// IANA time zone of log timestamps that carry no offset, for example Europe/Berlin; by
+    /// default the case's default time zone (`scancase settings --tz`), else UTC.
+    #[arg(long, value_name = "ZONE", value_parser = parse_zone)]
+    pub tz: Option<chrono_tz::Tz>,
 
     /// Year of log timestamps that carry none (RFC 3164 syslog); by default taken from
     /// each file's modification time.
@@ -38,7 +39,8 @@ impl EvidenceOptions {
     }
 }
 
-fn parse_zone(text: &str) -> Result<chrono_tz::Tz, String> {
+/// Parses an IANA time zone name.
+pub fn parse_zone(text: &str) -> Result<chrono_tz::Tz, String> {
     text.parse::<chrono_tz::Tz>()
         .map_err(|_| format!("unknown time zone '{text}'; give an IANA name such as UTC or Europe/Berlin"))
 }

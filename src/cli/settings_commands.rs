@@ -61,7 +61,7 @@ pub struct InternalArgs {
 }
 
 /// Parses a network in CIDR notation, or a single address as a host network.
-fn parse_network(text: &str) -> Result<IpNet, String> {
+pub fn parse_network(text: &str) -> Result<IpNet, String> {
     if let Ok(network) = text.parse::<IpNet>() {
         return Ok(network);
     }

@@ -28,8 +28,9 @@ pub use source::{identify, EvidenceFormat, EvidenceSource};
 /// Settings an import needs beyond the file itself.
 #[derive(Debug, Clone)]
 pub struct ImportOptions {
-    /// Time zone for log timestamps that carry none.
-    pub zone: chrono_tz::Tz,
+    /// Time zone for log timestamps that carry none; `None` takes the case's default time
+    /// zone, or UTC when the case has none.
+    pub zone: Option<chrono_tz::Tz>,
     /// Year for log timestamps that carry none; `None` takes it from the file's
     /// modification time.
     pub year: Option<i32>,
@@ -41,7 +42,7 @@ pub struct ImportOptions {
 
 impl Default for ImportOptions {
     fn default() -> Self {
-        Self { zone: chrono_tz::UTC, year: None, format: None, examiner: None }
+        Self { zone: None, year: None, format: None, examiner: None }
     }
 }
 
@@ -170,6 +171,11 @@ pub fn import_file(
 ) -> Result<ImportResult, ImportError> {
     let source = identify(path, options.format.as_deref())?;
     let stored_error = |source| ImportError::Case { path: path.to_path_buf(), source: Box::new(source) };
+    let mut options = options.clone();
+    if options.zone.is_none() {
+        options.zone = case.settings().map_err(stored_error)?.default_zone;
+    }
+    let options = &options;
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     let evidence = NewEvidence {
         path: absolute.display().to_string(),
@@ -243,7 +249,7 @@ pub fn read_evidence(
     Ok(summary)
 }
 
-/// Builds the time context for a log: the given zone, and the given year or the file's
+/// Builds the time context for a log: the given zone or UTC, and the given year or the file's
 /// modification time as the reference for year-less timestamps.
 fn time_context(options: &ImportOptions, source: &EvidenceSource) -> TimeContext {
     let reference = match options.year {
@@ -251,5 +257,5 @@ fn time_context(options: &ImportOptions, source: &EvidenceSource) -> TimeContext
         // NOTE: a file system without modification times falls back to the current time.
         None => ReferenceYear::FileModified(source.modified.unwrap_or_else(chrono::Utc::now)),
     };
-    TimeContext { zone: options.zone, reference }
+    TimeContext { zone: options.zone.unwrap_or(chrono_tz::UTC), reference }
 }

@@ -93,11 +93,18 @@ export async function assertNoError(driver) {
   }
 }
 
-/** Creates a case in `folder` through the start screen. */
-export async function createCase(driver, folder, name) {
+/**
+ * Creates a case in `folder` through the start screen. `settings` may give `organisation`,
+ * `classification`, `zone` and `networks` (one string, a network a line or space-separated).
+ */
+export async function createCase(driver, folder, name, settings = {}) {
   await typeInto(driver, "new-case-path", path.join(folder, "case.scancase"));
   await typeInto(driver, "new-case-name", name);
   await typeInto(driver, "new-case-examiner", "E2E Examiner");
+  const fields = { organisation: "new-case-organisation", classification: "new-case-classification", zone: "new-case-zone", networks: "new-case-networks" };
+  for (const [key, id] of Object.entries(fields)) {
+    if (settings[key] !== undefined) await typeInto(driver, id, settings[key]);
+  }
   await (await find(driver, "create-case")).click();
   await waitFor(driver, "the case header", async () => {
     await assertNoError(driver);
@@ -138,6 +145,11 @@ export async function analyzeAndFind(driver, source) {
   });
   await row.findElement(By.css("td")).click();
   return row;
+}
+
+/** Opens one of the case's view tabs, for example "timeline". */
+export async function openTab(driver, id) {
+  await (await find(driver, `tab-${id}`)).click();
 }
 
 /**

@@ -1,14 +1,20 @@
 // Evidence view: import files chosen in a dialog, typed, or dropped on the window (each with
-// a progress bar and a cancel button), and the facts of every imported file.
+// a progress bar and a cancel button), the facts of every imported file, its verification
+// state and chain of custody, and re-hashing every file with Verify.
 
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
 import { analyzeCase, cancelImport, importEvidence, listEvidence, toFailure } from "../api/commands";
 import { chooseEvidenceFiles } from "../api/dialogs";
 import { listenForDroppedFiles } from "../api/dragdrop";
 import type { EvidenceView, ImportRequest } from "../api/types";
+import { evidenceIntegrity, verifyEvidence, type EvidenceIntegrityView } from "../api/workspace";
 import { fileName, formatBytes, shortTime } from "../format";
+import { IntegrityPanel } from "./IntegrityPanel";
 
 interface Props {
+  /** Default time zone of the case, shown as the import zone's placeholder. */
+  defaultZone: string | null;
+  readOnly: boolean;
   onError: (raw: unknown) => void;
   onEvidenceChanged: () => void;
   onAnalyzed: () => void;
@@ -28,11 +34,14 @@ interface ImportJob {
 
 let nextJob = 1;
 
-export function EvidenceScreen({ onError, onEvidenceChanged, onAnalyzed }: Props) {
+export function EvidenceScreen({ defaultZone, readOnly, onError, onEvidenceChanged, onAnalyzed }: Props) {
   const [evidence, setEvidence] = useState<EvidenceView[]>([]);
+  const [integrity, setIntegrity] = useState<EvidenceIntegrityView[]>([]);
+  const [verifying, setVerifying] = useState(false);
   const [jobs, setJobs] = useState<ImportJob[]>([]);
   const [typedPath, setTypedPath] = useState("");
-  const [zone, setZone] = useState("UTC");
+  // Empty takes the case's default time zone, else UTC.
+  const [zone, setZone] = useState("");
   const [year, setYear] = useState("");
   const [analyzing, setAnalyzing] = useState(false);
   const [hovering, setHovering] = useState(false);
@@ -42,7 +51,19 @@ export function EvidenceScreen({ onError, onEvidenceChanged, onAnalyzed }: Props
 
   const refresh = useCallback(() => {
     listEvidence().then(setEvidence, onError);
+    evidenceIntegrity().then(setIntegrity, onError);
   }, [onError]);
+
+  const verify = async () => {
+    setVerifying(true);
+    try {
+      setIntegrity(await verifyEvidence());
+    } catch (raw) {
+      onError(raw);
+    } finally {
+      setVerifying(false);
+    }
+  };
 
   useEffect(refresh, [refresh]);
 
@@ -182,7 +203,8 @@ export function EvidenceScreen({ onError, onEvidenceChanged, onAnalyzed }: Props
             data-testid="import-zone"
             value={zone}
             onChange={(event) => setZone(event.target.value)}
-            title="IANA time zone of log timestamps that carry no offset"
+            placeholder={defaultZone ?? "UTC"}
+            title="IANA time zone of log timestamps that carry no offset; empty takes the case's default time zone (Settings), else UTC"
           />
           <label htmlFor="import-year">Year</label>
           <input
@@ -195,6 +217,16 @@ export function EvidenceScreen({ onError, onEvidenceChanged, onAnalyzed }: Props
             title="Year of log timestamps that carry none (RFC 3164 syslog); empty takes each file's modification date"
           />
           <span className="spacer" />
+          <button
+            type="button"
+            className="secondary"
+            onClick={verify}
+            disabled={verifying || importing || evidence.length === 0}
+            data-testid="verify-evidence"
+            title="Re-hash every evidence file and compare it with the SHA-256 taken at import"
+          >
+            {verifying ? "Verifying…" : "Verify"}
+          </button>
           <button type="button" onClick={analyze} disabled={analyzing || importing || evidence.length === 0} data-testid="analyze">
             {analyzing ? "Analyzing…" : "Analyze evidence"}
           </button>
@@ -241,7 +273,15 @@ export function EvidenceScreen({ onError, onEvidenceChanged, onAnalyzed }: Props
       <section className="evidence-list" aria-label="Evidence files">
         {evidence.length === 0 && <p className="empty">No evidence yet. Add packet captures or firewall logs.</p>}
         {evidence.map((record) => (
-          <EvidenceCard key={record.id} record={record} />
+          <EvidenceCard key={record.id} record={record}>
+            <IntegrityPanel
+              evidenceId={record.id}
+              integrity={integrity.find((item) => item.evidenceId === record.id)}
+              readOnly={readOnly}
+              onChanged={setIntegrity}
+              onError={onError}
+            />
+          </EvidenceCard>
         ))}
       </section>
     </div>
@@ -272,7 +312,7 @@ function describeJob(job: ImportJob): string {
   }
 }
 
-function EvidenceCard({ record }: { record: EvidenceView }) {
+function EvidenceCard({ record, children }: { record: EvidenceView; children: ReactNode }) {
   const skipped = record.skipped.reduce((sum, entry) => sum + entry.count, 0);
   return (
     <article className="card evidence-card" data-testid="evidence-card">
@@ -280,7 +320,6 @@ function EvidenceCard({ record }: { record: EvidenceView }) {
         <h2 title={record.path}>{fileName(record.path)}</h2>
         <span className="badge">{record.kind === "capture" ? "capture" : "firewall log"}</span>
         <span className="badge">{record.format}</span>
-        {record.verification !== null && <span className={`badge verification-${record.verification}`}>hash {record.verification}</span>}
       </header>
       <dl className="facts">
         <dt>Path</dt>
@@ -311,6 +350,7 @@ function EvidenceCard({ record }: { record: EvidenceView }) {
           {record.importedBy !== null && ` by ${record.importedBy}`}
         </dd>
       </dl>
+      {children}
       {record.skipped.length > 0 && (
         <details>
           <summary>Skipped records by reason</summary>

@@ -1,14 +1,18 @@
 // Findings view: a sortable, filterable table of the latest analysis and a detail pane for
-// the selected finding.
+// the selected finding, with its probe chart and allowlist actions.
 
 import { useCallback, useEffect, useMemo, useState, type KeyboardEvent } from "react";
 import { analyzeCase, listFindings } from "../api/commands";
 import type { FindingView, FindingsView } from "../api/types";
+import { listAllowlist, type AllowlistView } from "../api/workspace";
 import { filterFindings, sortFindings, toggleSort, type SortKey, type SortOrder } from "../findings";
 import { shortTime } from "../format";
+import { AllowlistActions } from "./AllowlistActions";
+import { ProbeChart } from "./ProbeChart";
 
 interface Props {
   stale: boolean;
+  readOnly: boolean;
   onAnalyzed: () => void;
   onError: (raw: unknown) => void;
 }
@@ -25,12 +29,19 @@ const COLUMNS: { key: SortKey; label: string }[] = [
   { key: "confidence", label: "Confidence" },
 ];
 
-export function FindingsScreen({ stale, onAnalyzed, onError }: Props) {
+export function FindingsScreen({ stale, readOnly, onAnalyzed, onError }: Props) {
   const [view, setView] = useState<FindingsView | null>(null);
   const [filter, setFilter] = useState("");
   const [order, setOrder] = useState<SortOrder>({ key: "severity", descending: true });
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [analyzing, setAnalyzing] = useState(false);
+  const [allowlist, setAllowlist] = useState<AllowlistView[]>([]);
+  // Set when the allowlist changed after the analysis shown, which marks findings only when it runs again.
+  const [allowlistChanged, setAllowlistChanged] = useState(false);
+
+  useEffect(() => {
+    listAllowlist().then(setAllowlist, onError);
+  }, [onError]);
 
   const load = useCallback(() => {
     listFindings().then((loaded) => {
@@ -46,6 +57,7 @@ export function FindingsScreen({ stale, onAnalyzed, onError }: Props) {
     try {
       await analyzeCase();
       onAnalyzed();
+      setAllowlistChanged(false);
       setSelectedId(null);
       load();
     } catch (raw) {
@@ -90,6 +102,11 @@ export function FindingsScreen({ stale, onAnalyzed, onError }: Props) {
           </span>
           <span className="spacer" />
           {stale && <span className="warning">Evidence was added after this analysis.</span>}
+          {allowlistChanged && (
+            <span className="warning" data-testid="allowlist-stale">
+              The allowlist changed: analyze again to mark the findings.
+            </span>
+          )}
           <button type="button" onClick={analyze} disabled={analyzing} data-testid="findings-analyze">
             {analyzeLabel(analyzing, view.analyzed)}
           </button>
@@ -144,7 +161,18 @@ export function FindingsScreen({ stale, onAnalyzed, onError }: Props) {
           )}
         </section>
         <section className="card detail-pane" aria-label="Finding detail" data-testid="finding-detail">
-          {selected === null ? <p className="empty">Select a finding to see its evidence.</p> : <FindingDetail finding={selected} />}
+          {selected === null ? <p className="empty">Select a finding to see its evidence.</p> : (
+            <FindingDetail
+              finding={selected}
+              allowlist={allowlist}
+              readOnly={readOnly}
+              onAllowlistChanged={(changed) => {
+                setAllowlist(changed);
+                setAllowlistChanged(true);
+              }}
+              onError={onError}
+            />
+          )}
         </section>
       </div>
     </div>
@@ -175,7 +203,15 @@ function summarize(addresses: string[]): string {
   return `${addresses.slice(0, 3).join(", ")} and ${addresses.length - 3} more`;
 }
 
-function FindingDetail({ finding }: { finding: FindingView }) {
+interface DetailProps {
+  finding: FindingView;
+  allowlist: AllowlistView[];
+  readOnly: boolean;
+  onAllowlistChanged: (allowlist: AllowlistView[]) => void;
+  onError: (raw: unknown) => void;
+}
+
+function FindingDetail({ finding, allowlist, readOnly, onAllowlistChanged, onError }: DetailProps) {
   const outcomes = finding.outcomes;
   return (
     <div className="finding-detail">
@@ -238,6 +274,17 @@ function FindingDetail({ finding }: { finding: FindingView }) {
         <dt>ATT&amp;CK</dt>
         <dd>{finding.attack.join(", ")}</dd>
       </dl>
+      <h3>Probes over time</h3>
+      <ProbeChart findingId={finding.id} onError={onError} />
+      <h3>Allowlist</h3>
+      <AllowlistActions
+        key={finding.id}
+        finding={finding}
+        allowlist={allowlist}
+        readOnly={readOnly}
+        onChanged={onAllowlistChanged}
+        onError={onError}
+      />
       <h3>
         Severity {finding.severityScore} ({finding.severityLevel})
       </h3>

@@ -5,7 +5,8 @@
  */
 export type ImportRequest = { 
 /**
- * IANA time zone name, for example `UTC` or `Europe/Berlin`.
+ * IANA time zone name, for example `UTC` or `Europe/Berlin`; empty takes the case's
+ * default time zone, else UTC.
  */
 zone: string, 
 /**
