@@ -38,7 +38,7 @@ where
 }
 
 /// Replaces the open case with `case` and returns its summary.
-fn replace_case(session: &mut Session, case: Case) -> Result<CaseSummary, CommandError> {
+pub(crate) fn replace_case(session: &mut Session, case: Case) -> Result<CaseSummary, CommandError> {
     let summary = ops::summary(&case)?;
     session.case = Some(case);
     session.report = None;

@@ -8,35 +8,20 @@
 //! config folder, which the back end finds with Tauri's path resolver.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 
 use scancase::case::{now_ns, Case};
 use tauri::{AppHandle, Manager, State};
 
+use crate::commands::{on_session, replace_case};
 use crate::dto::CaseSummary;
 use crate::error::CommandError;
 use crate::recent_cases::{self, RecentCases};
-use crate::state::{lock, AppState, Session};
+use crate::state::AppState;
 use crate::workspace_dto::{
     AllowlistView, CustodyRequest, EvidenceIntegrityView, NewCaseRequest, ProbeChartView, RecentCaseView,
     SettingsRequest, SettingsView, TimelineView,
 };
-use crate::{ops, workspace_ops};
-
-/// Runs `step` on the session on a blocking thread.
-async fn on_session<T, F>(state: &AppState, step: F) -> Result<T, CommandError>
-where
-    T: Send + 'static,
-    F: FnOnce(&mut Session) -> Result<T, CommandError> + Send + 'static,
-{
-    let session: Arc<Mutex<Session>> = state.session();
-    tauri::async_runtime::spawn_blocking(move || {
-        let mut guard = lock(&session)?;
-        step(&mut guard)
-    })
-    .await
-    .map_err(|error| CommandError::Internal(format!("the background task failed: {error}")))?
-}
+use crate::workspace_ops;
 
 /// Returns the path of the recent-cases list in the app's config folder.
 fn recent_list_file(app: &AppHandle) -> Result<PathBuf, CommandError> {
@@ -55,14 +40,6 @@ fn remember(list_file: &Path, summary: &CaseSummary) {
     if let Err(error) = list.save(list_file) {
         log::warn!("{}", error.full_message());
     }
-}
-
-/// Makes `case` the open case and returns its summary.
-fn replace_case(session: &mut Session, case: Case) -> Result<CaseSummary, CommandError> {
-    let summary = ops::summary(&case)?;
-    session.case = Some(case);
-    session.report = None;
-    Ok(summary)
 }
 
 /// Creates a case with the new-case form's settings, opens it and adds it to the recent cases.
