@@ -151,6 +151,7 @@ pub async fn list_evidence(state: State<'_, AppState>) -> Result<Vec<EvidenceVie
 }
 
 /// Analyzes the evidence of the open case.
+// NOTE: unlike import, the analysis sends no progress events and cannot be cancelled.
 #[tauri::command]
 pub async fn analyze_case(state: State<'_, AppState>) -> Result<AnalysisSummary, CommandError> {
     on_session(&state, |session| {
@@ -169,6 +170,8 @@ pub async fn list_findings(state: State<'_, AppState>) -> Result<FindingsView, C
 }
 
 /// Drafts the report from the latest analysis and keeps it for export.
+// NOTE: the Report view uses report_commands instead; this command and export_report, with
+// ReportView, BlockView, ExportFormat and ExportResult in dto.rs, repeat it and can be removed.
 #[tauri::command]
 pub async fn draft_report(state: State<'_, AppState>) -> Result<ReportView, CommandError> {
     on_session(&state, |session| {

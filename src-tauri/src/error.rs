@@ -105,7 +105,7 @@ impl CommandError {
     }
 }
 
-/// What the front end receives when a command fails: the shape of a serialized
+/// Value the front end receives when a command fails: the shape of a serialized
 /// [`CommandError`], declared as a type so that its TypeScript declaration is generated.
 #[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]

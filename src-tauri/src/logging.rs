@@ -1,7 +1,7 @@
 //! Where the app's log records go: standard output and `scancase.log` in the app's log folder
 //! (on Linux `~/.local/share/org.scancase.app/logs/`), through the `log` facade.
 //!
-//! The log says what the app did and what failed, for support. The case's audit log, not this
+//! The log records what the app did and what failed, for support. The case's audit log, not this
 //! file, is the record of the examiner's actions on the evidence.
 
 use log::LevelFilter;

@@ -43,7 +43,7 @@ pub struct ReportWorkspace {
     pub read_only_reason: Option<String>,
 }
 
-/// Who wrote a section's text.
+/// Author of a section's text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub enum TextOrigin {
@@ -65,7 +65,7 @@ pub struct SectionDocument {
     pub title: String,
     /// True when the examiner may replace the drafted text with their own Markdown.
     pub narrative: bool,
-    /// Who wrote the section's running text; examiner entries are marked on their own.
+    /// Author of the section's running text. Examiner entries carry their own marks.
     pub origin: TextOrigin,
     /// Examiner who wrote the text, for an examiner text.
     pub edited_by: Option<String>,
@@ -156,11 +156,11 @@ pub enum ChecklistKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ChecklistItem {
-    /// What kind of item it is.
+    /// Kind of the item.
     pub kind: ChecklistKind,
     /// Entry key, section ID or finding ID.
     pub subject: String,
-    /// What to show: the entry's label, the section title or the finding ID.
+    /// Text to show: the entry's label, the section title or the finding ID.
     pub label: String,
     /// Section the item belongs to, for entries and conflicts.
     pub section: Option<String>,
@@ -222,7 +222,7 @@ pub struct RevisionView {
     pub started_at: Option<String>,
     /// Person who started it.
     pub started_by: Option<String>,
-    /// Why it was started.
+    /// Reason the revision was started.
     pub reason: String,
     /// When it was approved.
     pub approved_at: Option<String>,
@@ -244,7 +244,7 @@ pub struct FindingChoice {
     pub summary: String,
     /// True when the report covers it.
     pub covered: bool,
-    /// Why the report leaves it out, when it does.
+    /// Reason the report leaves it out, when it does.
     pub reason: Option<String>,
 }
 
@@ -276,7 +276,7 @@ pub struct EventView {
     pub at_text: String,
     /// Person or team who acted.
     pub actor: String,
-    /// What was done.
+    /// Action taken.
     pub description: String,
     /// Examiner who entered it.
     pub entered_by: Option<String>,
@@ -334,11 +334,11 @@ pub struct WithdrawalView {
     pub kind: WithdrawableName,
     /// Row id of the item.
     pub item_id: i64,
-    /// What the item was.
+    /// Description of the item.
     pub item_label: String,
-    /// Why it was withdrawn.
+    /// Reason for the withdrawal.
     pub reason: String,
-    /// Who withdrew it.
+    /// Examiner who withdrew it.
     pub withdrawn_by: Option<String>,
     /// When.
     pub withdrawn_at: String,
@@ -380,7 +380,7 @@ pub struct EventRequest {
     pub at: String,
     /// Person or team who acted.
     pub actor: String,
-    /// What was done.
+    /// Action taken.
     pub description: String,
 }
 
@@ -404,7 +404,7 @@ pub struct WithdrawRequest {
     pub kind: WithdrawableName,
     /// Row id of the item.
     pub id: i64,
-    /// Why it is withdrawn.
+    /// Reason for the withdrawal.
     pub reason: String,
 }
 

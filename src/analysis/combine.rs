@@ -29,7 +29,7 @@ pub const MIN_TCP_PING_TARGET_OVERLAP: f64 = 0.5;
 /// probes lost before the capture point.
 pub const MIN_DECOY_PORT_SIMILARITY: f64 = 0.9;
 
-/// Fewest hosts whose vertical scans by one source and technique are reported as one block
+/// Minimum number of hosts whose vertical scans by one source and technique are reported as one block
 /// scan. An investigator counts one scan per campaign of a source: psad, for one, reports a
 /// SYN scan of ports 1000-1500 on 4 hosts as one scan with 4 destinations, not as 4 scans.
 pub const MIN_BLOCK_HOSTS: usize = 2;

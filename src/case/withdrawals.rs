@@ -59,10 +59,10 @@ pub struct Withdrawal {
     pub kind: WithdrawableKind,
     /// Row id of the item in its table.
     pub item_id: i64,
-    /// What the item was, for listings: the event's phase, time and description, or the
+    /// Description of the item for listings: the event's phase, time and description, or the
     /// attachment's kind and file name.
     pub item_label: String,
-    /// Why the examiner withdrew it.
+    /// Examiner's reason for the withdrawal.
     pub reason: String,
     /// Examiner who withdrew it, when known.
     pub withdrawn_by: Option<String>,

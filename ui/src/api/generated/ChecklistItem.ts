@@ -6,7 +6,7 @@ import type { ChecklistKind } from "./ChecklistKind";
  */
 export type ChecklistItem = { 
 /**
- * What kind of item it is.
+ * Kind of the item.
  */
 kind: ChecklistKind, 
 /**
@@ -14,7 +14,7 @@ kind: ChecklistKind,
  */
 subject: string, 
 /**
- * What to show: the entry's label, the section title or the finding ID.
+ * Text to show: the entry's label, the section title or the finding ID.
  */
 label: string, 
 /**

@@ -18,6 +18,6 @@ at: string,
  */
 actor: string, 
 /**
- * What was done.
+ * Action taken.
  */
 description: string, };

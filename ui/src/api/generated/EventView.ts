@@ -26,7 +26,7 @@ atText: string,
  */
 actor: string, 
 /**
- * What was done.
+ * Action taken.
  */
 description: string, 
 /**

@@ -17,6 +17,6 @@ summary: string,
  */
 covered: boolean, 
 /**
- * Why the report leaves it out, when it does.
+ * Reason the report leaves it out, when it does.
  */
 reason: string | null, };

@@ -23,7 +23,7 @@ startedAt: string | null,
  */
 startedBy: string | null, 
 /**
- * Why it was started.
+ * Reason the revision was started.
  */
 reason: string, 
 /**

@@ -23,7 +23,7 @@ title: string,
  */
 narrative: boolean, 
 /**
- * Who wrote the section's running text; examiner entries are marked on their own.
+ * Author of the section's running text. Examiner entries carry their own marks.
  */
 origin: TextOrigin, 
 /**

@@ -14,6 +14,6 @@ kind: WithdrawableName,
  */
 id: number, 
 /**
- * Why it is withdrawn.
+ * Reason for the withdrawal.
  */
 reason: string, };

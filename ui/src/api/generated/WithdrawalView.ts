@@ -14,15 +14,15 @@ kind: WithdrawableName,
  */
 itemId: number, 
 /**
- * What the item was.
+ * Description of the item.
  */
 itemLabel: string, 
 /**
- * Why it was withdrawn.
+ * Reason for the withdrawal.
  */
 reason: string, 
 /**
- * Who withdrew it.
+ * Examiner who withdrew it.
  */
 withdrawnBy: string | null, 
 /**
