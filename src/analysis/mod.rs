@@ -16,6 +16,7 @@ pub mod finding;
 pub mod fingerprint;
 pub mod merge;
 pub mod score;
+pub mod syn_builder;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
