@@ -129,3 +129,11 @@ fn version_scan_of_one_port_no_finding() {
     let findings = findings_of("samples/capture/esnet/nmap_80_w_service_detection.pcap");
     assert!(findings.is_empty(), "{findings:#?}");
 }
+
+#[test]
+fn nat_gateway_and_monitoring_no_finding() {
+    for capture in ["capture/benign_nat_gateway_sessions.pcap", "capture/benign_monitoring_tcp_checks.pcap"] {
+        let findings = findings_of(capture);
+        assert!(findings.is_empty(), "{capture}: {findings:#?}");
+    }
+}
