@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::IpAddr;
 
 use super::merge::MergedContact;
-use super::{campaign, combine, extra, syn_builder, Parameters};
+use super::{campaign, combine, extra, shared_work, syn_builder, Parameters};
 use crate::model::{IpProtocol, Outcome, ScanKind, Technique};
 
 /// Scan-like contacts of one (source, target, technique family), with their indexes.
@@ -44,12 +44,24 @@ pub struct Detection<'a> {
     /// Contacts of the ping sweep that found the scanned hosts just before the scan, when
     /// there was one; see [`combine::attach_host_discovery`].
     pub discovery: Vec<&'a MergedContact>,
+    /// True for a distributed scan whose sources each probed their own part of the ports or
+    /// hosts; see [`shared_work`].
+    pub shared_work: bool,
 }
 
 impl<'a> Detection<'a> {
     /// Creates a detection of one source.
     pub fn new(kind: ScanKind, technique: Technique, source: IpAddr, contacts: Vec<&'a MergedContact>) -> Self {
-        Self { kind, technique, source, other_sources: Vec::new(), decoys: Vec::new(), contacts, discovery: Vec::new() }
+        Self {
+            kind,
+            technique,
+            source,
+            other_sources: Vec::new(),
+            decoys: Vec::new(),
+            contacts,
+            discovery: Vec::new(),
+            shared_work: false,
+        }
     }
 
     /// Returns the time of the first probe.
@@ -251,6 +263,7 @@ pub fn detect<'a>(contacts: &'a [MergedContact], parameters: &Parameters) -> Vec
     let detections = combine::absorb_ping_probes(detections);
     let detections = combine::join_blocks(detections);
     let detections = combine::join_decoys(detections, contacts);
+    let detections = shared_work::join_shared_work(detections);
     let detections = campaign::split_campaigns(detections, parameters);
     let mut detections = combine::attach_host_discovery(detections, parameters);
     detections.sort_by_key(|d| (d.first_ts_ns(), d.source, d.technique));

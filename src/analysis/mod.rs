@@ -18,6 +18,7 @@ pub mod fingerprint;
 pub mod merge;
 pub mod ordinary_use;
 pub mod score;
+pub mod shared_work;
 pub mod syn_builder;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
