@@ -16,6 +16,8 @@
 //! - [`text_escape`] makes control, bidirectional and zero-width characters of evidence
 //!   text visible for terminals and reports;
 //! - [`workflow`] drafts and exports the report of a case for the CLI and the desktop shell.
+//! - [`job`] reports the progress of the analysis and the report exports and lets a caller
+//!   cancel them.
 //!
 //! The shared types of the pipeline live in [`model`]. Nothing here knows about the
 //! command line or a user interface.
@@ -31,6 +33,7 @@ pub mod evaluation;
 pub mod firewall;
 pub mod import;
 pub mod inspect;
+pub mod job;
 pub mod model;
 pub mod report;
 pub mod text_escape;

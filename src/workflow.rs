@@ -9,6 +9,7 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 use crate::analysis::Parameters;
+use crate::job::{JobObserver, JobPart, Unobserved};
 use crate::case::{
     now_ns, ApprovedReport, Case, CaseError, CaseSettings, ReportBasis, ReviewAction, SectionTextAction, SettingsChange,
     StoredAnalysis,
@@ -194,16 +195,45 @@ pub fn draft_report(case: &mut Case, actor: Option<&str>) -> Result<Report, Work
     Ok(prepare_report(case, actor)?.report)
 }
 
-/// Drafts the report from the case's latest analysis, stores the draft in the case, and
-/// returns it with its input.
-///
-/// The evidence files are re-hashed first, so the report's evidence appendix shows a
-/// verification made for this report. The report covers the findings the examiner chose,
-/// or every finding that is not suppressed. When the current revision is approved and
-/// nothing it was drafted from has changed, the approved report is returned as it was
-/// approved. A new analysis or new evidence starts the next revision instead. On a
-/// read-only case nothing is stored.
+/// Why the report is prepared, which decides what preparing it costs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportPurpose {
+    /// The report leaves the case or is frozen: an export, a printed report, an approval.
+    /// Every evidence file is hashed again, so the evidence appendix shows a verification
+    /// made for this report, and the draft is stored in the case.
+    Issue,
+    /// The report is read or edited. The evidence appendix shows each file's latest recorded
+    /// verification and no draft is stored. Working on the report thus re-reads no evidence
+    /// (gigabytes for large captures) and adds no copy of the draft to the case at each step.
+    Edit,
+}
+
+/// Drafts the report from the case's latest analysis for issuing it; see
+/// [`prepare_report_for`] with [`ReportPurpose::Issue`].
 pub fn prepare_report(case: &mut Case, actor: Option<&str>) -> Result<DraftedReport, WorkflowError> {
+    prepare_report_for(case, actor, ReportPurpose::Issue, &mut Unobserved)
+}
+
+/// Drafts the report from the case's latest analysis for reading or editing it; see
+/// [`prepare_report_for`] with [`ReportPurpose::Edit`].
+pub fn prepare_report_to_edit(case: &mut Case, actor: Option<&str>) -> Result<DraftedReport, WorkflowError> {
+    prepare_report_for(case, actor, ReportPurpose::Edit, &mut Unobserved)
+}
+
+/// Drafts the report from the case's latest analysis and returns it with its input. For
+/// [`ReportPurpose::Issue`] it first re-hashes the evidence, reporting the bytes to
+/// `observer`, which may cancel, and afterwards stores the draft in the case.
+///
+/// The report covers the findings the examiner chose, or every finding that is not
+/// suppressed. When the current revision is approved and nothing it was drafted from has
+/// changed, the approved report is returned as it was approved. A new analysis or new
+/// evidence starts the next revision instead. On a read-only case nothing is stored.
+pub fn prepare_report_for(
+    case: &mut Case,
+    actor: Option<&str>,
+    purpose: ReportPurpose,
+    observer: &mut dyn JobObserver,
+) -> Result<DraftedReport, WorkflowError> {
     let analysis = case
         .latest_analysis()?
         .ok_or_else(|| WorkflowError::NotAnalyzed { path: case.path().display().to_string() })?;
@@ -225,7 +255,8 @@ pub fn prepare_report(case: &mut Case, actor: Option<&str>) -> Result<DraftedRep
     }
 
     let run_id = analysis.run_id;
-    let (input, missing_findings) = report_input(case, analysis, actor)?;
+    let (input, missing_findings) = report_input(case, analysis, actor, purpose, observer)?;
+    observer.progress(JobPart::DraftingReport, 0, 1);
     let mut report = report::draft(&input);
     let drafted_sections = report.sections.clone();
     report.apply_section_texts(&case.report_section_texts()?);
@@ -243,7 +274,7 @@ pub fn prepare_report(case: &mut Case, actor: Option<&str>) -> Result<DraftedRep
             }
             report = approved_content(case, &approved)?;
         }
-        None if writable => {
+        None if writable && purpose == ReportPurpose::Issue => {
             let content_json = serde_json::to_string(&report).map_err(WorkflowError::Json)?;
             case.store_report(Some(run_id), &content_json, actor)?;
         }
@@ -273,18 +304,26 @@ fn report_input(
     case: &mut Case,
     analysis: StoredAnalysis,
     actor: Option<&str>,
+    purpose: ReportPurpose,
+    observer: &mut dyn JobObserver,
 ) -> Result<(ReportInput, Vec<String>), WorkflowError> {
-    let checks = case.verify_evidence(&[], actor)?;
+    // Each evidence record carries its latest recorded verification; issuing replaces it
+    // with a new one.
     let mut evidence = case.evidence()?;
-    for record in &mut evidence {
-        if let Some(check) = checks.iter().find(|check| check.evidence_id == record.id) {
-            record.verification = Some(check.verification.clone());
+    if purpose == ReportPurpose::Issue {
+        let checks = case.verify_evidence_observed(&[], actor, observer)?;
+        for record in &mut evidence {
+            if let Some(check) = checks.iter().find(|check| check.evidence_id == record.id) {
+                record.verification = Some(check.verification.clone());
+            }
         }
     }
     let scope = case.report_scope()?;
     let (findings, excluded, missing) = choose_findings(analysis.findings, scope.as_deref());
     let mut input = ReportInput::new(case.info()?, evidence, findings, Some(analysis.run), now_ns());
-    input.classification = case.settings()?.classification;
+    let settings = case.settings()?;
+    input.classification = settings.classification;
+    input.organisation = settings.organisation;
     input.probe_points = case
         .probe_points(analysis.run_id)?
         .into_iter()
@@ -355,7 +394,7 @@ pub fn set_section_text(
     markdown: &str,
     actor: Option<&str>,
 ) -> Result<(), WorkflowError> {
-    let drafted = prepare_report(case, actor)?;
+    let drafted = prepare_report_to_edit(case, actor)?;
     let base = drafted_base(&drafted, section);
     case.set_report_section_text(section, markdown, &base, SectionTextAction::Edited, actor)?;
     Ok(())
@@ -368,7 +407,7 @@ pub fn confirm_section_text(case: &mut Case, section: SectionKind, actor: Option
     let Some(current) = current else {
         return Err(WorkflowError::NoSectionText { section: section.id() });
     };
-    let drafted = prepare_report(case, actor)?;
+    let drafted = prepare_report_to_edit(case, actor)?;
     let base = drafted_base(&drafted, section);
     case.set_report_section_text(section, &current.markdown, &base, SectionTextAction::Confirmed, actor)?;
     Ok(())
@@ -386,7 +425,7 @@ fn drafted_base(drafted: &DraftedReport, section: SectionKind) -> String {
 /// Stores the examiner's text for one entry of the report, after checking that the report
 /// has that entry.
 pub fn set_examiner_entry(case: &mut Case, key: &str, value: &str, actor: Option<&str>) -> Result<(), WorkflowError> {
-    let drafted = prepare_report(case, actor)?;
+    let drafted = prepare_report_to_edit(case, actor)?;
     if !drafted.report.examiner_entries().iter().any(|entry| entry.key == key) {
         return Err(WorkflowError::UnknownEntry { key: key.to_string() });
     }
@@ -415,6 +454,40 @@ pub fn review_report(
         return Ok(case.record_review_step(action, actor, note, Some(&approved))?);
     }
     Ok(case.record_review(action, actor, note)?)
+}
+
+/// Outcome of a cancelled export, as its error states it.
+const CANCELLED_EXPORT: &str = "no report file was written";
+
+/// Prepares the report for issuing, renders it in `format` and writes it to `output`,
+/// reporting each part to `observer`. A cancellation before the file is written returns
+/// [`CaseError::Cancelled`]. An evidence verification that finished before the
+/// cancellation stays recorded.
+pub fn export_report_observed(
+    case: &mut Case,
+    format: ReportFormat,
+    output: &Path,
+    actor: Option<&str>,
+    observer: &mut dyn JobObserver,
+) -> Result<(DraftedReport, u64), WorkflowError> {
+    let cancelled = |case: &Case| CaseError::Cancelled {
+        path: case.path().to_path_buf(),
+        job: "report export",
+        outcome: CANCELLED_EXPORT,
+    };
+    let drafted = prepare_report_for(case, actor, ReportPurpose::Issue, observer)?;
+    if observer.is_cancelled() {
+        return Err(cancelled(case).into());
+    }
+    observer.progress(JobPart::RenderingReport, 0, 1);
+    let bytes = render_export(&drafted, format)?;
+    if observer.is_cancelled() {
+        return Err(cancelled(case).into());
+    }
+    observer.progress(JobPart::WritingReport, 0, 1);
+    write_export(case, &bytes, output, format, actor)?;
+    observer.progress(JobPart::WritingReport, 1, 1);
+    Ok((drafted, bytes.len() as u64))
 }
 
 /// Renders a drafted report in any export format.

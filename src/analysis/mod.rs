@@ -29,6 +29,7 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 
 use crate::case::{now_ns, AllowlistEntry, Case, CaseError};
+use crate::job::{JobObserver, JobPart, Unobserved};
 use crate::model::{AnalysisRun, Finding};
 
 /// Detection thresholds of one analysis run.
@@ -167,9 +168,34 @@ pub fn analyze_case(
     parameters: &Parameters,
     actor: Option<&str>,
 ) -> Result<AnalysisOutcome, CaseError> {
+    analyze_case_observed(case, parameters, actor, &mut Unobserved)
+}
+
+/// Outcome of a cancelled analysis, as its error states it.
+const CANCELLED_ANALYSIS: &str = "the case keeps the findings of the previous analysis";
+
+/// Analyzes the case as [`analyze_case`] does, reporting each part to `observer` and
+/// stopping before the findings are stored when it cancels.
+pub fn analyze_case_observed(
+    case: &mut Case,
+    parameters: &Parameters,
+    actor: Option<&str>,
+    observer: &mut dyn JobObserver,
+) -> Result<AnalysisOutcome, CaseError> {
+    let cancelled = |case: &Case| CaseError::Cancelled {
+        path: case.path().to_path_buf(),
+        job: "analysis",
+        outcome: CANCELLED_ANALYSIS,
+    };
+    observer.progress(JobPart::ReadingContacts, 0, 1);
     let mut probe_times = case.probe_times()?;
     let first_probes = case.first_probe_shapes()?;
-    let contacts = merge::merge(case.contacts()?, &mut probe_times, &first_probes);
+    let stored = case.contacts()?;
+    if observer.is_cancelled() {
+        return Err(cancelled(case));
+    }
+    observer.progress(JobPart::DetectingScans, 0, 1);
+    let contacts = merge::merge(stored, &mut probe_times, &first_probes);
     let evidence_names: HashMap<i64, String> = case
         .evidence()?
         .into_iter()
@@ -180,9 +206,14 @@ pub fn analyze_case(
         .collect();
     let context = CaseContext { evidence_names, allowlist: case.allowlist()?, internal_networks: case.internal_networks()? };
     let findings = find_scans(&contacts, parameters, &context);
+    if observer.is_cancelled() {
+        return Err(cancelled(case));
+    }
 
+    observer.progress(JobPart::StoringFindings, 0, 1);
     let run = AnalysisRun { ran_at_ns: now_ns(), version: crate::VERSION.to_string(), parameters: parameters.to_map() };
     let run_id = case.replace_analysis(&run, &findings, actor)?;
+    observer.progress(JobPart::StoringFindings, 1, 1);
     Ok(AnalysisOutcome {
         run_id,
         contacts: contacts.len(),

@@ -4,6 +4,7 @@
 //! themselves are kept, and each is recorded in the audit log with its version and parameters.
 //! A finding cites every probe of the contacts it was made from.
 
+use std::collections::HashMap;
 use std::net::IpAddr;
 
 use rusqlite::{params, OptionalExtension};
@@ -185,9 +186,15 @@ impl Case {
     }
 
     /// Reads (finding label, probe time, target address, destination port) for every cited
-    /// probe of a run's findings, for the report's charts and the evaluation. The rows come
-    /// in label order (byte order, so `F-10` before `F-2`), then in time order, straight from
-    /// the indexes without a sort. The port is `None` for ICMP and ARP probes.
+    /// probe of a run's findings, for the report's charts, the app's probe chart and the
+    /// evaluation. The rows come in label order (byte order, so `F-10` before `F-2`), then in
+    /// time order, straight from the indexes without a sort. The port is `None` for ICMP and
+    /// ARP probes.
+    ///
+    /// A contact seen in several evidence files (a capture and the firewall log of the same
+    /// host) gives its points from one of them only: the file with the most cited probes of
+    /// that contact, or the earlier contact on a tie. The analysis counts merged contacts the
+    /// same way, so a probe seen in two files is drawn once.
     ///
     /// NOTE: this reads every cited probe, so a report on a finding of 10 million probes
     /// spends about 13 s here; per-port counts and a timeline sample stored at analysis time
@@ -196,7 +203,8 @@ impl Case {
         let mut statement = self
             .conn
             .prepare(
-                "SELECT finding.label, probe.ts_ns, contact.dst, contact.dst_port
+                "SELECT finding.label, probe.ts_ns, contact.dst, contact.dst_port, contact.id, contact.src,
+                        contact.protocol
                  FROM finding
                  JOIN finding_citation ON finding_citation.finding_id = finding.id
                  JOIN probe ON probe.id = finding_citation.probe_id
@@ -206,9 +214,21 @@ impl Case {
             )
             .map_err(|source| self.sqlite("could not read probe points", source))?;
         let rows = statement
-            .query_map([run_id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))
+            .query_map([run_id], |row| {
+                Ok(CitedPoint {
+                    label: row.get(0)?,
+                    ts_ns: row.get(1)?,
+                    dst: row.get(2)?,
+                    dst_port: row.get(3)?,
+                    contact_id: row.get(4)?,
+                    src: row.get(5)?,
+                    protocol: row.get(6)?,
+                })
+            })
             .map_err(|source| self.sqlite("could not read probe points", source))?;
-        rows.collect::<Result<_, _>>().map_err(|source| self.sqlite("could not read probe points", source))
+        let points: Vec<CitedPoint> =
+            rows.collect::<Result<_, _>>().map_err(|source| self.sqlite("could not read probe points", source))?;
+        Ok(one_evidence_per_contact(points))
     }
 
     /// Stores a drafted report as the case's current report and records it in the audit log.
@@ -299,4 +319,46 @@ pub fn excerpt(stored: &StoredProbe) -> String {
         line.push_str(&format!(" rule \"{rule}\""));
     }
     line
+}
+
+/// One cited probe as [`Case::probe_points`] reads it, with the contact it belongs to.
+struct CitedPoint {
+    label: String,
+    ts_ns: i64,
+    dst: String,
+    dst_port: Option<u16>,
+    contact_id: i64,
+    src: String,
+    protocol: i64,
+}
+
+/// Keeps, for each finding and (source, target, protocol, port), the points of the stored
+/// contact with the most cited probes (the lowest row id on a tie), in the input order.
+fn one_evidence_per_contact(points: Vec<CitedPoint>) -> Vec<(String, i64, String, Option<u16>)> {
+    type Key<'a> = (&'a str, &'a str, &'a str, i64, Option<u16>);
+    let mut counts: HashMap<(Key<'_>, i64), usize> = HashMap::new();
+    for point in &points {
+        let key = (point.label.as_str(), point.src.as_str(), point.dst.as_str(), point.protocol, point.dst_port);
+        *counts.entry((key, point.contact_id)).or_default() += 1;
+    }
+    let mut chosen: HashMap<Key<'_>, (usize, i64)> = HashMap::new();
+    for (&(key, contact_id), &count) in &counts {
+        let best = chosen.entry(key).or_insert((count, contact_id));
+        if count > best.0 || (count == best.0 && contact_id < best.1) {
+            *best = (count, contact_id);
+        }
+    }
+    let kept: Vec<bool> = points
+        .iter()
+        .map(|point| {
+            let key = (point.label.as_str(), point.src.as_str(), point.dst.as_str(), point.protocol, point.dst_port);
+            chosen.get(&key).is_some_and(|&(_, contact_id)| contact_id == point.contact_id)
+        })
+        .collect();
+    points
+        .into_iter()
+        .zip(kept)
+        .filter(|(_, kept)| *kept)
+        .map(|(point, _)| (point.label, point.ts_ns, point.dst, point.dst_port))
+        .collect()
 }

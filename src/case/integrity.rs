@@ -13,6 +13,7 @@ use rusqlite::{params, OptionalExtension};
 use sha2::{Digest, Sha256};
 
 use super::{audit, now_ns, sqlite_error, Case, CaseError};
+use crate::job::{JobObserver, JobPart, Unobserved};
 use crate::model::{CustodyEntry, Verification, VerificationStatus};
 
 /// Buffer size for re-hashing evidence, in bytes.
@@ -52,23 +53,47 @@ pub fn remapped_path(recorded: &Path, remaps: &[PathRemap]) -> PathBuf {
     recorded.to_path_buf()
 }
 
-/// Hashes a file with SHA-256, or returns `None` when it cannot be opened or read.
-fn hash_if_readable(path: &Path) -> Option<String> {
-    let mut file = File::open(path).ok()?;
-    if !file.metadata().ok()?.is_file() {
-        return None;
+/// Bytes hashed so far over all files of one verification, and their sum.
+struct HashProgress<'a> {
+    observer: &'a mut dyn JobObserver,
+    done: u64,
+    total: u64,
+}
+
+/// Reason a file was not hashed to its end.
+enum Unhashed {
+    /// It could not be opened or read.
+    Unreadable,
+    /// The caller cancelled the verification.
+    Cancelled,
+}
+
+/// Hashes a file with SHA-256, reporting each buffer read to `progress` and stopping when it
+/// cancels.
+fn hash_file(path: &Path, progress: &mut HashProgress<'_>) -> Result<String, Unhashed> {
+    let mut file = File::open(path).map_err(|_| Unhashed::Unreadable)?;
+    if !file.metadata().map_err(|_| Unhashed::Unreadable)?.is_file() {
+        return Err(Unhashed::Unreadable);
     }
     let mut hasher = Sha256::new();
     let mut buffer = vec![0u8; HASH_BUFFER_BYTES];
     loop {
-        let read = file.read(&mut buffer).ok()?;
+        if progress.observer.is_cancelled() {
+            return Err(Unhashed::Cancelled);
+        }
+        let read = file.read(&mut buffer).map_err(|_| Unhashed::Unreadable)?;
         if read == 0 {
             break;
         }
         hasher.update(&buffer[..read]);
+        progress.done += read as u64;
+        progress.observer.progress(JobPart::VerifyingEvidence, progress.done, progress.total.max(progress.done));
     }
-    Some(super::hex_lower(&hasher.finalize()))
+    Ok(super::hex_lower(&hasher.finalize()))
 }
+
+/// Outcome of a cancelled verification, as its error states it.
+const CANCELLED_VERIFICATION: &str = "no verification result was stored";
 
 impl Case {
     /// Re-hashes every evidence file and compares it with the hash taken at import.
@@ -76,6 +101,17 @@ impl Case {
     /// The results are stored and recorded in the audit log unless the case is open
     /// read-only, in which case they are only returned.
     pub fn verify_evidence(&mut self, remaps: &[PathRemap], actor: Option<&str>) -> Result<Vec<EvidenceCheck>, CaseError> {
+        self.verify_evidence_observed(remaps, actor, &mut Unobserved)
+    }
+
+    /// Verifies the evidence as [`Case::verify_evidence`] does, reporting the bytes hashed
+    /// to `observer` and storing nothing when it cancels.
+    pub fn verify_evidence_observed(
+        &mut self,
+        remaps: &[PathRemap],
+        actor: Option<&str>,
+        observer: &mut dyn JobObserver,
+    ) -> Result<Vec<EvidenceCheck>, CaseError> {
         let recorded: Vec<(i64, String, String)> = {
             let mut statement = self
                 .conn
@@ -87,10 +123,24 @@ impl Case {
             rows.collect::<Result<_, _>>().map_err(|source| self.sqlite("could not list the evidence", source))?
         };
 
+        let checked_paths: Vec<PathBuf> =
+            recorded.iter().map(|(_, path, _)| remapped_path(Path::new(path), remaps)).collect();
+        let total = checked_paths.iter().filter_map(|path| std::fs::metadata(path).ok()).map(|meta| meta.len()).sum();
+        let mut progress = HashProgress { observer, done: 0, total };
+        progress.observer.progress(JobPart::VerifyingEvidence, 0, total);
         let mut checks = Vec::with_capacity(recorded.len());
-        for (evidence_id, path, sha256) in recorded {
-            let checked = remapped_path(Path::new(&path), remaps);
-            let found = hash_if_readable(&checked);
+        for ((evidence_id, path, sha256), checked) in recorded.into_iter().zip(checked_paths) {
+            let found = match hash_file(&checked, &mut progress) {
+                Ok(hash) => Some(hash),
+                Err(Unhashed::Unreadable) => None,
+                Err(Unhashed::Cancelled) => {
+                    return Err(CaseError::Cancelled {
+                        path: self.path.clone(),
+                        job: "evidence verification",
+                        outcome: CANCELLED_VERIFICATION,
+                    })
+                }
+            };
             let status = match &found {
                 None => VerificationStatus::Missing,
                 Some(hash) if *hash == sha256 => VerificationStatus::Match,

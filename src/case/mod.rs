@@ -103,6 +103,16 @@ pub enum CaseError {
         #[source]
         source: rusqlite::Error,
     },
+    /// A long step was cancelled by its caller before it stored its result.
+    #[error("{path}: the {job} was cancelled; {outcome}")]
+    Cancelled {
+        /// Path of the case.
+        path: PathBuf,
+        /// The step, such as "analysis".
+        job: &'static str,
+        /// What the case and the file system hold after the cancellation.
+        outcome: &'static str,
+    },
     /// A change was requested on a case opened read-only.
     #[error("case file {path} is open read-only ({reason}); work on a writable copy to change it")]
     ReadOnly {

@@ -273,7 +273,7 @@ fn findings(args: FindingsChoiceArgs) -> Result<()> {
         );
         return Ok(());
     }
-    let drafted = workflow::prepare_report(&mut case, examiner.as_deref())?;
+    let drafted = workflow::prepare_report_to_edit(&mut case, examiner.as_deref())?;
     let mut stdout = std::io::stdout().lock();
     for finding in &drafted.input.findings {
         writeln!(stdout, "{}\tcovered", escape_invisible(&finding.id))?;

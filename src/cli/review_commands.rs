@@ -63,7 +63,7 @@ pub fn edit(args: EditArgs) -> Result<()> {
     let mut case = args.case.open()?;
     let examiner = actor(&case);
     let Some(key) = args.key else {
-        let drafted = workflow::prepare_report(&mut case, examiner.as_deref())?;
+        let drafted = workflow::prepare_report_to_edit(&mut case, examiner.as_deref())?;
         for entry in drafted.report.examiner_entries() {
             let state = if entry.value.as_deref().is_some_and(|v| !v.trim().is_empty()) { "filled" } else { "empty" };
             println!("{}\t{state}\t{}", entry.key, escape_invisible(&entry.label));

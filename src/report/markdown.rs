@@ -22,6 +22,9 @@ pub fn render(report: &Report) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# {}\n", escape_inline(&report.title));
     let _ = writeln!(out, "- **Case:** {}", escape_inline(&report.case_name));
+    if let Some(organisation) = &report.organisation {
+        let _ = writeln!(out, "- **Organisation:** {}", escape_inline(organisation));
+    }
     if let Some(label) = &report.classification {
         let _ = writeln!(out, "- **Classification:** {}", escape_inline(label));
     }

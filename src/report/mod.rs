@@ -60,6 +60,8 @@ pub struct ReportInput {
     pub generated_at_ns: TimestampNs,
     /// Classification label of the case, for example `TLP:AMBER`, when one is set.
     pub classification: Option<String>,
+    /// Organisation the investigation is for, when one is set in the case settings.
+    pub organisation: Option<String>,
     /// Probes of the findings for the charts, sorted by finding ID in byte order (`F-10`
     /// before `F-2`); the order within a finding does not matter. Empty when the case has
     /// none at hand. A finding without points gets no chart.
@@ -88,6 +90,7 @@ impl ReportInput {
             analysis,
             generated_at_ns,
             classification: None,
+            organisation: None,
             probe_points: Vec::new(),
             excluded_findings: Vec::new(),
             events: Vec::new(),
@@ -121,6 +124,9 @@ pub struct Report {
     /// Classification label, for example `TLP:AMBER`, shown on the cover and on every page.
     #[serde(default)]
     pub classification: Option<String>,
+    /// Organisation the investigation is for, shown on the cover after the case name.
+    #[serde(default)]
+    pub organisation: Option<String>,
     /// When the draft was made, UTC nanoseconds.
     pub generated_at_ns: TimestampNs,
     /// Version of scancase that drafted the report.

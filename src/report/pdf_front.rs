@@ -57,6 +57,9 @@ pub fn cover(writer: &mut PageWriter, report: &Report, review_state: &str) {
     y -= 26.0;
 
     let mut fields: Vec<(&str, String)> = vec![("Case", report.case_name.clone())];
+    if let Some(organisation) = &report.organisation {
+        fields.push(("Organisation", organisation.clone()));
+    }
     if let Some(label) = &report.classification {
         fields.push(("Classification", label.clone()));
     }

@@ -169,6 +169,7 @@ fn input_with(findings: Vec<Finding>) -> ReportInput {
         }),
         generated_at_ns: ts("2026-12-05T08:05:00Z"),
         classification: None,
+        organisation: None,
         probe_points: Vec::new(),
         excluded_findings: Vec::new(),
         events: Vec::new(),

@@ -51,6 +51,12 @@ pub fn draft_report(input: &ReportInput) -> Report {
             .map(str::trim)
             .filter(|label| !label.is_empty())
             .map(str::to_string),
+        organisation: input
+            .organisation
+            .as_deref()
+            .map(str::trim)
+            .filter(|name| !name.is_empty())
+            .map(str::to_string),
         generated_at_ns: input.generated_at_ns,
         tool_version: crate::VERSION.to_string(),
         sections,
