@@ -592,6 +592,7 @@ mod tests {
             tcp_window: None,
             tcp_options: Some(crate::model::TcpOptionKinds::from_kinds([2, 1, 0])),
             payload_len: None,
+            tcp_header_len: None,
             arp: None,
             sctp_chunk: None,
             action: Some(crate::model::FirewallAction::Other("quote \" and \\ backslash".to_string())),

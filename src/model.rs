@@ -332,6 +332,12 @@ pub struct Observation {
     pub tcp_options: Option<TcpOptionKinds>,
     /// Transport payload length in bytes, when known.
     pub payload_len: Option<u32>,
+    /// TCP header length in bytes, options included, derived from the IP length of a log line
+    /// that gives the length but not the TCP options (the IP length less a 20-byte IPv4 or
+    /// 40-byte IPv6 header). `None` for captures, whose options are read directly, and where
+    /// IP options or IPv6 extension headers make the IP header longer.
+    #[serde(default)]
+    pub tcp_header_len: Option<u8>,
     /// ARP operation, for ARP packets (protocol [`IpProtocol::ARP`]) only.
     #[serde(default)]
     pub arp: Option<ArpOperation>,

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use scancase::analysis::Parameters;
 use scancase::evaluation::{evaluate, Totals};
+use scancase::model::Technique;
 
 #[test]
 fn fixtures_meet_accuracy_targets() {
@@ -41,13 +42,6 @@ fn slow_scans_found_without_window() {
     assert_eq!(finding.ports.len(), 8);
 }
 
-/// Files of the public samples where the technique cannot be named right, with the reason
-/// (also given in `docs/accuracy.md`).
-const SAMPLES_KNOWN_WRONG_TECHNIQUE: &[(&str, &str)] = &[(
-    "fwlog/psad/ipv6_tcp_connect_nmap_default_scan",
-    "a connect scan logged without TCP options and without replies reads as a SYN scan",
-)];
-
 #[test]
 fn public_samples_meet_ground_truth() {
     let labels = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/samples/labels.json");
@@ -60,13 +54,26 @@ fn public_samples_meet_ground_truth() {
             assert!(result.found(), "{}: labelled scan missed", result.file);
         }
         assert_eq!(result.false_positives(), 0, "{}: findings for other sources", result.file);
-        let known_wrong = SAMPLES_KNOWN_WRONG_TECHNIQUE.iter().any(|(file, _)| *file == result.file);
-        let expected = if known_wrong { Some(false) } else { result.technique_right().map(|_| true) };
-        assert_eq!(result.technique_right(), expected, "{}: technique", result.file);
+        assert_ne!(result.technique_right(), Some(false), "{}: wrong technique", result.file);
     }
 
     let totals = Totals::of(&results);
     assert_eq!(totals.found, totals.scans);
     assert_eq!(totals.false_positives, 0);
     assert!(totals.scans >= 20, "{} labelled scans", totals.scans);
+    assert_eq!(totals.technique_right, totals.technique_checked);
+}
+
+#[test]
+fn logged_connect_scan_without_options() {
+    // psad's nmap connect scan over IPv6, logged without TCP options: the header length,
+    // source ports and window name it.
+    let labels = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/samples/labels.json");
+    let results = evaluate(&labels, &Parameters::default()).expect("evaluation runs");
+    let result = results
+        .iter()
+        .find(|result| result.file == "fwlog/psad/ipv6_tcp_connect_nmap_default_scan")
+        .expect("the connect-scan log is labelled");
+    let finding = result.attacker_finding().expect("the connect scan is found");
+    assert_eq!(finding.technique, Technique::TcpConnect);
 }

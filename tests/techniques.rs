@@ -129,3 +129,46 @@ fn version_scan_of_one_port_no_finding() {
     let findings = findings_of("samples/capture/esnet/nmap_80_w_service_detection.pcap");
     assert!(findings.is_empty(), "{findings:#?}");
 }
+
+#[test]
+fn shared_scan_one_distributed_finding() {
+    let finding = only_finding("capture/scan_nmap_sS_shared_3src.pcap");
+    assert_eq!(finding.kind, ScanKind::Distributed);
+    assert_eq!(finding.technique, Technique::TcpSyn);
+    assert_eq!(finding.sources, [ip("10.95.0.11"), ip("10.95.0.12"), ip("10.95.0.13")]);
+    assert!(finding.decoys.is_empty(), "{:?}", finding.decoys);
+    assert_eq!(finding.ports.len(), 900);
+    // nmap reported 22 and 80, 443, and 700 open, one part each.
+    let open: Vec<u16> = finding.open_ports.iter().map(|open| open.port).collect();
+    assert_eq!(open, [22, 80, 443, 700]);
+    assert!(finding.explanation.contains("shared the work"), "{}", finding.explanation);
+}
+
+#[test]
+fn unrelated_scans_stay_apart() {
+    // nmap and hping3 at the same time, then nmap from a third source 30 s later.
+    let findings = findings_of("capture/scans_unrelated_same_target.pcap");
+    assert_eq!(findings.len(), 3, "{findings:#?}");
+    let mut by_source: Vec<(IpAddr, Option<String>)> = findings
+        .iter()
+        .map(|finding| {
+            assert_eq!(finding.kind, ScanKind::Vertical, "{finding:#?}");
+            assert_eq!(finding.sources.len(), 1, "{finding:#?}");
+            (finding.sources[0], finding.fingerprint.as_ref().map(|f| f.tool.clone()))
+        })
+        .collect();
+    by_source.sort();
+    let expected = [("10.95.0.11", "nmap"), ("10.95.0.12", "hping3"), ("10.95.0.13", "nmap")];
+    for ((source, tool), (expected_source, expected_tool)) in by_source.iter().zip(expected) {
+        assert_eq!(*source, ip(expected_source));
+        assert_eq!(tool.as_deref(), Some(expected_tool), "{source}");
+    }
+}
+
+#[test]
+fn nat_gateway_and_monitoring_no_finding() {
+    for capture in ["capture/benign_nat_gateway_sessions.pcap", "capture/benign_monitoring_tcp_checks.pcap"] {
+        let findings = findings_of(capture);
+        assert!(findings.is_empty(), "{capture}: {findings:#?}");
+    }
+}

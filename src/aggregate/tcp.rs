@@ -11,6 +11,24 @@ use crate::model::{IpProtocol, Observation, Outcome, Probe, ReplyRef, TcpFlags, 
 /// client's connection than a Maimon probe, so only lower ports count as probed.
 const FIRST_EPHEMERAL_PORT: u16 = 32768;
 
+/// Shortest TCP header, in bytes, of a SYN that an operating system's stack built for
+/// `connect()`: 12 bytes of options. Windows sends MSS, window scale and SACK permitted with
+/// padding (32 bytes), Linux adds timestamps (40) and macOS sends 44. Raw-packet scanners send
+/// 20 (hping3, masscan 1.0.4, no options) or 24 (nmap 7.93, MSS only).
+const MIN_OS_STACK_TCP_HEADER: u8 = 32;
+
+/// Returns the technique of a SYN probe: a connect probe when the options are unknown but the
+/// header length a log line implies is that of an operating system's SYN, else a SYN probe.
+/// The analysis weighs this per-probe hint against the whole scan's source ports and windows.
+fn syn_probe_technique(o: &Observation) -> Technique {
+    let os_stack_length = o.tcp_header_len.is_some_and(|length| length >= MIN_OS_STACK_TCP_HEADER);
+    if o.tcp_options.is_none() && os_stack_length {
+        Technique::TcpConnect
+    } else {
+        Technique::TcpSyn
+    }
+}
+
 impl Aggregator {
     pub(super) fn observe_tcp(&mut self, o: Observation, probes: &mut Vec<ProbeEvent>) {
         let (Some(src_port), Some(dst_port), Some(flags)) = (o.src_port, o.dst_port, o.tcp_flags) else {
@@ -26,7 +44,8 @@ impl Aggregator {
 
         if syn && !ack {
             self.flows.get_or_insert_with(flow, FlowState::default);
-            self.add_probe(key, probe_from(o, Technique::TcpSyn), probes);
+            let technique = syn_probe_technique(&o);
+            self.add_probe(key, probe_from(o, technique), probes);
             return;
         }
         if syn && ack {

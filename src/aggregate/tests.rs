@@ -220,6 +220,7 @@ fn dns_answers_without_queries_are_not_probes() {
             src_port: Some(53),
             dst_port: Some(40000 + i),
             payload_len: Some(80),
+            tcp_header_len: None,
             ts_ns: template.ts_ns + i64::from(i),
             ..template.clone()
         })

@@ -49,9 +49,12 @@ fn split<'a>(detection: Detection<'a>, parameters: &Parameters) -> Vec<Detection
 /// Returns true when a part on its own reaches the detection threshold of its kind.
 fn meets_threshold(part: &Detection<'_>, parameters: &Parameters) -> bool {
     match part.kind {
-        ScanKind::Vertical | ScanKind::Distributed | ScanKind::Block => {
+        // A distributed scan splits one host's ports or one range's hosts.
+        ScanKind::Distributed => {
             part.ports().len() >= parameters.min_ports_vertical
+                || part.targets().len() >= parameters.min_hosts_horizontal
         }
+        ScanKind::Vertical | ScanKind::Block => part.ports().len() >= parameters.min_ports_vertical,
         ScanKind::Horizontal | ScanKind::PingSweep => {
             let hosts: BTreeSet<_> = part.contacts.iter().map(|c| c.contact.dst).collect();
             hosts.len() >= parameters.min_hosts_horizontal

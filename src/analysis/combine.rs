@@ -194,6 +194,7 @@ fn distributed<'a>(group: Vec<Detection<'a>>, live: &BTreeSet<IpAddr>) -> Detect
         decoys,
         contacts,
         discovery: Vec::new(),
+        shared_work: false,
     }
 }
 

@@ -16,8 +16,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::IpAddr;
 
 use super::merge::MergedContact;
-use super::{campaign, combine, extra, Parameters};
-use crate::model::{IpProtocol, Outcome, ScanKind, TcpOptionKinds, Technique};
+use super::{campaign, combine, extra, shared_work, syn_builder, Parameters};
+use crate::model::{IpProtocol, Outcome, ScanKind, Technique};
 
 /// Scan-like contacts of one (source, target, technique family), with their indexes.
 type HostGroups<'a> = BTreeMap<(IpAddr, IpAddr, Technique), Vec<(usize, &'a MergedContact)>>;
@@ -44,12 +44,24 @@ pub struct Detection<'a> {
     /// Contacts of the ping sweep that found the scanned hosts just before the scan, when
     /// there was one; see [`combine::attach_host_discovery`].
     pub discovery: Vec<&'a MergedContact>,
+    /// True for a distributed scan whose sources each probed their own part of the ports or
+    /// hosts; see [`shared_work`].
+    pub shared_work: bool,
 }
 
 impl<'a> Detection<'a> {
     /// Creates a detection of one source.
     pub fn new(kind: ScanKind, technique: Technique, source: IpAddr, contacts: Vec<&'a MergedContact>) -> Self {
-        Self { kind, technique, source, other_sources: Vec::new(), decoys: Vec::new(), contacts, discovery: Vec::new() }
+        Self {
+            kind,
+            technique,
+            source,
+            other_sources: Vec::new(),
+            decoys: Vec::new(),
+            contacts,
+            discovery: Vec::new(),
+            shared_work: false,
+        }
     }
 
     /// Returns the time of the first probe.
@@ -118,8 +130,7 @@ fn is_sweep_rate(members: &[&MergedContact], parameters: &Parameters) -> bool {
 /// A source that answered a SYN/ACK with a RST left its connections half open (SYN scan),
 /// even when it connected to some ports later, as a version scan does. Otherwise a source
 /// that completed any handshake used full connections (connect scan). Without replies,
-/// as in a firewall log of SYNs only, the shape of the SYN decides: see
-/// [`has_os_stack_options`].
+/// as in a firewall log of SYNs only, the shape of the SYNs decides: see [`syn_builder`].
 fn group_technique(technique: Technique, contacts: &[&MergedContact]) -> Technique {
     if technique == Technique::TcpAck {
         return ack_group_technique(contacts);
@@ -133,10 +144,7 @@ fn group_technique(technique: Technique, contacts: &[&MergedContact]) -> Techniq
     if contacts.iter().any(|c| c.contact.handshake_completed) {
         return Technique::TcpConnect;
     }
-    let with_options: Vec<TcpOptionKinds> =
-        contacts.iter().filter_map(|c| c.first_probe.and_then(|probe| probe.tcp_options)).collect();
-    let os_stack = with_options.iter().filter(|options| has_os_stack_options(options)).count();
-    if !with_options.is_empty() && 2 * os_stack > with_options.len() {
+    if syn_builder::is_os_built(contacts) {
         Technique::TcpConnect
     } else {
         Technique::TcpSyn
@@ -146,7 +154,7 @@ fn group_technique(technique: Technique, contacts: &[&MergedContact]) -> Techniq
 /// Names a group of SYN probes sent beside OS-detection probes, which only a raw-packet
 /// tool can build: a SYN scan, unless the source completed handshakes without leaving any
 /// half open (a connect scan run with OS detection). The OS-detection SYNs carry the
-/// options of an operating system's stack, so [`has_os_stack_options`] does not apply.
+/// options of an operating system's stack, so [`syn_builder::is_os_built`] does not apply.
 fn raw_syn_technique(contacts: &[&MergedContact]) -> Technique {
     let half_open = contacts.iter().any(|c| c.contact.source_reset);
     let completed = contacts.iter().any(|c| c.contact.handshake_completed);
@@ -172,20 +180,6 @@ fn ack_group_technique(contacts: &[&MergedContact]) -> Technique {
     } else {
         Technique::TcpAck
     }
-}
-
-/// Returns true for the options of a SYN that an operating system's TCP stack built for
-/// `connect()`: both SACK permitted (kind 4) and window scale (kind 3).
-///
-/// Linux sends MSS, SACK permitted, timestamps, NOP and window scale; Windows and macOS also
-/// send both kinds. Raw-packet scanners build shorter SYNs: nmap 7.93's SYN scan sends MSS
-/// only, and masscan and hping3 send MSS only or no options.
-///
-/// NOTE: a raw-packet scanner that copies an operating system's options is read as a
-/// connect scan when the evidence contains no reply to tell them apart.
-fn has_os_stack_options(options: &TcpOptionKinds) -> bool {
-    let kinds = options.as_slice();
-    kinds.contains(&4) && kinds.contains(&3)
 }
 
 /// Finds vertical and horizontal scans among the contacts.
@@ -269,6 +263,7 @@ pub fn detect<'a>(contacts: &'a [MergedContact], parameters: &Parameters) -> Vec
     let detections = combine::absorb_ping_probes(detections);
     let detections = combine::join_blocks(detections);
     let detections = combine::join_decoys(detections, contacts);
+    let detections = shared_work::join_shared_work(detections);
     let detections = campaign::split_campaigns(detections, parameters);
     let mut detections = combine::attach_host_discovery(detections, parameters);
     detections.sort_by_key(|d| (d.first_ts_ns(), d.source, d.technique));

@@ -49,7 +49,8 @@ pub fn os_detection(contacts: &[&MergedContact]) -> Option<(Vec<String>, BTreeSe
             continue;
         };
         let flags = contact.flags_seen;
-        let with_syn = contact.techniques.contains_key(&Technique::TcpSyn);
+        // A log line without TCP options may mark a SYN as a connect probe by its length.
+        let with_syn = [Technique::TcpSyn, Technique::TcpConnect].iter().any(|t| contact.techniques.contains_key(t));
         // The contact keeps the union of its probes' flags. SYN and FIN come from one probe
         // (T3) unless a FIN, Xmas or Maimon probe to the same port set the FIN.
         let fin_probes = [Technique::TcpFin, Technique::TcpXmas, Technique::TcpMaimon];

@@ -8,7 +8,7 @@ use super::by_source::ContactsBySource;
 use super::detect::Detection;
 use super::merge::{self, MergedContact};
 use super::score::{self, plural, ScoreInput};
-use super::{extra, fingerprint};
+use super::{extra, fingerprint, shared_work};
 use super::{CaseContext, Parameters};
 use crate::model::{
     format_rfc3339, ClockOffsetEstimate, Contact, ExtraActivity, ExtraActivityKind, Finding, HostDiscovery, IpProtocol,
@@ -77,6 +77,10 @@ pub fn build(
     let (breadth, threshold) = match detection.kind {
         ScanKind::Vertical | ScanKind::Distributed if detection.technique == Technique::IpProtocol => {
             (ip_protocols.len() as u64, parameters.min_ports_vertical as u64)
+        }
+        // Sources that shared a range's hosts probed few ports on many hosts.
+        ScanKind::Distributed if targets.len() > 1 && ports.len() < parameters.min_ports_vertical => {
+            (targets.len() as u64, parameters.min_hosts_horizontal as u64)
         }
         ScanKind::Vertical | ScanKind::Distributed | ScanKind::Block => {
             (ports.len() as u64, parameters.min_ports_vertical as u64)
@@ -175,7 +179,8 @@ pub fn build(
         .filter(|c| matches!(c.contact.protocol, IpProtocol::ICMP | IpProtocol::ICMPV6 | IpProtocol::ARP))
         .map(|c| c.contact.probes)
         .sum();
-    let explanation = explain(&finding, &follow_up, host_probes);
+    let shared_parts = detection.shared_work.then(|| shared_work::describe_parts(detection));
+    let explanation = explain(&finding, &follow_up, host_probes, shared_parts.as_deref());
     (Finding { explanation, ..finding }, cited)
 }
 
@@ -308,14 +313,19 @@ pub(super) fn is_global(address: IpAddr) -> bool {
 }
 
 /// Writes the plain-words explanation of a finding from its numbers.
-fn explain(finding: &Finding, follow_up: &[OpenPort], host_probes: u64) -> String {
+/// `shared_parts` describes how the sources of a distributed scan split the work, when they
+/// did.
+fn explain(finding: &Finding, follow_up: &[OpenPort], host_probes: u64, shared_parts: Option<&str>) -> String {
     let mut source = finding.sources.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ");
     if !finding.decoys.is_empty() {
         source.push_str(&format!(" and its {}", plural(finding.decoys.len() as u64, "decoy", "decoys")));
     }
     let mut text = String::new();
     if finding.kind == ScanKind::Distributed {
-        text.push_str(&describe_sources(finding));
+        match shared_parts {
+            Some(parts) => text.push_str(parts),
+            None => text.push_str(&describe_sources(finding)),
+        }
     }
     let targets = match finding.targets.as_slice() {
         [one] => one.to_string(),

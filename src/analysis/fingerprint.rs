@@ -10,11 +10,13 @@
 //! The profiles were checked against real captures: nmap 7.93 and hping3 3.0.0-alpha-2 in
 //! the scan corpus, masscan 1.0.4 in a public capture. zmap's fixed IP identification of
 //! 54321 and its 65535-byte window come from its probe template; no zmap capture was at
-//! hand to check them. unicornscan has no profile.
+//! hand to check them. unicornscan's profile comes from its source code (see
+//! [`UNICORNSCAN`]); no unicornscan capture was at hand either.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::merge::MergedContact;
+use super::syn_builder::MIN_FRESH_SOURCE_PORT_SHARE;
 use crate::model::{Fingerprint, IpProtocol, ProbeShape};
 
 /// Fewest probes with header fields for a fingerprint: a few probes cannot show whether the
@@ -40,6 +42,8 @@ struct Summary {
     nmap_windows: Option<bool>,
     options: Option<Option<Vec<u8>>>,
     random_ttl: Option<bool>,
+    ttl: Option<Option<u8>>,
+    fresh_source_ports: Option<bool>,
     fixed_source_port: Option<bool>,
     few_source_ports: Option<bool>,
     zmap_ip_id: Option<bool>,
@@ -94,7 +98,30 @@ const ZMAP: &[Check] = &[
     ("TCP window 65535", |s| tcp_field(s, s.window.map(|w| w == Some(65535)))),
 ];
 
-const PROFILES: &[(&str, &[Check])] = &[("nmap", NMAP), ("masscan", MASSCAN), ("hping3", HPING3), ("zmap", ZMAP)];
+/// TCP option kinds of unicornscan's default SYN: MSS, NOP, NOP, SACK permitted, NOP, window
+/// scale, NOP, NOP, timestamps.
+const UNICORNSCAN_OPTIONS: [u8; 9] = [2, 1, 1, 4, 1, 3, 1, 1, 8];
+
+/// unicornscan 0.4.7's default TCP probe, read from its source (repository
+/// dneufeld/unicornscan): `etc/unicorn.conf.in` sets `fingerprint: 1` and `sourceport: -1`.
+/// For fingerprint 1 (an OpenBSD 3.x SYN copied from p0f), `src/scan_progs/init_packet.c`
+/// sets TTL 64, window 16384 and the options of [`UNICORNSCAN_OPTIONS`]. With source port -1,
+/// `src/scan_progs/send_packet.c` draws a new random source port (4096 and up) and a new random
+/// IP identification for every probe.
+///
+/// NOTE: a real OpenBSD host's SYNs match this template too, but its connect scans carry
+/// the stack's options and are not fingerprinted, unless replies show half-open connections.
+const UNICORNSCAN: &[Check] = &[
+    ("TCP window 16384", |s| tcp_field(s, s.window.map(|w| w == Some(16384)))),
+    ("TCP options MSS, NOP, NOP, SACK permitted, NOP, window scale, NOP, NOP, timestamps", |s| {
+        tcp_field(s, s.options.as_ref().map(|o| o.as_deref() == Some(&UNICORNSCAN_OPTIONS[..])))
+    }),
+    ("TTL 64 in every probe", |s| s.ttl.map(|ttl| ttl == Some(64))),
+    ("a new source port for most probes", |s| s.fresh_source_ports),
+];
+
+const PROFILES: &[(&str, &[Check])] =
+    &[("nmap", NMAP), ("masscan", MASSCAN), ("hping3", HPING3), ("zmap", ZMAP), ("unicornscan", UNICORNSCAN)];
 
 /// Returns a TCP field's test result, or `None` for UDP probes, where the field does not
 /// apply.
@@ -163,6 +190,12 @@ fn summarise(shapes: &[(IpProtocol, ProbeShape)]) -> Summary {
         }),
         options: has_options.then(|| options.flatten()),
         random_ttl: (!ttls.is_empty()).then_some(distinct_ttls.len() >= MIN_RANDOM_TTLS),
+        ttl: (!ttls.is_empty()).then(|| dominant(ttls.iter().copied())),
+        fresh_source_ports: has_ports.then(|| {
+            let ports: Vec<u16> = shapes.iter().filter_map(|(_, shape)| shape.src_port).collect();
+            let distinct: BTreeSet<u16> = ports.iter().copied().collect();
+            distinct.len() as f64 >= MIN_FRESH_SOURCE_PORT_SHARE * ports.len() as f64
+        }),
         fixed_source_port: has_ports.then(|| is_fixed(shapes.iter().map(|(_, shape)| shape.src_port))),
         few_source_ports: has_ports.then(|| {
             let ports: BTreeSet<u16> = shapes.iter().filter_map(|(_, shape)| shape.src_port).collect();
@@ -223,6 +256,36 @@ mod tests {
             tcp_options: Some(TcpOptionKinds::from_kinds([])),
         });
         assert_eq!(tool_of(&contacts).as_deref(), Some("zmap"));
+    }
+
+    #[test]
+    fn unicornscan_default_template() {
+        // unicornscan's defaults: TTL 64, window 16384, OpenBSD-style options, and a random
+        // source port and IP identification for each probe.
+        let contacts = contacts_with(|port| ProbeShape {
+            ttl: Some(64),
+            ip_id: Some(u32::from(port).wrapping_mul(40503) % 65536),
+            src_port: Some(4096 + port.wrapping_mul(2957) % 60000),
+            tcp_window: Some(16384),
+            tcp_options: Some(TcpOptionKinds::from_kinds(UNICORNSCAN_OPTIONS)),
+        });
+        let refs: Vec<&MergedContact> = contacts.iter().collect();
+        let found = fingerprint(&refs, false).expect("fingerprint");
+        assert_eq!(found.tool, "unicornscan");
+        assert_eq!(found.matched.len(), 4, "{:?}", found.matched);
+    }
+
+    #[test]
+    fn unicornscan_needs_its_options() {
+        // The same fields with Linux's option order are not unicornscan's template.
+        let contacts = contacts_with(|port| ProbeShape {
+            ttl: Some(64),
+            ip_id: None,
+            src_port: Some(4096 + port * 31),
+            tcp_window: Some(16384),
+            tcp_options: Some(TcpOptionKinds::from_kinds([2, 4, 8, 1, 3])),
+        });
+        assert_eq!(tool_of(&contacts).as_deref(), Some("unknown"));
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //! of the same contact ([`merge`]). It groups the contacts into vertical and horizontal scans
 //! and ping sweeps ([`detect`]), joins the parts of block and distributed scans
 //! ([`combine`]), splits each source's activity into campaigns at long quiet gaps
-//! ([`campaign`]) and builds one finding per scan with its severity and confidence
+//! ([`campaign`]), drops what is ordinary use of NAT gateways, proxies and monitoring
+//! ([`ordinary_use`]) and builds one finding per scan with its severity and confidence
 //! ([`finding`], [`score`]). The results replace those of any earlier analysis of the case.
 
 pub mod by_source;
@@ -15,7 +16,10 @@ pub mod extra;
 pub mod finding;
 pub mod fingerprint;
 pub mod merge;
+pub mod ordinary_use;
 pub mod score;
+pub mod shared_work;
+pub mod syn_builder;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
@@ -230,7 +234,21 @@ pub fn find_scans(
     context: &CaseContext,
 ) -> Vec<(Finding, Vec<i64>)> {
     let by_source = by_source::ContactsBySource::new(contacts);
-    let detections = detect::detect(contacts, parameters);
+    let mut detections = detect::detect(contacts, parameters);
+    detections.retain(|detection| match ordinary_use::ordinary_use(detection, &by_source) {
+        Some(kind) => {
+            log::info!(
+                "no finding for {} {} of {} ({} contacts): {}",
+                detection.kind.as_str(),
+                detection.technique.as_str(),
+                detection.source,
+                detection.contacts.len(),
+                kind.describe()
+            );
+            false
+        }
+        None => true,
+    });
     let scanning: HashSet<IpAddr> = detections
         .iter()
         .flat_map(|detection| {

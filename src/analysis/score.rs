@@ -275,9 +275,7 @@ pub fn confidence(input: &ScoreInput, failed: u64) -> Confidence {
 /// [`TRW_SCANNER_SUCCESS`] / [`TRW_ORDINARY_SUCCESS`]. The points scale with the log of the
 /// ratio up to the decision bound [`TRW_DECISION_RATIO`] in either direction.
 fn sequential_test(failed: u64, succeeded: u64) -> (f64, String) {
-    let per_failure = ((1.0 - TRW_SCANNER_SUCCESS) / (1.0 - TRW_ORDINARY_SUCCESS)).ln();
-    let per_success = (TRW_SCANNER_SUCCESS / TRW_ORDINARY_SUCCESS).ln();
-    let log_ratio = failed as f64 * per_failure + succeeded as f64 * per_success;
+    let log_ratio = sequential_log_ratio(failed, succeeded);
     let bound = TRW_DECISION_RATIO.ln();
     let progress = (log_ratio / bound).clamp(-1.0, 1.0);
     let points = CONFIDENCE_SEQUENTIAL_TEST * progress;
@@ -294,6 +292,22 @@ fn sequential_test(failed: u64, succeeded: u64) -> (f64, String) {
         succeeded
     );
     (points.round(), words)
+}
+
+/// Returns the natural log of the sequential test's likelihood ratio of "scanner" to
+/// "ordinary client" after `failed` failed and `succeeded` successful first contacts.
+fn sequential_log_ratio(failed: u64, succeeded: u64) -> f64 {
+    let per_failure = ((1.0 - TRW_SCANNER_SUCCESS) / (1.0 - TRW_ORDINARY_SUCCESS)).ln();
+    let per_success = (TRW_SCANNER_SUCCESS / TRW_ORDINARY_SUCCESS).ln();
+    failed as f64 * per_failure + succeeded as f64 * per_success
+}
+
+/// Returns true when the sequential likelihood-ratio test decides "ordinary client": the
+/// successful first contacts outweigh the failed ones until the ratio reaches
+/// 1 / [`TRW_DECISION_RATIO`]. With the default probabilities, that takes 4 more successes
+/// than failures.
+pub fn decides_ordinary(failed: u64, succeeded: u64) -> bool {
+    sequential_log_ratio(failed, succeeded) <= -TRW_DECISION_RATIO.ln()
 }
 
 fn technique_word(technique: Technique) -> &'static str {
@@ -387,6 +401,14 @@ mod tests {
         assert_eq!(i32::from(scanner.percent) - i32::from(client.percent), 2 * CONFIDENCE_SEQUENTIAL_TEST as i32);
         assert!(scanner.explanation.contains("decides as a scanner"));
         assert!(client.explanation.contains("decides as an ordinary client"));
+    }
+
+    #[test]
+    fn ordinary_decision_needs_four_net_successes() {
+        assert!(!decides_ordinary(0, 3));
+        assert!(decides_ordinary(0, 4));
+        assert!(decides_ordinary(8, 56));
+        assert!(!decides_ordinary(993, 4));
     }
 
     #[test]

@@ -264,6 +264,7 @@ fn build_outcome(
         source_text: None,
         connection: None,
         payload_len: fields.payload_len,
+        tcp_header_len: fields.tcp_header_len,
         arp: None,
         sctp_chunk: None,
         action: Some(action),

@@ -20,6 +20,7 @@
 use std::net::IpAddr;
 use std::str::FromStr;
 
+use super::outcome::tcp_header_len_from_ip_len;
 use crate::model::{IcmpInfo, IpProtocol, QuotedPacket, TcpFlags, TcpOptionKinds, MAX_TCP_OPTION_KINDS};
 
 /// Size of the UDP header in bytes (RFC 768), subtracted from the UDP `LEN=` for the payload.
@@ -43,6 +44,9 @@ pub(super) struct PacketFields {
     pub tcp_window: Option<u16>,
     pub tcp_options: Option<TcpOptionKinds>,
     pub payload_len: Option<u32>,
+    /// TCP header length derived from the IP `LEN=` when the line shows no TCP options and no
+    /// IP options or IPv6 extension headers.
+    pub tcp_header_len: Option<u8>,
     /// Problems that did not stop the line, one sentence each.
     pub warnings: Vec<String>,
 }
@@ -66,6 +70,11 @@ struct Dump<'a> {
     ipv4_id: Option<&'a str>,
     ipv6_fragment_id: Option<&'a str>,
     fragment_offset: Option<&'a str>,
+    /// IP `LEN=`: the IPv4 total length, or for IPv6 the payload length plus the 40-byte header.
+    ip_len: Option<&'a str>,
+    /// True when `OPT` appears before `PROTO=`: IPv4 options or IPv6 extension headers, logged
+    /// with `--log-ip-options`.
+    has_ip_options: bool,
     proto: Option<&'a str>,
     src_port: Option<&'a str>,
     dst_port: Option<&'a str>,
@@ -117,6 +126,7 @@ impl<'a> Dump<'a> {
                     "TTL" => keep_first(&mut self.ttl, value),
                     "HOPLIMIT" => keep_first(&mut self.hop_limit, value),
                     "ID" => keep_first(&mut self.ipv4_id, value),
+                    "LEN" => keep_first(&mut self.ip_len, value),
                     "PROTO" => self.proto = Some(value),
                     _ => {}
                 }
@@ -194,6 +204,9 @@ fn split_dumps(body: &str) -> (Dump<'_>, Option<Dump<'_>>) {
         }
         let dump = if in_quote { quoted.get_or_insert_with(Dump::default) } else { &mut outer };
         let is_option_bytes = token == "OPT" || token.starts_with('(') || token.ends_with(')');
+        if token == "OPT" && !dump.has_proto() {
+            dump.has_ip_options = true;
+        }
         if !token.is_empty() && !is_option_bytes {
             dump.take(token);
         }
@@ -288,6 +301,13 @@ pub(super) fn parse_body(body: &str) -> Result<Body, String> {
         None => None,
     };
 
+    let ip_len: Option<u32> = parse_optional("LEN", outer.ip_len)?;
+    let plain_ip_header = !outer.has_ip_options && outer.fragment_offset.is_none();
+    let tcp_header_len = match (ip_len, tcp_options.is_none() && outer.tcp_options.is_none()) {
+        (Some(len), true) if is_tcp && has_transport_header && plain_ip_header => tcp_header_len_from_ip_len(src, len),
+        _ => None,
+    };
+
     let ttl = match outer.ttl {
         Some(ttl) => Some(parse_number("TTL", ttl)?),
         None => parse_optional("HOPLIMIT", outer.hop_limit)?,
@@ -336,6 +356,7 @@ pub(super) fn parse_body(body: &str) -> Result<Body, String> {
         tcp_window,
         tcp_options,
         payload_len,
+        tcp_header_len,
         warnings,
     }))
 }

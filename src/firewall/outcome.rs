@@ -78,6 +78,7 @@ pub(super) fn bare_observation(
         tcp_window: None,
         tcp_options: None,
         payload_len: None,
+        tcp_header_len: None,
         arp: None,
         sctp_chunk: None,
         action: None,
@@ -86,6 +87,32 @@ pub(super) fn bare_observation(
         connection: None,
         locator,
     }
+}
+
+/// Length in bytes of an IPv4 header without options (RFC 791).
+const IPV4_HEADER_BYTES: u32 = 20;
+
+/// Length in bytes of the IPv6 fixed header (RFC 8200).
+const IPV6_HEADER_BYTES: u32 = 40;
+
+/// Shortest TCP header in bytes: no options (RFC 9293 section 3.1).
+const MIN_TCP_HEADER_BYTES: u32 = 20;
+
+/// Longest TCP header in bytes: a data offset of 15 words (RFC 9293 section 3.1).
+const MAX_TCP_HEADER_BYTES: u32 = 60;
+
+/// Returns the TCP header length of a segment without payload, such as a SYN probe, from the IP
+/// packet length a log line gives: the length less the IPv4 or IPv6 header. `None` when the
+/// rest is not a whole TCP header (shorter than 20 bytes, longer than 60, or not a multiple
+/// of 4 bytes), as when IPv6 extension headers or payload follow.
+///
+/// NOTE: IPv4 options or IPv6 extension headers that the log does not show make the header
+/// look longer by their size.
+pub(super) fn tcp_header_len_from_ip_len(src: IpAddr, ip_len: u32) -> Option<u8> {
+    let ip_header = if src.is_ipv4() { IPV4_HEADER_BYTES } else { IPV6_HEADER_BYTES };
+    let tcp_header = ip_len.checked_sub(ip_header)?;
+    let whole = (MIN_TCP_HEADER_BYTES..=MAX_TCP_HEADER_BYTES).contains(&tcp_header) && tcp_header % 4 == 0;
+    whole.then(|| tcp_header as u8)
 }
 
 /// Returns the TCP flags written as letters (`S`, `SA`, `FPU`), as pf, tcpdump and Zeek do:

@@ -54,6 +54,8 @@ fn port_scan_lines() {
         assert_eq!(observation.dst, ip("80.82.202.145"));
         assert_eq!(observation.action, Some(FirewallAction::Drop));
         assert_eq!(observation.tcp_flags, Some(TcpFlags(TcpFlags::SYN)));
+        // `len 40` less the 20-byte IPv4 header: a SYN without TCP options.
+        assert_eq!(observation.tcp_header_len, Some(20));
     }
     let mut ports: Vec<u16> = observations.iter().filter_map(|o| o.dst_port).collect();
     ports.dedup();

@@ -653,3 +653,38 @@ fn same_second_lines_read_as_alone() {
         }
     }
 }
+
+#[test]
+fn tcp_header_length_from_ip_length() {
+    // A Linux connect() SYN over IPv6, logged without --log-tcp-options, as in psad's
+    // ipv6_tcp_connect_nmap_default_scan: LEN=80 less the 40-byte IPv6 header.
+    let ipv6 = "SRC=2001:db8::2 DST=2001:db8::1 LEN=80 TC=0 HOPLIMIT=64 FLOWLBL=0 PROTO=TCP SPT=46395 DPT=80 \
+                WINDOW=5760 RES=0x00 SYN URGP=0 ";
+    assert_eq!(read_body(ipv6).0.tcp_header_len, Some(40));
+
+    // nmap's raw SYN over IPv4: LEN=44 less the 20-byte IPv4 header is an MSS-only header.
+    let ipv4 = "SRC=192.0.2.10 DST=192.0.2.20 LEN=44 TOS=0x00 PREC=0x00 TTL=50 ID=1000 PROTO=TCP SPT=40000 \
+                DPT=22 WINDOW=1024 RES=0x00 SYN URGP=0 ";
+    assert_eq!(read_body(ipv4).0.tcp_header_len, Some(24));
+}
+
+#[test]
+fn tcp_header_length_left_unknown() {
+    // Logged TCP options give the header's content, so no length is derived.
+    let with_options = "SRC=192.0.2.10 DST=192.0.2.20 LEN=44 TOS=0x00 PREC=0x00 TTL=50 ID=1000 PROTO=TCP \
+                        SPT=40000 DPT=22 WINDOW=1024 RES=0x00 SYN URGP=0 OPT (020405B4) ";
+    assert_eq!(read_body(with_options).0.tcp_header_len, None);
+
+    // IPv6 extension headers (logged as OPT before PROTO=) make the IP header longer than 40.
+    let extension_headers = "SRC=2012:1234:1234::1 DST=2012:1234:1234::2 LEN=132 TC=0 HOPLIMIT=64 FLOWLBL=0 \
+                             OPT ( ) OPT ( ) PROTO=TCP SPT=58537 DPT=1234 WINDOW=8192 RES=0x00 SYN URGP=0 ";
+    assert_eq!(read_body(extension_headers).0.tcp_header_len, None);
+
+    // 92 bytes after the IPv6 header are more than the longest TCP header of 60 bytes.
+    let too_long = "SRC=2012:1234:1234::1 DST=2012:1234:1234::2 LEN=132 TC=0 HOPLIMIT=64 FLOWLBL=0 PROTO=TCP \
+                    SPT=58537 DPT=1234 WINDOW=8192 RES=0x00 SYN URGP=0 ";
+    assert_eq!(read_body(too_long).0.tcp_header_len, None);
+
+    let udp = "SRC=192.0.2.1 DST=192.0.2.2 LEN=48 TOS=0x00 PREC=0x00 TTL=64 ID=1 PROTO=UDP SPT=5000 DPT=53 LEN=28 ";
+    assert_eq!(read_body(udp).0.tcp_header_len, None);
+}
