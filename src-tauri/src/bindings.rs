@@ -18,8 +18,7 @@ use std::path::{Path, PathBuf};
 use ts_rs::{Config, ExportError, TS};
 
 use crate::dto::{
-    AnalysisSummary, CaseSummary, EvidenceView, ExportFormat, ExportResult, FindingsView, ImportOutcome,
-    ImportProgress, ImportRequest, ReportView,
+    AnalysisSummary, CaseSummary, EvidenceView, FindingsView, ImportOutcome, ImportProgress, ImportRequest, JobProgress,
 };
 use crate::error::CommandErrorPayload;
 use crate::report_dto::{
@@ -45,9 +44,7 @@ fn export_all(dir: &Path) -> Result<(), ExportError> {
     EvidenceView::export_all(&config)?;
     AnalysisSummary::export_all(&config)?;
     FindingsView::export_all(&config)?;
-    ReportView::export_all(&config)?;
-    ExportFormat::export_all(&config)?;
-    ExportResult::export_all(&config)?;
+    JobProgress::export_all(&config)?;
     CommandErrorPayload::export_all(&config)?;
     ReportWorkspace::export_all(&config)?;
     ReviewRequest::export_all(&config)?;

@@ -11,12 +11,12 @@ use std::sync::{Arc, Mutex};
 
 use scancase::case::Case;
 use scancase::import::{ImportObserver, ImportPhase};
+use scancase::job::{JobObserver, JobPart};
 use tauri::ipc::Channel;
 use tauri::State;
 
 use crate::dto::{
-    AnalysisSummary, CaseSummary, EvidenceView, ExportFormat, ExportResult, FindingsView, ImportOutcome,
-    ImportProgress, ImportRequest, ReportView,
+    AnalysisSummary, CaseSummary, EvidenceView, FindingsView, ImportOutcome, ImportProgress, ImportRequest, JobProgress,
 };
 use crate::error::CommandError;
 use crate::ops;
@@ -41,7 +41,6 @@ where
 pub(crate) fn replace_case(session: &mut Session, case: Case) -> Result<CaseSummary, CommandError> {
     let summary = ops::summary(&case)?;
     session.case = Some(case);
-    session.report = None;
     Ok(summary)
 }
 
@@ -73,7 +72,6 @@ pub async fn open_case(state: State<'_, AppState>, path: String) -> Result<CaseS
 pub async fn close_case(state: State<'_, AppState>) -> Result<(), CommandError> {
     on_session(&state, |session| {
         session.case = None;
-        session.report = None;
         Ok(())
     })
     .await
@@ -110,7 +108,7 @@ impl ImportObserver for ChannelObserver {
 
 /// Imports one evidence file by path and sends its progress to `on_progress`.
 ///
-/// [`cancel_import`] with the same `job_id` stops the import, and nothing of the file stays in
+/// [`cancel_job`] with the same `job_id` stops the import, and nothing of the file stays in
 /// the case.
 #[tauri::command]
 pub async fn import_evidence(
@@ -125,9 +123,7 @@ pub async fn import_evidence(
     let mut observer = ChannelObserver { job_id: job_id.clone(), channel: on_progress, cancelled };
     let result = on_session(&state, move |session| {
         let case = session.case_mut()?;
-        let outcome = ops::import_evidence(case, &PathBuf::from(&path), &options, &mut observer)?;
-        session.report = None;
-        Ok(outcome)
+        ops::import_evidence(case, &PathBuf::from(&path), &options, &mut observer)
     })
     .await;
     state.finish_job(&job_id);
@@ -137,10 +133,11 @@ pub async fn import_evidence(
     result
 }
 
-/// Asks a running import to stop; returns false when the job is not running.
+/// Asks a running import, analysis, verification or export to stop; returns false when the
+/// job is not running (it may have finished already).
 #[tauri::command]
-pub fn cancel_import(state: State<'_, AppState>, job_id: String) -> Result<bool, CommandError> {
-    log::info!("import {job_id}: cancel requested");
+pub fn cancel_job(state: State<'_, AppState>, job_id: String) -> Result<bool, CommandError> {
+    log::info!("job {job_id}: cancel requested");
     state.cancel_job(&job_id)
 }
 
@@ -150,56 +147,65 @@ pub async fn list_evidence(state: State<'_, AppState>) -> Result<Vec<EvidenceVie
     on_session(&state, |session| ops::list_evidence(session.case_mut()?)).await
 }
 
-/// Analyzes the evidence of the open case.
-// NOTE: unlike import, the analysis sends no progress events and cannot be cancelled.
+/// Sends the progress of an analysis, verification or export over the command's channel
+/// and reads the job's cancellation flag.
+pub(crate) struct ChannelJob {
+    job_id: String,
+    channel: Channel<JobProgress>,
+    cancelled: Arc<AtomicBool>,
+}
+
+impl ChannelJob {
+    /// Registers `job_id` for [`cancel_job`] and returns the observer that reports to
+    /// `channel`. [`ChannelJob::finish`] removes the job again.
+    pub(crate) fn start(state: &AppState, job_id: String, channel: Channel<JobProgress>) -> Result<Self, CommandError> {
+        let cancelled = state.start_job(&job_id)?;
+        Ok(Self { job_id, channel, cancelled })
+    }
+
+    /// Removes the job from the running ones and logs its failure, if it failed.
+    pub(crate) fn finish<T>(state: &AppState, job_id: &str, result: &Result<T, CommandError>) {
+        state.finish_job(job_id);
+        if let Err(error) = result {
+            log::warn!("job {job_id} failed: {}", error.full_message());
+        }
+    }
+}
+
+impl JobObserver for ChannelJob {
+    fn progress(&mut self, part: JobPart, done: u64, total: u64) {
+        let report = JobProgress { job_id: self.job_id.clone(), part: part.as_str(), done, total };
+        if let Err(error) = self.channel.send(report) {
+            log::debug!("job {}: progress not delivered: {error}", self.job_id);
+        }
+    }
+
+    fn is_cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::Relaxed)
+    }
+}
+
+/// Analyzes the evidence of the open case, sending its progress to `on_progress`.
+/// [`cancel_job`] with the same `job_id` stops it before the findings are stored, and the
+/// case keeps the findings of the previous analysis.
 #[tauri::command]
-pub async fn analyze_case(state: State<'_, AppState>) -> Result<AnalysisSummary, CommandError> {
-    on_session(&state, |session| {
-        let summary = ops::analyze(session.case_mut()?)?;
-        session.report = None;
-        log::info!("analysis: {} contacts, {} findings", summary.contacts, summary.findings);
-        Ok(summary)
-    })
-    .await
+pub async fn analyze_case(
+    state: State<'_, AppState>,
+    job_id: String,
+    on_progress: Channel<JobProgress>,
+) -> Result<AnalysisSummary, CommandError> {
+    log::info!("analysis {job_id}: started");
+    let mut job = ChannelJob::start(&state, job_id.clone(), on_progress)?;
+    let result = on_session(&state, move |session| ops::analyze_observed(session.case_mut()?, &mut job)).await;
+    if let Ok(summary) = &result {
+        log::info!("analysis {job_id}: {} contacts, {} findings", summary.contacts, summary.findings);
+    }
+    ChannelJob::finish(&state, &job_id, &result);
+    result
 }
 
 /// Lists the findings of the latest analysis.
 #[tauri::command]
 pub async fn list_findings(state: State<'_, AppState>) -> Result<FindingsView, CommandError> {
     on_session(&state, |session| ops::list_findings(session.case_mut()?)).await
-}
-
-/// Drafts the report from the latest analysis and keeps it for export.
-// NOTE: the Report view uses report_commands instead; this command and export_report, with
-// ReportView, BlockView, ExportFormat and ExportResult in dto.rs, repeat it and can be removed.
-#[tauri::command]
-pub async fn draft_report(state: State<'_, AppState>) -> Result<ReportView, CommandError> {
-    on_session(&state, |session| {
-        let report = ops::draft_report(session.case_mut()?)?;
-        let view = ReportView::from(&report);
-        session.report = Some(report);
-        Ok(view)
-    })
-    .await
-}
-
-/// Writes the drafted report (drafting it first when needed) to `path`.
-#[tauri::command]
-pub async fn export_report(
-    state: State<'_, AppState>,
-    format: ExportFormat,
-    path: String,
-) -> Result<ExportResult, CommandError> {
-    log::info!("exporting the report as {format:?} to {path}");
-    on_session(&state, move |session| {
-        let case = session.case.as_mut().ok_or(CommandError::NoCaseOpen)?;
-        let report = match session.report.take() {
-            Some(report) => report,
-            None => ops::draft_report(case)?,
-        };
-        let result = ops::export_report(case, &report, format, &PathBuf::from(&path));
-        session.report = Some(report);
-        result
-    })
-    .await
 }

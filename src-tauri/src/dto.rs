@@ -10,7 +10,6 @@ use scancase::case::Case;
 use scancase::contract::FindingJson;
 use scancase::model::{format_rfc3339, Anomaly, Citation, EvidenceRecord, Finding, Fingerprint, OutcomeCounts};
 use scancase::contract::ExtraActivityJson;
-use scancase::report::{Block, Report};
 use scancase::text_escape::escape_invisible;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -80,6 +79,25 @@ pub struct ImportProgress {
     pub bytes_done: u64,
     /// Size of the file in bytes.
     pub bytes_total: u64,
+}
+
+/// One progress report of an analysis, an evidence verification or a report export, sent
+/// over the command's channel.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct JobProgress {
+    /// The job id the UI gave the command.
+    pub job_id: String,
+    /// The part of the job now running. The analysis reads contacts, detects scans and stores
+    /// findings. An export verifies the evidence, drafts, renders and writes the report.
+    #[ts(
+        type = "\"readingContacts\" | \"detectingScans\" | \"storingFindings\" | \"verifyingEvidence\" | \"draftingReport\" | \"renderingReport\" | \"writingReport\""
+    )]
+    pub part: &'static str,
+    /// Units of the part done so far: bytes while verifying evidence, else 0 or 1.
+    pub done: u64,
+    /// Units of the whole part.
+    pub total: u64,
 }
 
 /// Result of importing one evidence file.
@@ -448,157 +466,11 @@ impl From<&Finding> for FindingView {
     }
 }
 
-/// The drafted report, section by section, for display.
-#[derive(Debug, Clone, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct ReportView {
-    /// Report title.
-    pub title: String,
-    /// Examiner named in the report.
-    pub examiner: Option<String>,
-    /// When the draft was made.
-    pub generated_at: String,
-    /// The eight sections in report order.
-    pub sections: Vec<SectionView>,
-    /// Labels of the examiner entries that still need a value.
-    pub pending_entries: Vec<String>,
-}
-
-/// One report section.
-#[derive(Debug, Clone, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct SectionView {
-    /// Heading without its number.
-    pub title: String,
-    /// Content in reading order.
-    pub blocks: Vec<BlockView>,
-}
-
-/// One piece of a section.
-#[derive(Debug, Clone, Serialize, TS)]
-#[serde(rename_all = "camelCase", tag = "type")]
-pub enum BlockView {
-    /// A heading inside the section.
-    #[serde(rename = "subheading")]
-    Subheading {
-        /// Heading text.
-        text: String,
-    },
-    /// Running text.
-    #[serde(rename = "paragraph")]
-    Paragraph {
-        /// Paragraph text.
-        text: String,
-    },
-    /// Labelled values as (label, value) pairs.
-    #[serde(rename = "fields")]
-    Fields {
-        /// The fields in order.
-        fields: Vec<(String, String)>,
-    },
-    /// A table with a header row.
-    #[serde(rename = "table")]
-    Table {
-        /// Column headers.
-        columns: Vec<String>,
-        /// Rows of cells.
-        rows: Vec<Vec<String>>,
-    },
-    /// A bulleted list.
-    #[serde(rename = "list")]
-    List {
-        /// One text per bullet.
-        items: Vec<String>,
-    },
-    /// A value only the examiner can supply.
-    #[serde(rename = "examinerEntry")]
-    ExaminerEntry {
-        /// Label shown in the report.
-        label: String,
-        /// Request to the examiner, with the reason the evidence cannot supply the value.
-        guidance: String,
-        /// The examiner's text, once entered.
-        value: Option<String>,
-    },
-    /// The probe charts of a finding, which the PDF draws; the app shows their numbers.
-    #[serde(rename = "chart", rename_all = "camelCase")]
-    Chart {
-        /// Finding the chart belongs to.
-        finding_id: String,
-        /// Probes the chart was drawn from.
-        probes_total: u64,
-    },
-}
-
-impl From<&Block> for BlockView {
-    fn from(block: &Block) -> Self {
-        match block {
-            Block::Subheading { text, .. } => Self::Subheading { text: visible(text) },
-            Block::Paragraph { text } => Self::Paragraph { text: visible(text) },
-            Block::Fields { fields } => {
-                Self::Fields { fields: fields.iter().map(|field| (visible(&field.label), visible(&field.value))).collect() }
-            }
-            Block::Table(table) => Self::Table {
-                columns: table.columns.iter().map(|column| visible(&column.title)).collect(),
-                rows: table.rows.iter().map(|row| row.iter().map(|cell| visible(cell)).collect()).collect(),
-            },
-            Block::List { items } => Self::List { items: items.iter().map(|item| visible(item)).collect() },
-            Block::ExaminerEntry(entry) => Self::ExaminerEntry {
-                label: visible(&entry.label),
-                guidance: visible(&entry.guidance),
-                value: entry.value.as_deref().map(visible),
-            },
-            Block::Chart(chart) => {
-                Self::Chart { finding_id: chart.finding_id.clone(), probes_total: chart.probes_total }
-            }
-        }
-    }
-}
-
 /// Shows control, bidirectional and zero-width characters as `\u{...}` codes, as the CLI and
 /// the exports do, so that evidence text cannot reorder or hide the text around it. React
 /// already inserts every string as text, never as HTML.
-fn visible(text: &str) -> String {
+pub(crate) fn visible(text: &str) -> String {
     escape_invisible(text).into_owned()
-}
-
-impl From<&Report> for ReportView {
-    fn from(report: &Report) -> Self {
-        Self {
-            title: report.title.clone(),
-            examiner: report.examiner.clone(),
-            generated_at: format_rfc3339(report.generated_at_ns),
-            sections: report
-                .sections
-                .iter()
-                .map(|section| SectionView {
-                    title: section.title.clone(),
-                    blocks: section.blocks.iter().map(BlockView::from).collect(),
-                })
-                .collect(),
-            pending_entries: report.pending_examiner_entries().iter().map(|entry| entry.label.clone()).collect(),
-        }
-    }
-}
-
-/// Output format of an export, as the UI names it.
-#[derive(Debug, Clone, Copy, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub enum ExportFormat {
-    /// PDF for management.
-    Pdf,
-    /// Markdown for the team's wiki.
-    Markdown,
-}
-
-/// Result of an export.
-#[derive(Debug, Clone, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct ExportResult {
-    /// Path written.
-    pub path: String,
-    /// Bytes written.
-    pub size_bytes: usize,
 }
 
 #[cfg(test)]
@@ -607,8 +479,6 @@ mod tests {
 
     #[test]
     fn invisible_characters_shown_as_codes() {
-        let block = Block::Paragraph { text: "rule evil\u{202E}txt.exe\u{200B} end".to_string() };
-        let BlockView::Paragraph { text } = BlockView::from(&block) else { panic!("a paragraph") };
-        assert_eq!(text, "rule evil\\u{202E}txt.exe\\u{200B} end");
+        assert_eq!(visible("rule evil\u{202E}txt.exe\u{200B} end"), "rule evil\\u{202E}txt.exe\\u{200B} end");
     }
 }

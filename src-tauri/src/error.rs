@@ -51,6 +51,9 @@ impl CommandError {
             Self::InvalidInput { .. } => "invalidInput",
             Self::Case(CaseError::ReadOnly { .. }) => "readOnly",
             Self::Case(CaseError::InvalidSetting { .. }) => "invalidInput",
+            Self::Case(CaseError::Cancelled { .. }) | Self::Workflow(WorkflowError::Case(CaseError::Cancelled { .. })) => {
+                "cancelled"
+            }
             Self::Case(_) => "case",
             Self::Import(ImportError::Cancelled { .. }) => "importCancelled",
             Self::Import(_) => "import",
@@ -138,6 +141,7 @@ fn case_error_path(error: &CaseError) -> Option<&Path> {
         | CaseError::NewerSchema { path, .. }
         | CaseError::Sqlite { path, .. }
         | CaseError::ReadOnly { path, .. }
+        | CaseError::Cancelled { path, .. }
         | CaseError::EvidenceNotFound { path, .. }
         | CaseError::Json { path, .. } => Some(path),
         #[allow(unreachable_patterns)]

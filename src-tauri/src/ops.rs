@@ -9,12 +9,10 @@ use std::path::Path;
 use scancase::analysis;
 use scancase::case::Case;
 use scancase::import::{import_file, ImportObserver, ImportOptions, ImportResult};
-use scancase::report::Report;
-use scancase::workflow::{self, ReportFormat};
+use scancase::job::{JobObserver, Unobserved};
 
 use crate::dto::{
-    AnalysisSummary, CaseSummary, EvidenceView, ExportFormat, ExportResult, FindingView, FindingsView, ImportOutcome,
-    ImportRequest,
+    AnalysisSummary, CaseSummary, EvidenceView, FindingView, FindingsView, ImportOutcome, ImportRequest,
 };
 use crate::error::CommandError;
 
@@ -38,15 +36,6 @@ pub fn create_case(path: &Path, name: &str, examiner: Option<&str>) -> Result<Ca
     }
     let examiner = examiner.map(str::trim).filter(|text| !text.is_empty());
     Ok(Case::create(path, name, examiner)?)
-}
-
-/// Returns who is acting, for the audit log: the case's examiner, else the operating system
-/// user from `USER` or `LOGNAME`.
-// NOTE: the command line has the same rule in its own module; a library function such as
-// `Case::actor` should replace both copies.
-pub fn actor(case: &Case) -> Option<String> {
-    let examiner = case.info().ok().and_then(|info| info.examiner);
-    examiner.or_else(|| std::env::var("USER").ok()).or_else(|| std::env::var("LOGNAME").ok())
 }
 
 /// Parses the import request into the library's import options.
@@ -81,7 +70,7 @@ pub fn import_evidence(
     request: &ImportRequest,
     observer: &mut dyn ImportObserver,
 ) -> Result<ImportOutcome, CommandError> {
-    let options = import_options(request, actor(case))?;
+    let options = import_options(request, case.actor())?;
     let outcome = match import_file(case, path, &options, observer)? {
         ImportResult::Imported(record) => ImportOutcome::Imported { evidence: Box::new(EvidenceView::from(&*record)) },
         ImportResult::AlreadyImported { evidence_id, earlier_path } => {
@@ -99,9 +88,15 @@ pub fn list_evidence(case: &Case) -> Result<Vec<EvidenceView>, CommandError> {
 /// Analyzes all evidence of the case with the case's analysis parameters and stores the
 /// findings.
 pub fn analyze(case: &mut Case) -> Result<AnalysisSummary, CommandError> {
-    let actor = actor(case);
+    analyze_observed(case, &mut Unobserved)
+}
+
+/// Analyzes the case as [`analyze`] does, reporting its parts to `observer`, which may
+/// cancel it before the findings are stored.
+pub fn analyze_observed(case: &mut Case, observer: &mut dyn JobObserver) -> Result<AnalysisSummary, CommandError> {
+    let actor = case.actor();
     let parameters = analysis::case_parameters(case)?;
-    let outcome = analysis::analyze_case(case, &parameters, actor.as_deref())?;
+    let outcome = analysis::analyze_case_observed(case, &parameters, actor.as_deref(), observer)?;
     Ok(AnalysisSummary { contacts: outcome.contacts, findings: outcome.findings.len() })
 }
 
@@ -116,35 +111,6 @@ pub fn list_findings(case: &Case) -> Result<FindingsView, CommandError> {
         None => FindingsView { analyzed: false, analyzed_at: None, findings: Vec::new() },
     };
     Ok(view)
-}
-
-/// Drafts the report from the latest analysis and stores the draft in the case.
-pub fn draft_report(case: &mut Case) -> Result<Report, CommandError> {
-    let actor = actor(case);
-    Ok(workflow::draft_report(case, actor.as_deref())?)
-}
-
-/// Renders the report and writes it to `output`, recording the export in the audit log.
-pub fn export_report(
-    case: &mut Case,
-    report: &Report,
-    format: ExportFormat,
-    output: &Path,
-) -> Result<ExportResult, CommandError> {
-    if output.as_os_str().is_empty() {
-        return Err(CommandError::InvalidInput {
-            field: "output file",
-            problem: "no path given; choose where to save the report".into(),
-        });
-    }
-    let format = match format {
-        ExportFormat::Pdf => ReportFormat::Pdf,
-        ExportFormat::Markdown => ReportFormat::Markdown,
-    };
-    let bytes = workflow::render_report(report, format)?;
-    let actor = actor(case);
-    workflow::write_export(case, &bytes, output, format, actor.as_deref())?;
-    Ok(ExportResult { path: output.display().to_string(), size_bytes: bytes.len() })
 }
 
 /// Reads the summary of the open case.
@@ -184,11 +150,6 @@ mod tests {
         assert!(findings.analyzed);
         assert!(findings.findings.iter().any(|finding| finding.sources.contains(&"10.200.0.10".to_string())));
 
-        let report = draft_report(&mut case).unwrap();
-        let markdown = folder.path().join("report.md");
-        let written = export_report(&mut case, &report, ExportFormat::Markdown, &markdown).unwrap();
-        assert!(written.size_bytes > 0);
-        assert!(std::fs::read_to_string(&markdown).unwrap().contains("10.200.0.10"));
     }
 
     #[test]
@@ -221,10 +182,34 @@ mod tests {
         assert_eq!(error.kind(), "invalidInput");
     }
 
+    /// Cancels when the observer is first asked, after the analysis has started.
+    struct CancelAtOnce(Vec<&'static str>);
+
+    impl JobObserver for CancelAtOnce {
+        fn progress(&mut self, part: scancase::job::JobPart, _done: u64, _total: u64) {
+            self.0.push(part.as_str());
+        }
+
+        fn is_cancelled(&self) -> bool {
+            true
+        }
+    }
+
     #[test]
-    fn draft_before_analysis_is_not_analyzed() {
+    fn cancelled_analysis_keeps_previous_findings() {
         let folder = tempfile::tempdir().unwrap();
-        let mut case = create_case(&folder.path().join("fresh.scancase"), "Fresh", None).unwrap();
-        assert_eq!(draft_report(&mut case).unwrap_err().kind(), "notAnalyzed");
+        let mut case = create_case(&folder.path().join("cancel.scancase"), "Cancel", None).unwrap();
+        let path = fixture("capture/scan_nmap_sS_8ports_vic1.pcap");
+        import_evidence(&mut case, &path, &utc_2026(), &mut NoProgress).unwrap();
+        let mut observer = CancelAtOnce(Vec::new());
+        let error = analyze_observed(&mut case, &mut observer).unwrap_err();
+        assert_eq!(error.kind(), "cancelled");
+        assert_eq!(observer.0, ["readingContacts"]);
+        assert!(!list_findings(&case).unwrap().analyzed, "a cancelled analysis stored findings");
+
+        analyze(&mut case).unwrap();
+        let before = list_findings(&case).unwrap().findings.len();
+        assert!(analyze_observed(&mut case, &mut CancelAtOnce(Vec::new())).is_err());
+        assert_eq!(list_findings(&case).unwrap().findings.len(), before);
     }
 }

@@ -11,9 +11,11 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 
 use scancase::case::Case;
+use tauri::ipc::Channel;
 use tauri::State;
 
-use crate::commands::on_session;
+use crate::commands::{on_session, ChannelJob};
+use crate::dto::JobProgress;
 use crate::error::CommandError;
 use crate::report_dto::{
     AttachRequest, EventRequest, ReportBlock, ReportExportFormat, ReportExportResult, ReportWorkspace, ReviewRequest,
@@ -34,9 +36,7 @@ where
 {
     let case = session.case_mut()?;
     change(case)?;
-    let (workspace, report) = report_ops::workspace(case)?;
-    session.report = Some(report);
-    Ok(workspace)
+    report_ops::workspace(case)
 }
 
 /// Drafts the report and returns the workspace.
@@ -151,18 +151,26 @@ pub async fn withdraw_report_item(
     on_session(&state, move |session| change_then_workspace(session, |case| report_ops::withdraw(case, &request))).await
 }
 
-/// Exports the report in `format` to `path` and remembers the file for [`show_in_folder`].
+/// Exports the report in `format` to `path`, sending the progress to `on_progress`, and
+/// remembers the file for [`show_in_folder`]. [`crate::commands::cancel_job`] with the same
+/// `job_id` stops it before the file is written.
 #[tauri::command]
 pub async fn export_report_file(
     state: State<'_, AppState>,
     exported: State<'_, ExportedFiles>,
     format: ReportExportFormat,
     path: String,
+    job_id: String,
+    on_progress: Channel<JobProgress>,
 ) -> Result<ReportExportResult, CommandError> {
-    log::info!("exporting the report as {format:?} to {path}");
+    log::info!("export {job_id}: the report as {format:?} to {path}");
     let output = PathBuf::from(&path);
     let written = output.clone();
-    let result = on_session(&state, move |session| report_ops::export(session.case_mut()?, format, &output)).await?;
+    let mut job = ChannelJob::start(&state, job_id.clone(), on_progress)?;
+    let result =
+        on_session(&state, move |session| report_ops::export(session.case_mut()?, format, &output, &mut job)).await;
+    ChannelJob::finish(&state, &job_id, &result);
+    let result = result?;
     lock(&exported.0)?.insert(written);
     Ok(result)
 }

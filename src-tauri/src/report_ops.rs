@@ -9,13 +9,13 @@ use std::path::Path;
 
 use scancase::case::{Case, NewAttachment, NewTimelineEvent, ReviewAction, WithdrawableKind};
 use scancase::contract::FindingJson;
+use scancase::job::JobObserver;
 use scancase::model::format_rfc3339;
 use scancase::report::{self, AttachmentKind, Block, EventPhase, Report, ReviewState, SectionKind};
-use scancase::text_escape::escape_invisible;
 use scancase::workflow::{self, DraftedReport, ReportFormat};
 
+use crate::dto::visible;
 use crate::error::CommandError;
-use crate::ops::actor;
 use crate::report_dto::{
     AttachRequest, AttachmentKindName, AttachmentView, ChecklistItem, ChecklistKind, EventRequest, EventView,
     FindingChoice, PhaseName, ReportBlock, ReportExportFormat, ReportExportResult, ReportWorkspace, ReviewRequest,
@@ -23,11 +23,11 @@ use crate::report_dto::{
     WithdrawRequest, WithdrawableName, WithdrawalView,
 };
 
-/// Drafts the report and builds the workspace; also returns the report for the exports of
-/// the older `export_report` command.
-pub fn workspace(case: &mut Case) -> Result<(ReportWorkspace, Report), CommandError> {
-    let actor = actor(case);
-    let drafted = workflow::prepare_report(case, actor.as_deref())?;
+/// Drafts the report for editing (no evidence re-hashing, nothing stored; see
+/// [`workflow::ReportPurpose::Edit`]) and builds the workspace.
+pub fn workspace(case: &mut Case) -> Result<ReportWorkspace, CommandError> {
+    let actor = case.actor();
+    let drafted = workflow::prepare_report_to_edit(case, actor.as_deref())?;
     let texts = case.report_section_texts()?;
     let sections = drafted
         .report
@@ -59,7 +59,7 @@ pub fn workspace(case: &mut Case) -> Result<(ReportWorkspace, Report), CommandEr
             }
         })
         .collect();
-    let workspace = ReportWorkspace {
+    Ok(ReportWorkspace {
         title: drafted.report.title.clone(),
         examiner: drafted.report.examiner.clone(),
         generated_at: format_rfc3339(drafted.report.generated_at_ns),
@@ -73,8 +73,7 @@ pub fn workspace(case: &mut Case) -> Result<(ReportWorkspace, Report), CommandEr
         attachments: case.report_attachments()?.iter().map(attachment_view).collect(),
         withdrawals: case.report_withdrawals()?.iter().map(withdrawal_view).collect(),
         read_only_reason: case.read_only_reason().map(str::to_string),
-    };
-    Ok((workspace, drafted.report))
+    })
 }
 
 /// Lists what approval checks, in report order: each examiner entry, each section in
@@ -266,12 +265,6 @@ impl From<&Block> for ReportBlock {
     }
 }
 
-/// Shows control, bidirectional and zero-width characters as `\u{...}` codes, as the other
-/// views do. React inserts every string as text, never as HTML.
-fn visible(text: &str) -> String {
-    escape_invisible(text).into_owned()
-}
-
 /// Converts the examiner's Markdown into the blocks the report would show, for the editor's
 /// preview. Raw HTML stays text and links keep their address as text (see
 /// [`report::section_text_blocks`]).
@@ -293,14 +286,14 @@ pub fn save_section_text(case: &mut Case, section: &str, markdown: &str) -> Resu
     if markdown.trim().is_empty() {
         return Err(invalid("section text", "the text is empty; write the section's text"));
     }
-    let actor = actor(case);
+    let actor = case.actor();
     Ok(workflow::set_section_text(case, kind, markdown, actor.as_deref())?)
 }
 
 /// Keeps the examiner's text of a section after its drafted text changed.
 pub fn confirm_section_text(case: &mut Case, section: &str) -> Result<(), CommandError> {
     let kind = parse_section(section)?;
-    let actor = actor(case);
+    let actor = case.actor();
     Ok(workflow::confirm_section_text(case, kind, actor.as_deref())?)
 }
 
@@ -309,7 +302,7 @@ pub fn set_examiner_entry(case: &mut Case, key: &str, value: &str) -> Result<(),
     if value.trim().is_empty() {
         return Err(invalid("entry text", "the text is empty; an entry keeps its last text, so enter the new text"));
     }
-    let actor = actor(case);
+    let actor = case.actor();
     Ok(workflow::set_examiner_entry(case, key, value, actor.as_deref())?)
 }
 
@@ -334,7 +327,7 @@ pub fn choose_findings(case: &mut Case, findings: Option<&[String]>) -> Result<(
     if findings.is_some_and(|ids| ids.is_empty()) {
         return Err(invalid("findings", "no finding is chosen; choose at least one, or return to the default"));
     }
-    let actor = actor(case);
+    let actor = case.actor();
     Ok(workflow::choose_report_findings(case, findings, actor.as_deref())?)
 }
 
@@ -352,7 +345,7 @@ pub fn add_event(case: &mut Case, request: &EventRequest) -> Result<i64, Command
         actor: request.actor.clone(),
         description: request.description.clone(),
     };
-    let actor = actor(case);
+    let actor = case.actor();
     Ok(case.add_report_event(&event, actor.as_deref())?)
 }
 
@@ -367,7 +360,7 @@ pub fn attach(case: &mut Case, request: &AttachRequest) -> Result<i64, CommandEr
         AttachmentKindName::Statement => AttachmentKind::Statement,
     };
     let new = NewAttachment { file: Path::new(path), kind, description: request.description.as_deref() };
-    let actor = actor(case);
+    let actor = case.actor();
     Ok(case.add_report_attachment(&new, actor.as_deref())?)
 }
 
@@ -377,7 +370,7 @@ pub fn withdraw(case: &mut Case, request: &WithdrawRequest) -> Result<(), Comman
         WithdrawableName::Event => WithdrawableKind::Event,
         WithdrawableName::Attachment => WithdrawableKind::Attachment,
     };
-    let actor = actor(case);
+    let actor = case.actor();
     Ok(case.withdraw_report_item(kind, request.id, &request.reason, actor.as_deref())?)
 }
 
@@ -395,19 +388,22 @@ pub fn library_format(format: ReportExportFormat) -> ReportFormat {
 
 /// Drafts the report, renders it in `format` and writes it to `output`, recording the
 /// export with the file's SHA-256 in the audit log.
-pub fn export(case: &mut Case, format: ReportExportFormat, output: &Path) -> Result<ReportExportResult, CommandError> {
+pub fn export(
+    case: &mut Case,
+    format: ReportExportFormat,
+    output: &Path,
+    observer: &mut dyn JobObserver,
+) -> Result<ReportExportResult, CommandError> {
     if output.as_os_str().is_empty() {
         return Err(invalid("output file", "no path given; choose where to save the report"));
     }
-    let actor = actor(case);
-    let drafted = workflow::prepare_report(case, actor.as_deref())?;
-    let library_format = library_format(format);
-    let bytes = workflow::render_export(&drafted, library_format)?;
-    workflow::write_export(case, &bytes, output, library_format, actor.as_deref())?;
+    let actor = case.actor();
+    let (drafted, size_bytes) =
+        workflow::export_report_observed(case, library_format(format), output, actor.as_deref(), observer)?;
     Ok(ReportExportResult {
         format,
         path: output.display().to_string(),
-        size_bytes: bytes.len() as u64,
+        size_bytes,
         revision: drafted.report.review.revision,
         review_label: drafted.report.review.label(),
     })
@@ -418,6 +414,7 @@ mod tests {
     use std::path::PathBuf;
 
     use scancase::import::NoProgress;
+    use scancase::job::Unobserved;
 
     use super::*;
     use crate::dto::ImportRequest;
@@ -437,7 +434,7 @@ mod tests {
     }
 
     fn fill_open_entries(case: &mut Case) {
-        let (workspace, _) = workspace(case).unwrap();
+        let workspace = workspace(case).unwrap();
         for item in workspace.checklist.iter().filter(|item| item.kind == ChecklistKind::Entry && !item.done) {
             set_examiner_entry(case, &item.subject, "Not applicable.").unwrap();
         }
@@ -447,7 +444,7 @@ mod tests {
     fn workspace_marks_examiner_text() {
         let folder = tempfile::tempdir().unwrap();
         let mut case = analyzed_case(folder.path());
-        let (before, _) = workspace(&mut case).unwrap();
+        let before = workspace(&mut case).unwrap();
         let summary = &before.sections[0];
         assert_eq!(summary.id, "executive_summary");
         assert_eq!(summary.origin, TextOrigin::Drafted);
@@ -455,7 +452,7 @@ mod tests {
         assert!(before.sections[1].markdown.is_none(), "incident details are not narrative");
 
         save_section_text(&mut case, "executive_summary", "A *scan*, <b>blocked</b>.").unwrap();
-        let (after, _) = workspace(&mut case).unwrap();
+        let after = workspace(&mut case).unwrap();
         let summary = &after.sections[0];
         assert_eq!(summary.origin, TextOrigin::Examiner);
         assert_eq!(summary.edited_by.as_deref(), Some("Ada"));
@@ -475,7 +472,7 @@ mod tests {
     fn checklist_done_exactly_when_approvable() {
         let folder = tempfile::tempdir().unwrap();
         let mut case = analyzed_case(folder.path());
-        let (workspace_before, _) = workspace(&mut case).unwrap();
+        let workspace_before = workspace(&mut case).unwrap();
         assert!(workspace_before.checklist.iter().any(|item| !item.done), "a new draft has open entries");
         let submit = ReviewRequest { step: ReviewStepName::Submit, reviewer: "Ada".into(), note: None };
         let approve = ReviewRequest { step: ReviewStepName::Approve, reviewer: "Bo".into(), note: None };
@@ -484,11 +481,11 @@ mod tests {
         review(&mut case, &ReviewRequest { step: ReviewStepName::Reopen, reviewer: "Bo".into(), note: None }).unwrap();
 
         fill_open_entries(&mut case);
-        let (filled, _) = workspace(&mut case).unwrap();
+        let filled = workspace(&mut case).unwrap();
         assert!(filled.checklist.iter().all(|item| item.done), "{:?}", filled.checklist);
         review(&mut case, &submit).unwrap();
         review(&mut case, &approve).unwrap();
-        let (approved, _) = workspace(&mut case).unwrap();
+        let approved = workspace(&mut case).unwrap();
         assert_eq!(approved.review.state, ReviewStateName::Approved);
         assert_eq!(approved.review.by.as_deref(), Some("Bo"));
         assert_eq!(approved.revisions[0].approved_by.as_deref(), Some("Bo"));
@@ -515,14 +512,15 @@ mod tests {
             description: "Source blocked".into(),
         };
         let id = add_event(&mut case, &request).unwrap();
-        let (added, _) = workspace(&mut case).unwrap();
+        let added = workspace(&mut case).unwrap();
         assert_eq!(added.events.len(), 1);
         withdraw(&mut case, &WithdrawRequest { kind: WithdrawableName::Event, id, reason: "wrong host".into() })
             .unwrap();
-        let (withdrawn, report) = workspace(&mut case).unwrap();
+        let withdrawn = workspace(&mut case).unwrap();
         assert!(withdrawn.events.is_empty());
         assert_eq!(withdrawn.withdrawals.len(), 1);
         assert_eq!(withdrawn.withdrawals[0].reason, "wrong host");
+        let report = workflow::prepare_report_to_edit(&mut case, None).unwrap().report;
         assert!(!report::to_markdown(&report).contains("Source blocked"));
     }
 
@@ -539,14 +537,17 @@ mod tests {
             (ReportExportFormat::Veris, "veris.json"),
         ] {
             let output = folder.path().join(format!("report.{extension}"));
-            let result = export(&mut case, format, &output).unwrap();
+            let result = export(&mut case, format, &output, &mut Unobserved).unwrap();
             assert_eq!(result.size_bytes, std::fs::metadata(&output).unwrap().len(), "{extension}");
             assert_eq!(result.revision, 1);
         }
         let stix = std::fs::read_to_string(folder.path().join("report.stix.json")).unwrap();
         assert!(stix.contains("\"type\": \"bundle\""), "{stix}");
         assert!(std::fs::read_to_string(folder.path().join("report.csv")).unwrap().contains("10.200.0.10"));
-        assert_eq!(export(&mut case, ReportExportFormat::Pdf, Path::new("")).unwrap_err().kind(), "invalidInput");
+        assert_eq!(
+            export(&mut case, ReportExportFormat::Pdf, Path::new(""), &mut Unobserved).unwrap_err().kind(),
+            "invalidInput"
+        );
     }
 
     #[test]

@@ -1,25 +1,22 @@
-//! What the app keeps between commands: the open case, its latest report draft, and the
-//! cancellation flags of running imports.
+//! What the app keeps between commands: the open case and the cancellation flags of running
+//! jobs (imports, the analysis, report exports).
 //!
 //! The case sits behind one mutex, so commands on it run one at a time. Cancellation flags
-//! sit behind another, so a cancel request gets through while an import has the case locked.
+//! sit behind another, so a cancel request gets through while a job has the case locked.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use scancase::case::Case;
-use scancase::report::Report;
 
 use crate::error::CommandError;
 
-/// The open case and the report drafted from it.
+/// The open case.
 #[derive(Default)]
 pub struct Session {
     /// The open case, if any.
     pub case: Option<Case>,
-    /// The latest draft, which exports render; cleared when the evidence or findings change.
-    pub report: Option<Report>,
 }
 
 impl Session {
@@ -42,21 +39,21 @@ impl AppState {
         Arc::clone(&self.session)
     }
 
-    /// Registers an import job and returns its cancellation flag.
+    /// Registers a job and returns its cancellation flag.
     pub fn start_job(&self, job_id: &str) -> Result<Arc<AtomicBool>, CommandError> {
         let flag = Arc::new(AtomicBool::new(false));
         lock(&self.cancel_flags)?.insert(job_id.to_string(), Arc::clone(&flag));
         Ok(flag)
     }
 
-    /// Forgets a finished import job.
+    /// Forgets a finished job.
     pub fn finish_job(&self, job_id: &str) {
         if let Ok(mut flags) = lock(&self.cancel_flags) {
             flags.remove(job_id);
         }
     }
 
-    /// Asks a running import to stop; returns false when no such job is running.
+    /// Asks a running job to stop; returns false when no such job is running.
     pub fn cancel_job(&self, job_id: &str) -> Result<bool, CommandError> {
         let flags = lock(&self.cancel_flags)?;
         let Some(flag) = flags.get(job_id) else {

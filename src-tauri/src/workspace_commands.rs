@@ -10,10 +10,11 @@
 use std::path::{Path, PathBuf};
 
 use scancase::case::{now_ns, Case};
+use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, State};
 
-use crate::commands::{on_session, replace_case};
-use crate::dto::CaseSummary;
+use crate::commands::{on_session, replace_case, ChannelJob};
+use crate::dto::{CaseSummary, JobProgress};
 use crate::error::CommandError;
 use crate::recent_cases::{self, RecentCases};
 use crate::state::AppState;
@@ -113,9 +114,7 @@ pub async fn update_case_settings(
     request: SettingsRequest,
 ) -> Result<SettingsView, CommandError> {
     on_session(&state, move |session| {
-        let view = workspace_ops::update_settings(session.case_mut()?, &request)?;
-        session.report = None;
-        Ok(view)
+        workspace_ops::update_settings(session.case_mut()?, &request)
     })
     .await
 }
@@ -136,11 +135,20 @@ pub async fn add_custody_entry(
     on_session(&state, move |session| workspace_ops::add_custody(session.case_mut()?, evidence_id, &entry)).await
 }
 
-/// Re-hashes every evidence file on a blocking thread and returns the new state.
+/// Re-hashes every evidence file on a blocking thread, sending the bytes hashed to
+/// `on_progress`, and returns the new state. [`crate::commands::cancel_job`] with the same
+/// `job_id` stops it, and no result is stored.
 #[tauri::command]
-pub async fn verify_evidence(state: State<'_, AppState>) -> Result<Vec<EvidenceIntegrityView>, CommandError> {
-    log::info!("verifying the evidence");
-    on_session(&state, |session| workspace_ops::verify(session.case_mut()?)).await
+pub async fn verify_evidence(
+    state: State<'_, AppState>,
+    job_id: String,
+    on_progress: Channel<JobProgress>,
+) -> Result<Vec<EvidenceIntegrityView>, CommandError> {
+    log::info!("verification {job_id}: started");
+    let mut job = ChannelJob::start(&state, job_id.clone(), on_progress)?;
+    let result = on_session(&state, move |session| workspace_ops::verify(session.case_mut()?, &mut job)).await;
+    ChannelJob::finish(&state, &job_id, &result);
+    result
 }
 
 /// Returns the probes of one finding for its chart.

@@ -13,12 +13,12 @@ use ipnet::IpNet;
 use scancase::analysis::{Parameters, PARAMETER_NAMES};
 use scancase::case::{now_ns, Case, CaseSettings, SettingsChange};
 use scancase::contract::FindingJson;
+use scancase::job::JobObserver;
 use scancase::model::{format_rfc3339, CustodyEntry, Verification};
 use scancase::text_escape::escape_invisible;
 use scancase::workflow;
 
 use crate::error::CommandError;
-use crate::ops::actor;
 use crate::workspace_dto::{
     AllowlistView, ChartPoint, CustodyRequest, CustodyView, EvidenceIntegrityView, NewCaseRequest, ParameterView,
     ProbeChartView, SettingsRequest, SettingsView, TimelineEntry, TimelineKind, TimelineView, VerificationView,
@@ -155,7 +155,7 @@ pub fn update_settings(case: &mut Case, request: &SettingsRequest) -> Result<Set
     let networks = parse_networks(&request.internal_networks)?;
     let change = settings_change(&case.settings()?, request)?;
     workflow::check_settings_change(case.path(), &change)?;
-    let actor = actor(case);
+    let actor = case.actor();
     if !change.is_empty() {
         workflow::change_settings(case, &change, actor.as_deref())?;
     }
@@ -217,7 +217,7 @@ pub fn add_custody(
         method: field(&request.method),
         storage: field(&request.storage),
         notes: field(&request.notes),
-        recorded_by: actor(case),
+        recorded_by: case.actor(),
         recorded_at_ns: now_ns(),
     };
     let fields = [&entry.acquired_by, &entry.acquired_at, &entry.source_system, &entry.method, &entry.storage, &entry.notes];
@@ -232,9 +232,9 @@ pub fn add_custody(
 }
 
 /// Re-hashes every evidence file, stores the results and returns the new state.
-pub fn verify(case: &mut Case) -> Result<Vec<EvidenceIntegrityView>, CommandError> {
-    let actor = actor(case);
-    case.verify_evidence(&[], actor.as_deref())?;
+pub fn verify(case: &mut Case, observer: &mut dyn JobObserver) -> Result<Vec<EvidenceIntegrityView>, CommandError> {
+    let actor = case.actor();
+    case.verify_evidence_observed(&[], actor.as_deref(), observer)?;
     integrity(case)
 }
 
@@ -301,7 +301,7 @@ pub fn allow(case: &mut Case, network: &str, reason: &str) -> Result<Vec<Allowli
             problem: "the reason is empty; say why scans from this source are expected".into(),
         });
     }
-    let actor = actor(case);
+    let actor = case.actor();
     case.allow(network, reason, actor.as_deref())?;
     allowlist(case)
 }
@@ -309,7 +309,7 @@ pub fn allow(case: &mut Case, network: &str, reason: &str) -> Result<Vec<Allowli
 /// Removes a source from the allowlist.
 pub fn disallow(case: &mut Case, network: &str) -> Result<Vec<AllowlistView>, CommandError> {
     let network = parse_source_network(network)?;
-    let actor = actor(case);
+    let actor = case.actor();
     case.disallow(network, actor.as_deref())?;
     allowlist(case)
 }
@@ -497,7 +497,7 @@ mod tests {
     fn verify_reports_match() {
         let folder = tempfile::tempdir().unwrap();
         let mut case = analyzed_case(folder.path());
-        let views = verify(&mut case).unwrap();
+        let views = verify(&mut case, &mut scancase::job::Unobserved).unwrap();
         assert_eq!(views[0].verification.as_ref().map(|check| check.status.as_str()), Some("match"));
     }
 

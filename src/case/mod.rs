@@ -304,6 +304,13 @@ impl Case {
         &self.path
     }
 
+    /// Returns who is acting, for the audit log: the case's examiner, else the operating
+    /// system user from `USER` or `LOGNAME`.
+    pub fn actor(&self) -> Option<String> {
+        let examiner = self.info().ok().and_then(|info| info.examiner);
+        examiner.or_else(|| std::env::var("USER").ok()).or_else(|| std::env::var("LOGNAME").ok())
+    }
+
     /// Reads the case metadata.
     pub fn info(&self) -> Result<CaseInfo, CaseError> {
         self.conn

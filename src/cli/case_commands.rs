@@ -11,7 +11,7 @@ use scancase::import::{import_file, ImportResult};
 use scancase::model::format_rfc3339;
 use scancase::workflow::{self, ReportFormat};
 
-use super::options::{actor, CasePath, EvidenceOptions, ReportFormatArg};
+use super::options::{CasePath, EvidenceOptions, ReportFormatArg};
 use super::progress::TerminalProgress;
 
 /// Arguments of `scancase new`.
@@ -168,7 +168,7 @@ pub fn import_all(case: &mut Case, evidence: &[PathBuf], options: &EvidenceOptio
 /// Analyzes a case and logs the findings.
 pub fn analyze(args: CaseArg) -> Result<()> {
     let mut case = args.case.open()?;
-    let actor = actor(&case);
+    let actor = case.actor();
     let parameters = analysis::case_parameters(&case)?;
     let outcome = analysis::analyze_case(&mut case, &parameters, actor.as_deref())?;
     log::info!("analysis: {} contacts, {} findings", outcome.contacts, outcome.findings.len());
@@ -226,7 +226,7 @@ pub fn report(args: ReportArgs) -> Result<()> {
         bail!("give the case and the format: scancase report CASE --format md|pdf|json|csv|stix|veris");
     };
     let mut case = CasePath { case, read_only: args.read_only }.open()?;
-    let examiner = actor(&case);
+    let examiner = case.actor();
     let format = ReportFormat::from(format);
     let drafted = workflow::prepare_report(&mut case, examiner.as_deref())?;
     let bytes = workflow::render_export(&drafted, format)?;

@@ -13,7 +13,7 @@ use scancase::case::{Case, SettingsChange};
 use scancase::text_escape::escape_invisible;
 use scancase::workflow;
 
-use super::options::{actor, parse_zone, CasePath};
+use super::options::{parse_zone, CasePath};
 
 /// Arguments of `scancase settings`.
 #[derive(Debug, Args)]
@@ -87,7 +87,7 @@ pub fn settings(args: SettingsArgs) -> Result<()> {
     change.reset_parameters = args.reset_parameters.clone();
     let mut case = args.case.open()?;
     if !change.is_empty() {
-        let actor = actor(&case);
+        let actor = case.actor();
         workflow::change_settings(&mut case, &change, actor.as_deref()).context("could not change the case settings")?;
         log::info!("case settings changed; run `scancase analyze` to apply new analysis parameters to the findings");
     }

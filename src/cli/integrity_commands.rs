@@ -11,7 +11,7 @@ use scancase::case::{now_ns, PathRemap};
 use scancase::model::{format_rfc3339, CustodyEntry, VerificationStatus};
 use scancase::text_escape::escape_invisible;
 
-use super::options::{actor, CasePath};
+use super::options::CasePath;
 
 /// Arguments of `scancase verify`.
 #[derive(Debug, Args)]
@@ -78,7 +78,7 @@ fn parse_evidence_id(text: &str) -> Result<i64, String> {
 /// Re-hashes every evidence file and prints one line per file; fails when any does not match.
 pub fn verify(args: VerifyArgs) -> Result<()> {
     let mut case = args.case.open()?;
-    let actor = actor(&case);
+    let actor = case.actor();
     let checks = case.verify_evidence(&args.remaps, actor.as_deref())?;
     let mut stdout = std::io::stdout().lock();
     let mut failed = 0;
@@ -143,7 +143,7 @@ pub fn custody(args: CustodyArgs) -> Result<()> {
         method: args.method,
         storage: args.storage,
         notes: args.notes,
-        recorded_by: actor(&case),
+        recorded_by: case.actor(),
         recorded_at_ns: now_ns(),
     };
     let fields = [&entry.acquired_by, &entry.acquired_at, &entry.source_system, &entry.method, &entry.storage, &entry.notes];

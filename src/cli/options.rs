@@ -96,9 +96,3 @@ impl CasePath {
     }
 }
 
-/// Returns who is acting, for the audit log: the case's examiner, else the operating
-/// system user from `USER` or `LOGNAME`.
-pub fn actor(case: &Case) -> Option<String> {
-    let examiner = case.info().ok().and_then(|info| info.examiner);
-    examiner.or_else(|| std::env::var("USER").ok()).or_else(|| std::env::var("LOGNAME").ok())
-}

@@ -14,7 +14,7 @@ use scancase::report::{self, AttachmentKind, EventPhase, SectionKind};
 use scancase::text_escape::escape_invisible;
 use scancase::workflow;
 
-use super::options::{actor, CasePath};
+use super::options::CasePath;
 
 /// Subcommands of `scancase report`.
 #[derive(Debug, Subcommand)]
@@ -218,7 +218,7 @@ pub fn run(command: ReportCommand) -> Result<()> {
 
 fn show(args: ShowArgs) -> Result<()> {
     let mut case = args.case.open()?;
-    let examiner = actor(&case);
+    let examiner = case.actor();
     let drafted = workflow::prepare_report(&mut case, examiner.as_deref())?;
     let mut report = drafted.report;
     if args.drafted {
@@ -235,7 +235,7 @@ fn show(args: ShowArgs) -> Result<()> {
 
 fn edit(args: SectionEditArgs) -> Result<()> {
     let mut case = args.case.open()?;
-    let examiner = actor(&case);
+    let examiner = case.actor();
     let markdown = match (args.text, &args.file) {
         (Some(text), None) => text,
         (None, Some(path)) => std::fs::read_to_string(path)
@@ -253,7 +253,7 @@ fn edit(args: SectionEditArgs) -> Result<()> {
 
 fn confirm(args: SectionArg) -> Result<()> {
     let mut case = args.case.open()?;
-    let examiner = actor(&case);
+    let examiner = case.actor();
     workflow::confirm_section_text(&mut case, args.section, examiner.as_deref())
         .with_context(|| format!("could not confirm the text of section {}", args.section.id()))?;
     log::info!("confirmed the examiner's text of section {}", args.section.id());
@@ -262,7 +262,7 @@ fn confirm(args: SectionArg) -> Result<()> {
 
 fn findings(args: FindingsChoiceArgs) -> Result<()> {
     let mut case = args.case.open()?;
-    let examiner = actor(&case);
+    let examiner = case.actor();
     if args.default || !args.findings.is_empty() {
         let ids = (!args.default).then_some(args.findings.as_slice());
         workflow::choose_report_findings(&mut case, ids, examiner.as_deref())
@@ -289,7 +289,7 @@ fn findings(args: FindingsChoiceArgs) -> Result<()> {
 
 fn event(args: EventArgs) -> Result<()> {
     let mut case = args.case.open()?;
-    let examiner = actor(&case);
+    let examiner = case.actor();
     let phase = match args.phase {
         PhaseArg::Containment => EventPhase::Containment,
         PhaseArg::Eradication => EventPhase::Eradication,
@@ -304,7 +304,7 @@ fn event(args: EventArgs) -> Result<()> {
 
 fn attach(args: AttachArgs) -> Result<()> {
     let mut case = args.case.open()?;
-    let examiner = actor(&case);
+    let examiner = case.actor();
     let kind = match args.kind {
         KindArg::Screenshot => AttachmentKind::Screenshot,
         KindArg::Statement => AttachmentKind::Statement,
@@ -344,7 +344,7 @@ fn items(args: ItemsArgs) -> Result<()> {
 
 fn withdraw(args: WithdrawArgs) -> Result<()> {
     let mut case = args.case.open()?;
-    let by = args.by.or_else(|| actor(&case));
+    let by = args.by.or_else(|| case.actor());
     let (kind, id) = match (args.event, args.attachment) {
         (Some(id), None) => (WithdrawableKind::Event, id),
         (None, Some(id)) => (WithdrawableKind::Attachment, id),

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
 
-use super::options::{actor, CasePath};
+use super::options::CasePath;
 use scancase::case::{Case, ReviewAction};
 use scancase::model::format_rfc3339;
 use scancase::text_escape::escape_invisible;
@@ -61,7 +61,7 @@ pub enum StepArg {
 /// Runs `scancase edit`.
 pub fn edit(args: EditArgs) -> Result<()> {
     let mut case = args.case.open()?;
-    let examiner = actor(&case);
+    let examiner = case.actor();
     let Some(key) = args.key else {
         let drafted = workflow::prepare_report_to_edit(&mut case, examiner.as_deref())?;
         for entry in drafted.report.examiner_entries() {
@@ -94,7 +94,7 @@ pub fn review(args: ReviewArgs) -> Result<()> {
         StepArg::Reopen => ReviewAction::Reopen,
         StepArg::History => return history(&case),
     };
-    let reviewer = args.reviewer.or_else(|| actor(&case));
+    let reviewer = args.reviewer.or_else(|| case.actor());
     let status = workflow::review_report(&mut case, action, reviewer.as_deref(), args.note.as_deref())
         .with_context(|| format!("could not {} the report", action.verb()))?;
     log::info!("report state: {}", status.label());

@@ -8,7 +8,7 @@ use ipnet::IpNet;
 
 use scancase::text_escape::escape_invisible;
 
-use super::options::{actor, CasePath};
+use super::options::CasePath;
 
 /// Arguments of `scancase allowlist`.
 #[derive(Debug, Args)]
@@ -78,13 +78,13 @@ pub fn allowlist(args: AllowlistArgs) -> Result<()> {
                 anyhow::bail!("give a reason with --reason; it is shown with every suppressed finding");
             }
             let mut opened = case.open()?;
-            let actor = actor(&opened);
+            let actor = opened.actor();
             opened.allow(network, reason.trim(), actor.as_deref()).context("could not add to the allowlist")?;
             log::info!("allowlisted {network}; run `scancase analyze` to apply it to the findings");
         }
         AllowlistAction::Remove { case, network } => {
             let mut opened = case.open()?;
-            let actor = actor(&opened);
+            let actor = opened.actor();
             opened.disallow(network, actor.as_deref()).context("could not remove from the allowlist")?;
             log::info!("removed {network} from the allowlist; run `scancase analyze` to apply it to the findings");
         }
@@ -113,7 +113,7 @@ pub fn internal(args: InternalArgs) -> Result<()> {
         return Ok(());
     }
     let mut case = args.case.open()?;
-    let actor = actor(&case);
+    let actor = case.actor();
     case.set_internal_networks(&args.networks, actor.as_deref()).context("could not set the internal networks")?;
     log::info!("internal networks set; run `scancase analyze` to apply them to the findings");
     Ok(())

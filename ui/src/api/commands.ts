@@ -7,13 +7,11 @@ import type {
   CaseSummary,
   CommandErrorValue,
   EvidenceView,
-  ExportFormat,
-  ExportResult,
   FindingsView,
   ImportOutcome,
   ImportProgress,
   ImportRequest,
-  ReportView,
+  JobProgress,
 } from "./types";
 
 /** A failed command. `kind` names the failure, as listed in src-tauri/src/error.rs. */
@@ -46,7 +44,8 @@ export function toFailure(raw: unknown): CommandFailure {
   return new CommandFailure({ kind: "ipc", message, context: {} });
 }
 
-async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+/** Runs a command, turning its rejection into a CommandFailure. */
+export async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
   try {
     return await invoke<T>(command, args);
   } catch (raw) {
@@ -82,27 +81,30 @@ export function importEvidence(
   return call("import_evidence", { path, options, jobId, onProgress: channel });
 }
 
-/** Asks a running import to stop; resolves to false when the job is not running. */
-export function cancelImport(jobId: string): Promise<boolean> {
-  return call("cancel_import", { jobId });
+/**
+ * Asks a running import, analysis, verification or export to stop; resolves to false when
+ * the job is not running.
+ */
+export function cancelJob(jobId: string): Promise<boolean> {
+  return call("cancel_job", { jobId });
+}
+
+/** Makes the channel a job command sends its progress over. */
+export function progressChannel(onProgress: (progress: JobProgress) => void): Channel<JobProgress> {
+  const channel = new Channel<JobProgress>();
+  channel.onmessage = onProgress;
+  return channel;
 }
 
 export function listEvidence(): Promise<EvidenceView[]> {
   return call("list_evidence");
 }
 
-export function analyzeCase(): Promise<AnalysisSummary> {
-  return call("analyze_case");
+/** Analyzes the case; `cancelJob(jobId)` stops it before the findings are stored. */
+export function analyzeCase(jobId: string, onProgress: (progress: JobProgress) => void): Promise<AnalysisSummary> {
+  return call("analyze_case", { jobId, onProgress: progressChannel(onProgress) });
 }
 
 export function listFindings(): Promise<FindingsView> {
   return call("list_findings");
-}
-
-export function draftReport(): Promise<ReportView> {
-  return call("draft_report");
-}
-
-export function exportReport(format: ExportFormat, path: string): Promise<ExportResult> {
-  return call("export_report", { format, path });
 }

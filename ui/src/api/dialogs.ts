@@ -2,7 +2,6 @@
 // or null when the examiner closed the dialog.
 
 import { open, save } from "@tauri-apps/plugin-dialog";
-import type { ExportFormat } from "./types";
 
 const CASE_FILTER = { name: "scancase case", extensions: ["scancase"] };
 
@@ -27,14 +26,4 @@ export async function chooseEvidenceFiles(): Promise<string[]> {
   });
   if (chosen === null) return [];
   return Array.isArray(chosen) ? chosen : [chosen];
-}
-
-export async function chooseExportPath(format: ExportFormat, defaultPath: string): Promise<string | null> {
-  const filter = format === "pdf" ? { name: "PDF", extensions: ["pdf"] } : { name: "Markdown", extensions: ["md"] };
-  return save({ title: `Export the report as ${format === "pdf" ? "PDF" : "Markdown"}`, filters: [filter], defaultPath });
-}
-
-export async function chooseFolder(): Promise<string | null> {
-  const chosen = await open({ title: "Choose the export folder", directory: true, multiple: false });
-  return typeof chosen === "string" ? chosen : null;
 }

@@ -2,9 +2,9 @@
 // dialogs the Report view opens. The request and response types are generated from the Rust
 // types into ./generated; components import them from here.
 
-import { invoke } from "@tauri-apps/api/core";
 import { open, save } from "@tauri-apps/plugin-dialog";
-import { toFailure } from "./commands";
+import { call, progressChannel } from "./commands";
+import type { JobProgress } from "./types";
 import type { AttachRequest } from "./generated/AttachRequest";
 import type { AttachmentKindName } from "./generated/AttachmentKindName";
 import type { EventRequest } from "./generated/EventRequest";
@@ -36,14 +36,6 @@ export type {
   ReviewRequest,
   WithdrawRequest,
 };
-
-async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
-  try {
-    return await invoke<T>(command, args);
-  } catch (raw) {
-    throw toFailure(raw);
-  }
-}
 
 /** Drafts the report and returns the workspace. */
 export function reportWorkspace(): Promise<ReportWorkspace> {
@@ -89,8 +81,14 @@ export function withdrawReportItem(request: WithdrawRequest): Promise<ReportWork
   return call("withdraw_report_item", { request });
 }
 
-export function exportReportFile(format: ReportExportFormat, path: string): Promise<ReportExportResult> {
-  return call("export_report_file", { format, path });
+/** Exports the report; `cancelJob(jobId)` stops it before the file is written. */
+export function exportReportFile(
+  format: ReportExportFormat,
+  path: string,
+  jobId: string,
+  onProgress: (progress: JobProgress) => void,
+): Promise<ReportExportResult> {
+  return call("export_report_file", { format, path, jobId, onProgress: progressChannel(onProgress) });
 }
 
 /** Opens the file manager on the folder of a file exported in this session. */

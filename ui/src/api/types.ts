@@ -4,13 +4,10 @@
 
 export type { AnalysisSummary } from "./generated/AnalysisSummary";
 export type { AnomalyView } from "./generated/AnomalyView";
-export type { BlockView } from "./generated/BlockView";
 export type { CaseSummary } from "./generated/CaseSummary";
 export type { CitationView } from "./generated/CitationView";
 export type { CommandErrorPayload as CommandErrorValue } from "./generated/CommandErrorPayload";
 export type { EvidenceView } from "./generated/EvidenceView";
-export type { ExportFormat } from "./generated/ExportFormat";
-export type { ExportResult } from "./generated/ExportResult";
 export type { ExtraActivityView } from "./generated/ExtraActivityView";
 export type { FindingView } from "./generated/FindingView";
 export type { FindingsView } from "./generated/FindingsView";
@@ -18,8 +15,7 @@ export type { FingerprintView } from "./generated/FingerprintView";
 export type { ImportOutcome } from "./generated/ImportOutcome";
 export type { ImportProgress } from "./generated/ImportProgress";
 export type { ImportRequest } from "./generated/ImportRequest";
+export type { JobProgress } from "./generated/JobProgress";
 export type { OpenPortView } from "./generated/OpenPortView";
 export type { OutcomeCountsView } from "./generated/OutcomeCountsView";
-export type { ReportView } from "./generated/ReportView";
-export type { SectionView } from "./generated/SectionView";
 export type { SkippedCount } from "./generated/SkippedCount";

@@ -3,9 +3,8 @@
 // timeline. The request and response types are generated from the Rust types
 // (src-tauri/src/workspace_dto.rs) into ./generated.
 
-import { invoke } from "@tauri-apps/api/core";
-import { toFailure } from "./commands";
-import type { CaseSummary } from "./types";
+import { call, progressChannel } from "./commands";
+import type { CaseSummary, JobProgress } from "./types";
 import type { AllowlistView } from "./generated/AllowlistView";
 import type { CustodyRequest } from "./generated/CustodyRequest";
 import type { EvidenceIntegrityView } from "./generated/EvidenceIntegrityView";
@@ -32,14 +31,6 @@ export type { CustodyView } from "./generated/CustodyView";
 export type { ParameterView } from "./generated/ParameterView";
 export type { TimelineEntry } from "./generated/TimelineEntry";
 export type { VerificationView } from "./generated/VerificationView";
-
-async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
-  try {
-    return await invoke<T>(command, args);
-  } catch (raw) {
-    throw toFailure(raw);
-  }
-}
 
 /** Creates a case with the new-case form's settings and adds it to the recent cases. */
 export function createCaseWithSettings(request: NewCaseRequest): Promise<CaseSummary> {
@@ -77,9 +68,12 @@ export function addCustodyEntry(evidenceId: number, entry: CustodyRequest): Prom
   return call("add_custody_entry", { evidenceId, entry });
 }
 
-/** Re-hashes every evidence file in the back end, off the window's thread. */
-export function verifyEvidence(): Promise<EvidenceIntegrityView[]> {
-  return call("verify_evidence");
+/**
+ * Re-hashes every evidence file in the back end, off the window's thread; `cancelJob(jobId)`
+ * stops it and nothing is stored.
+ */
+export function verifyEvidence(jobId: string, onProgress: (progress: JobProgress) => void): Promise<EvidenceIntegrityView[]> {
+  return call("verify_evidence", { jobId, onProgress: progressChannel(onProgress) });
 }
 
 export function findingProbeChart(findingId: string): Promise<ProbeChartView> {

@@ -3,11 +3,12 @@
 // state and chain of custody, and re-hashing every file with Verify.
 
 import { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
-import { analyzeCase, cancelImport, importEvidence, listEvidence, toFailure } from "../api/commands";
+import { analyzeCase, cancelJob, importEvidence, listEvidence, toFailure } from "../api/commands";
 import { chooseEvidenceFiles } from "../api/dialogs";
 import { listenForDroppedFiles } from "../api/dragdrop";
 import type { EvidenceView, ImportRequest } from "../api/types";
 import { evidenceIntegrity, verifyEvidence, type EvidenceIntegrityView } from "../api/workspace";
+import { JobStatus, useJob } from "../components/JobStatus";
 import { fileName, formatBytes, shortTime } from "../format";
 import { IntegrityPanel } from "./IntegrityPanel";
 
@@ -37,13 +38,13 @@ let nextJob = 1;
 export function EvidenceScreen({ defaultZone, readOnly, onError, onEvidenceChanged, onAnalyzed }: Props) {
   const [evidence, setEvidence] = useState<EvidenceView[]>([]);
   const [integrity, setIntegrity] = useState<EvidenceIntegrityView[]>([]);
-  const [verifying, setVerifying] = useState(false);
   const [jobs, setJobs] = useState<ImportJob[]>([]);
   const [typedPath, setTypedPath] = useState("");
   // Empty takes the case's default time zone, else UTC.
   const [zone, setZone] = useState("");
   const [year, setYear] = useState("");
-  const [analyzing, setAnalyzing] = useState(false);
+  // The analysis and the verification, one at a time, under the toolbar.
+  const caseJob = useJob(onError);
   const [hovering, setHovering] = useState(false);
   // Jobs run one after another. The queue is a ref, so a loop already running picks up new files.
   const queue = useRef<ImportJob[]>([]);
@@ -55,14 +56,8 @@ export function EvidenceScreen({ defaultZone, readOnly, onError, onEvidenceChang
   }, [onError]);
 
   const verify = async () => {
-    setVerifying(true);
-    try {
-      setIntegrity(await verifyEvidence());
-    } catch (raw) {
-      onError(raw);
-    } finally {
-      setVerifying(false);
-    }
+    const verified = await caseJob.run("verification", verifyEvidence);
+    if (verified !== null) setIntegrity(verified);
   };
 
   useEffect(refresh, [refresh]);
@@ -164,23 +159,17 @@ export function EvidenceScreen({ defaultZone, readOnly, onError, onEvidenceChang
       return;
     }
     try {
-      await cancelImport(job.id);
+      await cancelJob(job.id);
     } catch (raw) {
       onError(raw);
     }
   };
 
   const analyze = async () => {
-    setAnalyzing(true);
-    try {
-      await analyzeCase();
-      onAnalyzed();
-    } catch (raw) {
-      onError(raw);
-    } finally {
-      setAnalyzing(false);
-    }
+    if ((await caseJob.run("analysis", analyzeCase)) !== null) onAnalyzed();
   };
+  const verifying = caseJob.running?.kind === "verification";
+  const analyzing = caseJob.running?.kind === "analysis";
 
   const importing = jobs.some((job) => job.state === "running" || job.state === "queued");
 
@@ -221,13 +210,13 @@ export function EvidenceScreen({ defaultZone, readOnly, onError, onEvidenceChang
             type="button"
             className="secondary"
             onClick={verify}
-            disabled={verifying || importing || evidence.length === 0}
+            disabled={caseJob.running !== null || importing || evidence.length === 0}
             data-testid="verify-evidence"
             title="Re-hash every evidence file and compare it with the SHA-256 taken at import"
           >
             {verifying ? "Verifying…" : "Verify"}
           </button>
-          <button type="button" onClick={analyze} disabled={analyzing || importing || evidence.length === 0} data-testid="analyze">
+          <button type="button" onClick={analyze} disabled={caseJob.running !== null || importing || evidence.length === 0} data-testid="analyze">
             {analyzing ? "Analyzing…" : "Analyze evidence"}
           </button>
         </div>
@@ -246,6 +235,7 @@ export function EvidenceScreen({ defaultZone, readOnly, onError, onEvidenceChang
             Import
           </button>
         </div>
+        <JobStatus job={caseJob} label={caseJob.running?.kind === "verification" ? "Verification" : "Analysis"} />
       </section>
 
       {jobs.length > 0 && (

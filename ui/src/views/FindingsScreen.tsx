@@ -3,6 +3,7 @@
 
 import { useCallback, useEffect, useMemo, useState, type KeyboardEvent } from "react";
 import { analyzeCase, listFindings } from "../api/commands";
+import { JobStatus, useJob } from "../components/JobStatus";
 import type { FindingView, FindingsView } from "../api/types";
 import { listAllowlist, type AllowlistView } from "../api/workspace";
 import { filterFindings, sortFindings, toggleSort, type SortKey, type SortOrder } from "../findings";
@@ -34,7 +35,8 @@ export function FindingsScreen({ stale, readOnly, onAnalyzed, onError }: Props) 
   const [filter, setFilter] = useState("");
   const [order, setOrder] = useState<SortOrder>({ key: "severity", descending: true });
   const [selectedId, setSelectedId] = useState<string | null>(null);
-  const [analyzing, setAnalyzing] = useState(false);
+  const analysis = useJob(onError);
+  const analyzing = analysis.running !== null;
   const [allowlist, setAllowlist] = useState<AllowlistView[]>([]);
   // Set when the allowlist changed after the analysis shown, which marks findings only when it runs again.
   const [allowlistChanged, setAllowlistChanged] = useState(false);
@@ -53,18 +55,11 @@ export function FindingsScreen({ stale, readOnly, onAnalyzed, onError }: Props) 
   useEffect(load, [load]);
 
   const analyze = async () => {
-    setAnalyzing(true);
-    try {
-      await analyzeCase();
-      onAnalyzed();
-      setAllowlistChanged(false);
-      setSelectedId(null);
-      load();
-    } catch (raw) {
-      onError(raw);
-    } finally {
-      setAnalyzing(false);
-    }
+    if ((await analysis.run("analysis", analyzeCase)) === null) return;
+    onAnalyzed();
+    setAllowlistChanged(false);
+    setSelectedId(null);
+    load();
   };
 
   const rows = useMemo(() => sortFindings(filterFindings(view?.findings ?? [], filter), order), [view, filter, order]);
@@ -111,6 +106,7 @@ export function FindingsScreen({ stale, readOnly, onAnalyzed, onError }: Props) 
             {analyzeLabel(analyzing, view.analyzed)}
           </button>
         </div>
+        <JobStatus job={analysis} label="Analysis" />
       </section>
       <div className="split">
         <section className="card table-pane">

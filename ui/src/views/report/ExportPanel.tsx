@@ -1,6 +1,7 @@
-// Export: the format, the output path (typed, or chosen in a save dialog), and the files
-// written in this session with a "Show in folder" action. The export runs in the back end
-// off the window's thread; the window only passes the path.
+// Export: the format, the output path (typed, or chosen in a save dialog), the running
+// export's progress with a Cancel button, and the files written in this session with a
+// "Show in folder" action. The export runs in the back end off the window's thread; the
+// window only passes the path.
 
 import { useState } from "react";
 import {
@@ -10,6 +11,7 @@ import {
   type ReportExportFormat,
   type ReportExportResult,
 } from "../../api/report";
+import { JobStatus, useJob } from "../../components/JobStatus";
 import { folderOf, formatBytes, joinPath } from "../../format";
 import { defaultExportName, EXPORT_FORMATS, formatInfo, pathForFormat } from "./exportFormats";
 
@@ -21,7 +23,8 @@ interface Props {
 export function ExportPanel({ casePath, onError }: Props) {
   const [format, setFormat] = useState<ReportExportFormat>("pdf");
   const [path, setPath] = useState(joinPath(folderOf(casePath), defaultExportName(casePath, "pdf")));
-  const [busy, setBusy] = useState(false);
+  const exporting = useJob(onError);
+  const busy = exporting.running !== null;
   const [written, setWritten] = useState<ReportExportResult[]>([]);
 
   const pickFormat = (next: ReportExportFormat) => {
@@ -44,15 +47,10 @@ export function ExportPanel({ casePath, onError }: Props) {
   };
 
   const run = async () => {
-    setBusy(true);
-    try {
-      const result = await exportReportFile(format, path.trim());
-      setWritten((current) => [result, ...current.filter((entry) => entry.path !== result.path)]);
-    } catch (raw) {
-      onError(raw);
-    } finally {
-      setBusy(false);
-    }
+    const target = path.trim();
+    const result = await exporting.run("export", (jobId, onProgress) => exportReportFile(format, target, jobId, onProgress));
+    if (result === null) return;
+    setWritten((current) => [result, ...current.filter((entry) => entry.path !== result.path)]);
   };
 
   const reveal = async (file: string) => {
@@ -100,6 +98,7 @@ export function ExportPanel({ casePath, onError }: Props) {
             {busy ? "Exporting…" : `Export ${formatInfo(format).label}`}
           </button>
         </div>
+        <JobStatus job={exporting} label="Export" />
         <p className="hint">
           Each export drafts the report again, re-hashes the evidence and records the file's SHA-256 in the case's
           audit log.
