@@ -16,7 +16,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 bench_dir=${BENCH_DIR:-/tmp/scancase-bench}
 sizes=${*:-1000000}
 fixtures="$root/fixtures/fwlog"
-scancase="$root/target/release/scancase"
+scancase="${CARGO_TARGET_DIR:-$root/target}/release/scancase"
 skip_psad=${SKIP_PSAD:-0}
 
 mkdir -p "$bench_dir"
@@ -58,12 +58,13 @@ if [ "$skip_psad" != 1 ]; then
 fi
 
 # Runs a command under GNU time, writes its stdout and stderr to OUTPUT and prints
-# "LABEL SECONDS PEAK_KIB".
+# "LABEL SECONDS PEAK_KIB USER_SECONDS SYSTEM_SECONDS". The CPU times tell the work apart from
+# the waiting when other processes share the cores.
 measure() {
     label=$1
     output=$2
     shift 2
-    /usr/bin/time -f '%e %M' -o "$bench_dir/time.out" sh -c 'exec "$@"' sh "$@" >"$output" 2>&1
+    /usr/bin/time -f '%e %M %U %S' -o "$bench_dir/time.out" sh -c 'exec "$@"' sh "$@" >"$output" 2>&1
     echo "$label $(cat "$bench_dir/time.out")"
 }
 
@@ -109,10 +110,10 @@ for lines in $sizes; do
     echo "load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)"
 
     awk '
-        { seconds[$1] = $2; peak[$1] = $3 }
+        { seconds[$1] = $2; peak[$1] = $3; cpu[$1] = $4 + $5 }
         END {
             import = seconds["scancase_import"]
-            printf "scancase import: %.2f s, peak %.0f MiB\n", import, peak["scancase_import"] / 1024
+            printf "scancase import: %.2f s (%.2f s of CPU), peak %.0f MiB\n", import, cpu["scancase_import"], peak["scancase_import"] / 1024
             printf "grep -c: %.2f s, peak %.1f MiB\n", seconds["grep"], peak["grep"] / 1024
             if ("psad" in seconds) {
                 printf "psad -A: %.2f s, peak %.0f MiB\n", seconds["psad"], peak["psad"] / 1024

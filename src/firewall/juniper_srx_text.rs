@@ -21,12 +21,14 @@
 //! first decimal number after the NAT endpoints that is followed by three words (policy and
 //! zones) and a decimal session ID. A deny message's protocol is the first `N(M)` value.
 //!
-//! Other `RT_FLOW_...` messages and the `RT_SCREEN_...` messages of screens are skipped under
-//! [`SKIP_SRX_TEXT_NOT_SESSION`]. The time is the syslog header's, year-less and in the import
-//! zone. The log has no TCP flags and no reply.
+//! The `RT_SCREEN_...` messages of screens (`RT_IDS: RT_SCREEN_TCP: Port scan! source: ...`)
+//! are read by `juniper_srx_text_screen.rs`. Other `RT_FLOW_...` messages, and screen messages
+//! without a packet, are skipped under [`SKIP_SRX_TEXT_NOT_SESSION`]. The time is the syslog
+//! header's, year-less and in the import zone. The log has no TCP flags and no reply.
 
 use std::net::IpAddr;
 
+use super::juniper_srx_text_screen::screen_observation;
 use super::outcome::{bare_observation, DialectReader, LineOutcome};
 use super::syslog_header::parse_header;
 use super::syslog_time::LocalTimeResolver;
@@ -35,17 +37,18 @@ use crate::model::{FirewallAction, IpProtocol, Locator, Observation};
 
 /// Skip reason for lines without an `RT_FLOW_...:` or `RT_SCREEN_...:` message tag.
 pub const SKIP_NOT_SRX_TEXT: &str = "not a Juniper SRX non-structured message";
-/// Skip reason for SRX messages other than session create, close and deny.
-pub const SKIP_SRX_TEXT_NOT_SESSION: &str = "Juniper SRX non-structured message other than a session";
-/// Skip reason for session messages that could not be read. Each is also an anomaly.
-pub const SKIP_INVALID_SRX_TEXT: &str = "invalid Juniper SRX non-structured session message";
+/// Skip reason for SRX messages other than session create, close and deny and packet screens.
+pub const SKIP_SRX_TEXT_NOT_SESSION: &str = "Juniper SRX non-structured message other than a session or screen";
+/// Skip reason for session and screen messages that could not be read. Each is also an anomaly.
+pub const SKIP_INVALID_SRX_TEXT: &str = "invalid Juniper SRX non-structured session or screen message";
 
-/// The three session events, and every other tag.
+/// The three session events, screens, and every other tag.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Event {
     Create,
     Close,
     Deny,
+    Screen,
     Other,
 }
 
@@ -64,6 +67,7 @@ fn event(tag: &str) -> Event {
         "RT_FLOW_SESSION_CREATE" => Event::Create,
         "RT_FLOW_SESSION_CLOSE" => Event::Close,
         "RT_FLOW_SESSION_DENY" => Event::Deny,
+        screen if screen.starts_with("RT_SCREEN_") => Event::Screen,
         _ => Event::Other,
     }
 }
@@ -189,9 +193,13 @@ impl DialectReader for JuniperSrxTextReader {
         if event == Event::Other {
             return LineOutcome::Skipped(SKIP_SRX_TEXT_NOT_SESSION);
         }
-        let parsed = session(event, text).and_then(|session| observation(event, &session, locator));
+        let parsed = match event {
+            Event::Screen => screen_observation(tag, text, locator),
+            _ => session(event, text).and_then(|session| observation(event, &session, locator)).map(Some),
+        };
         let mut observation = match parsed {
-            Ok(observation) => observation,
+            Ok(Some(observation)) => observation,
+            Ok(None) => return LineOutcome::Skipped(SKIP_SRX_TEXT_NOT_SESSION),
             Err(error) => return LineOutcome::Invalid(format!("{tag}: {error}")),
         };
         let resolved = parse_header(line).and_then(|header| self.resolver.resolve_header(header.time));

@@ -25,6 +25,7 @@ mod fortigate;
 pub mod fuzzing;
 mod juniper_srx;
 mod juniper_srx_text;
+mod juniper_srx_text_screen;
 mod key_value;
 mod lines;
 mod mikrotik;
@@ -148,7 +149,8 @@ pub enum LogDialect {
     PanosLeef,
     /// Juniper SRX structured syslog: `RT_FLOW` session and `RT_IDS` screen messages.
     JuniperSrx,
-    /// Juniper SRX non-structured syslog: `RT_FLOW_SESSION_CREATE: session created ...`.
+    /// Juniper SRX non-structured syslog: `RT_FLOW_SESSION_CREATE: session created ...` and
+    /// `RT_SCREEN_TCP: Port scan! source: ...`.
     JuniperSrxText,
     /// Check Point Log Exporter records: syslog structured data, pipe-separated or JSON.
     Checkpoint,

@@ -10,16 +10,18 @@
 //! [`EvidenceWriter`]: crate::case::EvidenceWriter
 
 pub mod gzip_limit;
+mod handoff;
 pub mod progress;
 pub mod source;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
 
 use crate::capture::CaptureError;
 use crate::case::{Case, CaseError, NewEvidence};
 use crate::firewall::{self, FirewallError, ReferenceYear, TimeContext};
-use crate::model::{EvidenceRecord, ImportSummary, ObservationSink};
+use crate::model::{EvidenceKind, EvidenceRecord, ImportSummary, ObservationSink};
 
 pub use gzip_limit::{ExpansionLimitExceeded, GZIP_RATIO_FREE_BYTES, MAX_GZIP_EXPANSION_RATIO};
 pub use progress::{ImportObserver, ImportPhase, NoProgress};
@@ -186,29 +188,58 @@ pub fn import_file(
         modified_ns: source.modified.and_then(|time| time.timestamp_nanos_opt()),
     };
 
-    // The SHA-256 is taken on a second thread while this one parses, so the file's bytes
-    // are hashed and parsed at the same time instead of one after the other.
+    // Three threads share the work: this one parses, a second takes the SHA-256 of the same
+    // bytes, and a third aggregates the observations and writes them to the case file
+    // ([`handoff`]). The machines this runs on have two or more cores, and the hashing thread
+    // needs far less time than the other two.
     let cancelled = AtomicBool::new(false);
+    let kind = evidence.kind;
     std::thread::scope(|scope| {
         let hashing = scope.spawn(|| source::hash_source(&source, &cancelled));
-        let parsed = (|| {
-            let mut writer = case.begin_evidence(evidence).map_err(stored_error)?;
-            let summary = read_evidence(&source, options, observer, &mut writer)?;
-            Ok::<_, ImportError>((writer, summary))
-        })();
+        let (sender, receiver) = mpsc::sync_channel(handoff::QUEUED_BATCHES);
+        let storing = scope.spawn(move || handoff::store_observations(case, evidence, path, receiver));
+
+        let mut sink = handoff::ChannelSink::new(sender);
+        let parsed = read_evidence(&source, options, observer, &mut sink);
         if parsed.is_err() {
             cancelled.store(true, Ordering::Relaxed);
         }
         let hashed = hashing.join().expect("the hashing thread does not panic");
-        let (mut writer, summary) = parsed?;
-        let sha256 = hashed.map_err(|error| ImportError::Unreadable { path: path.to_path_buf(), source: error })?;
-        if let Some((evidence_id, earlier_path)) = writer.find_duplicate(&sha256).map_err(stored_error)? {
-            return Ok(ImportResult::AlreadyImported { evidence_id, earlier_path });
+        let parse_error = match (parsed, hashed) {
+            (Ok(summary), Ok(sha256)) => {
+                // A send fails only when the storing thread has stopped, and its result gives the cause.
+                let _ = sink.finish(summary, sha256);
+                None
+            }
+            // Dropping the sink closes the channel, so the storing thread rolls the import back.
+            (Err(error), _) => {
+                drop(sink);
+                Some(error)
+            }
+            (Ok(_), Err(error)) => {
+                drop(sink);
+                Some(ImportError::Unreadable { path: path.to_path_buf(), source: error })
+            }
+        };
+        let stored = storing.join().expect("the storing thread does not panic");
+        match stored {
+            Ok(result) => Ok(result),
+            // The storing thread abandons the import only after a parse error, so the fallback
+            // is never taken.
+            Err(handoff::StoreFailure::Abandoned) => {
+                Err(parse_error.unwrap_or_else(|| ImportError::Cancelled { path: path.to_path_buf() }))
+            }
+            Err(handoff::StoreFailure::Import(error)) => Err(error),
+            Err(handoff::StoreFailure::Observation { record, source }) => Err(match kind {
+                EvidenceKind::Capture => {
+                    ImportError::Capture { path: path.to_path_buf(), source: CaptureError::Sink { record, source } }
+                }
+                EvidenceKind::FirewallLog => ImportError::Firewall {
+                    path: path.to_path_buf(),
+                    source: FirewallError::Sink { line: record, source },
+                },
+            }),
         }
-        writer.set_sha256(&sha256).map_err(stored_error)?;
-        let format = summary.format.clone();
-        let record = writer.finish(&format, summary).map_err(stored_error)?;
-        Ok(ImportResult::Imported(Box::new(record)))
     })
 }
 

@@ -73,3 +73,72 @@ fn newer_release_fields_and_other_messages() {
     assert_eq!((icmp.src_port, icmp.dst_port), (None, None), "ICMP has no ports");
     assert_eq!(icmp.action, Some(FirewallAction::Deny));
 }
+
+#[test]
+fn screen_messages_of_device_output() {
+    // Message texts of RT_SCREEN_TCP as a device wrote them, behind a syslog header added
+    // here (fixtures/README.md gives the origin). Only the SYN flood message has an action.
+    let bytes = fixture("juniper-srx-text/configrouter_rt_screen_tcp.log");
+    assert_eq!(crate::firewall::detect_dialect(&bytes), Some(DIALECT));
+    let (observations, summary) = read_as(&bytes, DIALECT, &explicit(Tz::UTC, 2020));
+    assert_eq!(summary.records, 5);
+    assert_eq!(observations.len(), 5, "{summary:?}");
+    assert_eq!(summary.anomalies_total, 0, "{:?}", summary.anomalies);
+
+    let port_scan = &observations[0];
+    assert_eq!(port_scan.ts_ns, utc_ns("2020-03-03T10:00:01Z"));
+    assert_eq!((port_scan.src, port_scan.src_port), (ip("50.50.50.2"), Some(31235)));
+    assert_eq!((port_scan.dst, port_scan.dst_port), (ip("40.40.40.2"), Some(95)));
+    assert_eq!(port_scan.protocol, IpProtocol::TCP);
+    assert_eq!(port_scan.action, None, "the message has no action field");
+    assert_eq!(port_scan.rule.as_deref(), Some("screen Port scan! from scrzone"));
+
+    // IPv6 endpoints end in :PORT after the address's own colons.
+    let winnuke = &observations[1];
+    assert_eq!((winnuke.src, winnuke.src_port), (ip("2000::2"), Some(3240)));
+    assert_eq!((winnuke.dst, winnuke.dst_port), (ip("2001::2"), Some(139)));
+
+    let syn_flood = &observations[2];
+    assert_eq!(syn_flood.action, Some(FirewallAction::Drop));
+    assert_eq!(syn_flood.rule.as_deref(), Some("screen SYN flood! from trustZone"));
+    assert_eq!((syn_flood.src, syn_flood.dst_port), (ip("1.1.1.2"), Some(50010)));
+
+    let source_based = &observations[4];
+    assert_eq!(source_based.rule.as_deref(), Some("screen SYN flood Src-IP based! from outside"));
+    assert_eq!(source_based.dst_port, Some(22));
+}
+
+#[test]
+fn screen_actions_protocols_and_errors() {
+    // Constructed lines, not from a device: the alarm actions, an ICMP and an IP screen in the
+    // spelling of their structured fields, a screen without a packet, and two broken messages.
+    let lines = concat!(
+        "Mar  3 10:00:01 srx01 RT_IDS: RT_SCREEN_UDP: UDP flood! source: 192.0.2.1:5353, destination: 198.51.100.2:53, zone name: untrust, interface name: ge-0/0/0.0, action: alarm-without-drop\n",
+        "Mar  3 10:00:02 srx01 RT_IDS: RT_SCREEN_ICMP: ICMP flood! source: 2001:db8::1, destination: 2001:db8::2, zone name: untrust, interface name: ge-0/0/0.0, action: alarm\n",
+        "Mar  3 10:00:03 srx01 RT_IDS: RT_SCREEN_IP: IP spoofing! source: 192.0.2.9, destination: 198.51.100.9, protocol-id: 47, zone name: untrust, interface name: ge-0/0/0.0, action: drop-and-log\n",
+        "Mar  3 10:00:04 srx01 RT_IDS: RT_SCREEN_SESSION_LIMIT: Dst IP session limit! destination: 198.51.100.9, zone name: untrust, interface name: ge-0/0/0.0, action: drop\n",
+        "Mar  3 10:00:05 srx01 RT_IDS: RT_SCREEN_TCP: Port scan! source: 192.0.2.1, destination: 198.51.100.2:80, zone name: untrust, interface name: ge-0/0/0.0\n",
+        "Mar  3 10:00:06 srx01 RT_IDS: RT_SCREEN_IP: IP spoofing! source: 192.0.2.9, destination: 198.51.100.9, zone name: untrust, interface name: ge-0/0/0.0\n",
+    );
+    let (observations, summary) = read_as(lines.as_bytes(), DIALECT, &explicit(Tz::UTC, 2020));
+    assert_eq!(observations.len(), 3, "{summary:?}");
+    assert_eq!(skipped(&summary, SKIP_SRX_TEXT_NOT_SESSION), 1);
+    assert_eq!(skipped(&summary, SKIP_INVALID_SRX_TEXT), 2);
+    let invalid_lines: Vec<u64> = summary.anomalies.iter().map(|anomaly| anomaly.locator.record).collect();
+    assert_eq!(invalid_lines, [5, 6]);
+    assert!(summary.anomalies[0].message.contains("has no :PORT"), "{}", summary.anomalies[0].message);
+    assert!(summary.anomalies[1].message.contains("missing protocol-id"), "{}", summary.anomalies[1].message);
+
+    let udp = &observations[0];
+    assert_eq!(udp.protocol, IpProtocol::UDP);
+    assert_eq!(udp.action, Some(FirewallAction::Log));
+
+    let icmp = &observations[1];
+    assert_eq!(icmp.protocol, IpProtocol::ICMPV6);
+    assert_eq!((icmp.src_port, icmp.dst_port), (None, None));
+    assert_eq!(icmp.action, Some(FirewallAction::Log));
+
+    let ip_screen = &observations[2];
+    assert_eq!(ip_screen.protocol, IpProtocol::from_ip_number(47));
+    assert_eq!(ip_screen.action, Some(FirewallAction::Other("drop-and-log".to_string())));
+}
