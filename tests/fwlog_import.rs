@@ -198,3 +198,27 @@ fn report_cites_log_lines() {
     let expected: Vec<u64> = (1..=CITATIONS_SHOWN as u64).collect();
     assert_eq!(cited, expected);
 }
+
+/// A FortiGate log of 26 denied sessions from one source to 26 ports of one host, derived
+/// from a real traffic line (see `fixtures/README.md`). Its records carry no TCP flags, so
+/// the blocked sessions are the only sign of the scan.
+#[test]
+fn denied_sessions_without_flags_form_a_scan() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let out = dir.path().join("out");
+    cargo_bin_cmd!("scancase")
+        .args(["investigate", "--out"])
+        .arg(&out)
+        .arg(fixture("fortigate/derived_deny_scan_26ports.log"))
+        .assert()
+        .success();
+    let output = cargo_bin_cmd!("scancase").arg("findings").arg(out.join("case.scancase")).arg("--json").output();
+    let output = output.expect("findings listed");
+    assert!(output.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("findings JSON");
+    let findings = json["findings"].as_array().expect("a findings list");
+    assert_eq!(findings.len(), 1, "{json}");
+    assert_eq!(findings[0]["sources"], serde_json::json!(["203.0.113.9"]));
+    assert_eq!(findings[0]["kind"], "vertical");
+    assert_eq!(findings[0]["ports"].as_array().expect("ports").len(), 26);
+}

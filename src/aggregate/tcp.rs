@@ -4,7 +4,7 @@ use super::{
     probe_from, reply_key, Aggregator, ContactKey, Flow, FlowState, PendingAck, ProbeEvent, TailSender,
     MAX_PENDING_ACKS_PER_FLOW,
 };
-use crate::model::{IpProtocol, Observation, Outcome, Probe, ReplyRef, TcpFlags, Technique};
+use crate::model::{FirewallAction, IpProtocol, Observation, Outcome, Probe, ReplyRef, TcpFlags, Technique};
 
 /// Lowest port of the ephemeral range that Linux hands out (32768 to 60999; Windows uses
 /// 49152 and up). A FIN/ACK to a port from here up is far more often the late FIN of a
@@ -30,8 +30,29 @@ fn syn_probe_technique(o: &Observation) -> Technique {
 }
 
 impl Aggregator {
+    /// Takes a TCP record without flags, as session-based firewalls write them (FortiGate,
+    /// PAN-OS, Juniper SRX, Cisco ASA 106023, Check Point, SonicWall, Sophos). A stateful
+    /// firewall logs a new session from its first packet, a SYN, so a record the firewall
+    /// blocked is a connection attempt that never got through: it counts as a SYN probe whose
+    /// flags the log did not give. Allowed sessions stay observations only, because their
+    /// records show neither which side opened them nor whether a handshake completed.
+    ///
+    /// NOTE: a firewall that logs blocked mid-session packets under the same message would
+    /// have those counted as probes too; no sample of the supported dialects shows this.
+    fn observe_tcp_session_record(&mut self, o: Observation, probes: &mut Vec<ProbeEvent>) {
+        if !o.action.as_ref().is_some_and(FirewallAction::is_blocking) {
+            return;
+        }
+        let key = ContactKey { src: o.src, dst: o.dst, protocol: IpProtocol::TCP, dst_port: o.dst_port };
+        self.add_probe(key, probe_from(o, Technique::TcpSyn), probes);
+    }
+
     pub(super) fn observe_tcp(&mut self, o: Observation, probes: &mut Vec<ProbeEvent>) {
-        let (Some(src_port), Some(dst_port), Some(flags)) = (o.src_port, o.dst_port, o.tcp_flags) else {
+        let (Some(src_port), Some(dst_port)) = (o.src_port, o.dst_port) else {
+            return;
+        };
+        let Some(flags) = o.tcp_flags else {
+            self.observe_tcp_session_record(o, probes);
             return;
         };
         let flow = Flow { src: o.src, src_port, dst: o.dst, dst_port, protocol: IpProtocol::TCP };

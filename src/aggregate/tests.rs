@@ -353,3 +353,41 @@ fn sensor_records_of_benign_traffic() {
         assert!(open > 0, "{log}: the services answered");
     }
 }
+
+/// The FortiGate sample's traffic lines carry no TCP flags: its allowed sessions stay
+/// observations, while the same records marked as denied become one SYN probe each.
+#[test]
+fn blocked_session_records_are_probes() {
+    let observations = read_log("fwlog/fortigate/tenzir_fortigate_inputs.log", 2019);
+    let tcp_records: Vec<Observation> = observations
+        .into_iter()
+        .filter(|o| o.protocol == IpProtocol::TCP && o.tcp_flags.is_none() && o.src_port.is_some())
+        .filter(|o| !o.action.as_ref().is_some_and(|action| action.is_blocking()))
+        .collect();
+    assert!(!tcp_records.is_empty(), "the sample has allowed TCP traffic lines without flags");
+    let (probes, _) = aggregate(tcp_records.clone());
+    assert!(probes.is_empty(), "an allowed session record became a probe");
+
+    let denied: Vec<Observation> = tcp_records
+        .into_iter()
+        .map(|mut o| {
+            o.action = Some(crate::model::FirewallAction::Deny);
+            o
+        })
+        .collect();
+    let count = denied.len();
+    let (probes, contacts) = aggregate(denied);
+    assert_eq!(probes.len(), count);
+    assert!(probes.iter().all(|event| event.probe.technique == Technique::TcpSyn));
+    assert!(contacts.iter().all(|c| !c.handshake_completed));
+}
+
+#[test]
+fn denied_session_log_gives_probes() {
+    let observations = read_log("fwlog/fortigate/derived_deny_scan_26ports.log", 2019);
+    let (probes, contacts) = aggregate(observations);
+    assert_eq!(probes.len(), 26);
+    assert_eq!(contacts.len(), 26);
+    let source: IpAddr = "203.0.113.9".parse().expect("address");
+    assert!(contacts.iter().all(|c| c.src == source && c.protocol == IpProtocol::TCP));
+}
