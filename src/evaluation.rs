@@ -89,21 +89,28 @@ impl FileResult {
         self.attacker_finding().is_some()
     }
 
-    /// Returns the first finding that names the attacker among its sources.
+    /// Returns the first finding that names the attacker among its sources and is not
+    /// suppressed.
     pub fn attacker_finding(&self) -> Option<&Finding> {
         let attacker = self.attacker.as_deref()?;
-        self.findings.as_ref().ok()?.iter().find(|f| f.sources.iter().any(|s| s.to_string() == attacker))
+        self.reported().find(|f| f.sources.iter().any(|s| s.to_string() == attacker))
     }
 
-    /// Returns the number of findings that do not name the attacker.
+    /// Returns the number of findings that do not name the attacker and are not suppressed.
     pub fn false_positives(&self) -> usize {
         let attacker = self.attacker.as_deref();
-        match &self.findings {
-            Ok(findings) => {
-                findings.iter().filter(|f| !f.sources.iter().any(|s| Some(s.to_string().as_str()) == attacker)).count()
-            }
-            Err(_) => 0,
-        }
+        self.reported().filter(|f| !f.sources.iter().any(|s| Some(s.to_string().as_str()) == attacker)).count()
+    }
+
+    /// Returns the number of suppressed findings (ordinary use such as a NAT gateway or
+    /// monitoring), which the report leaves out.
+    pub fn suppressed(&self) -> usize {
+        self.findings.as_ref().map_or(0, |findings| findings.iter().filter(|f| f.suppressed.is_some()).count())
+    }
+
+    /// Returns the findings a report covers: those not suppressed.
+    fn reported(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.as_deref().unwrap_or_default().iter().filter(|f| f.suppressed.is_none())
     }
 
     /// Returns whether the attacker's finding has the labelled technique, when both exist.
@@ -397,8 +404,12 @@ pub fn to_markdown(results: &[FileResult], parameters: &Parameters) -> String {
             Some(false) => "**wrong**",
             None => "-",
         };
-        let others = result.false_positives();
-        let others = if others == 0 { "0".to_string() } else { format!("**{others}**") };
+        let others = match (result.false_positives(), result.suppressed()) {
+            (0, 0) => "0".to_string(),
+            (0, suppressed) => format!("0 ({suppressed} suppressed)"),
+            (others, 0) => format!("**{others}**"),
+            (others, suppressed) => format!("**{others}** ({suppressed} suppressed)"),
+        };
         let probes = result.probes_to_detect.map_or("-".to_string(), |count| count.to_string());
         let psad = result.psad.clone().unwrap_or_else(|| "-".to_string());
         text.push_str(&format!(

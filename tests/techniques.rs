@@ -165,10 +165,22 @@ fn unrelated_scans_stay_apart() {
     }
 }
 
+/// A NAT gateway's sessions and health checks reach the detection thresholds, but their
+/// findings are suppressed as ordinary use, with the reason, so the report leaves them out
+/// and the examiner still sees them.
 #[test]
-fn nat_gateway_and_monitoring_no_finding() {
-    for capture in ["capture/benign_nat_gateway_sessions.pcap", "capture/benign_monitoring_tcp_checks.pcap"] {
+fn nat_gateway_and_monitoring_suppressed() {
+    for (capture, reason) in [
+        ("capture/benign_nat_gateway_sessions.pcap", "NAT gateway or proxy"),
+        ("capture/benign_monitoring_tcp_checks.pcap", "monitoring"),
+    ] {
         let findings = findings_of(capture);
-        assert!(findings.is_empty(), "{capture}: {findings:#?}");
+        assert!(!findings.is_empty(), "{capture}: the ordinary use reaches a detection threshold");
+        for finding in &findings {
+            let suppressed = finding.suppressed.as_deref().unwrap_or_default();
+            assert!(suppressed.starts_with("ordinary use, not a scan: "), "{capture}: {finding:#?}");
+            assert!(suppressed.contains(reason), "{capture}: {suppressed}");
+            assert!(finding.explanation.contains("The finding is suppressed"), "{capture}: {}", finding.explanation);
+        }
     }
 }

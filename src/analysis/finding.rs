@@ -26,7 +26,8 @@ const ATTACK_ACTIVE_SCANNING: &str = "T1595";
 const ATTACK_VULNERABILITY_SCANNING: &str = "T1595.002";
 
 /// Builds the finding for one detection; returns it with the row ids of the stored contacts
-/// whose probes it cites.
+/// whose probes it cites. `ordinary_use` names the ordinary use the detection shows, if any,
+/// which suppresses the finding unless the allowlist already does.
 pub fn build(
     label: String,
     detection: &Detection<'_>,
@@ -34,6 +35,7 @@ pub fn build(
     ordinary_breadth_p95: Option<u64>,
     parameters: &Parameters,
     context: &CaseContext,
+    ordinary_use: Option<&str>,
 ) -> (Finding, Vec<i64>) {
     let contacts = &detection.contacts;
     let targets: BTreeSet<IpAddr> = contacts.iter().map(|c| c.contact.dst).collect();
@@ -143,7 +145,8 @@ pub fn build(
     cited.sort_unstable();
     cited.dedup();
 
-    let suppressed = suppression(&sources, context);
+    let suppressed = suppression(&sources, context)
+        .or_else(|| ordinary_use.map(|reason| format!("ordinary use, not a scan: {reason}")));
     let finding = Finding {
         id: label,
         kind: detection.kind,

@@ -4,7 +4,7 @@
 //! of the same contact ([`merge`]). It groups the contacts into vertical and horizontal scans
 //! and ping sweeps ([`detect`]), joins the parts of block and distributed scans
 //! ([`combine`]), splits each source's activity into campaigns at long quiet gaps
-//! ([`campaign`]), drops what is ordinary use of NAT gateways, proxies and monitoring
+//! ([`campaign`]), suppresses what is ordinary use of NAT gateways, proxies and monitoring
 //! ([`ordinary_use`]) and builds one finding per scan with its severity and confidence
 //! ([`finding`], [`score`]). The results replace those of any earlier analysis of the case.
 
@@ -234,33 +234,42 @@ pub fn find_scans(
     context: &CaseContext,
 ) -> Vec<(Finding, Vec<i64>)> {
     let by_source = by_source::ContactsBySource::new(contacts);
-    let mut detections = detect::detect(contacts, parameters);
-    detections.retain(|detection| match ordinary_use::ordinary_use(detection, &by_source) {
-        Some(kind) => {
+    let detections = detect::detect(contacts, parameters);
+    // Ordinary use (a NAT gateway, a proxy, monitoring) gives a suppressed finding, so the
+    // examiner still sees what was set aside and why.
+    let ordinary: Vec<Option<ordinary_use::OrdinaryUse>> =
+        detections.iter().map(|detection| ordinary_use::ordinary_use(detection, &by_source)).collect();
+    for (detection, kind) in detections.iter().zip(&ordinary) {
+        if let Some(kind) = kind {
             log::info!(
-                "no finding for {} {} of {} ({} contacts): {}",
+                "suppressing {} {} of {} ({} contacts): {}",
                 detection.kind.as_str(),
                 detection.technique.as_str(),
                 detection.source,
                 detection.contacts.len(),
                 kind.describe()
             );
-            false
         }
-        None => true,
-    });
+    }
+    // Sources set aside as ordinary use stay among the ordinary sources the confidence
+    // compares a scan's breadth with.
     let scanning: HashSet<IpAddr> = detections
         .iter()
-        .flat_map(|detection| {
+        .zip(&ordinary)
+        .filter(|(_, kind)| kind.is_none())
+        .flat_map(|(detection, _)| {
             std::iter::once(detection.source).chain(detection.other_sources.iter().copied()).chain(detection.decoys.iter().copied())
         })
         .collect();
     let ordinary_p95 = by_source.ordinary_breadth_p95(&scanning, MIN_ORDINARY_SOURCES);
     detections
         .iter()
+        .zip(&ordinary)
         .enumerate()
-        .map(|(index, detection)| {
-            finding::build(format!("F-{}", index + 1), detection, &by_source, ordinary_p95, parameters, context)
+        .map(|(index, (detection, kind))| {
+            let label = format!("F-{}", index + 1);
+            let reason = kind.map(ordinary_use::OrdinaryUse::describe);
+            finding::build(label, detection, &by_source, ordinary_p95, parameters, context, reason)
         })
         .collect()
 }

@@ -1,17 +1,20 @@
-//! Ordinary use that detection can mistake for a scan, and that makes no finding.
+//! Ordinary use that detection can mistake for a scan, and whose finding is suppressed.
 //!
 //! - A NAT gateway or proxy: one address with many clients behind it reaches many hosts and
 //!   ports. A few of those contacts fail (a closed port, a host that is down), and across
 //!   many clients the failures can reach a detection threshold. But most of the address's
 //!   first contacts in the same period are sessions that carried data. The sequential
 //!   likelihood-ratio test over all of them ([`score::decides_ordinary`]) then decides
-//!   "ordinary client", and the failures make no finding.
+//!   "ordinary client", and the failures give a suppressed finding.
 //! - Monitoring and health checks: one source checks the same few ports on many hosts in
 //!   rounds, every N seconds, and each check is answered. A scan tries each port of each host
 //!   once, with a retry or two where nothing answers. Contacts that were each tried in
-//!   [`MIN_CHECK_ROUNDS`] or more rounds, all answered as open and none half-opened make no
-//!   finding. A version scan also connects to each open port several times, but it
+//!   [`MIN_CHECK_ROUNDS`] or more rounds, all answered as open and none half-opened give a
+//!   suppressed finding. A version scan also connects to each open port several times, but it
 //!   half-opens each port first.
+//!
+//! A suppressed finding stays in the case with its reason, as an allowlisted one does: the
+//! report leaves it out and lists it among the findings it does not cover.
 //!
 //! NOTE: a scanner that holds more sessions than it has failed probes in the same period
 //! (for example a crawler that also probes a few closed ports) is taken for a busy client.

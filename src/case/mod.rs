@@ -110,7 +110,7 @@ pub enum CaseError {
         path: PathBuf,
         /// The step, such as "analysis".
         job: &'static str,
-        /// What the case and the file system hold after the cancellation.
+        /// Outcome for the case and the file system after the cancellation.
         outcome: &'static str,
     },
     /// A change was requested on a case opened read-only.
@@ -206,13 +206,18 @@ pub fn now_ns() -> TimestampNs {
     chrono::Utc::now().timestamp_nanos_opt().unwrap_or(i64::MAX)
 }
 
+/// Threading mode of every case connection: SQLite's multi-thread mode, without the mutex
+/// that serialized mode takes around each call. A connection is used by one thread at a time,
+/// because rusqlite's `Connection` cannot be shared between threads. Same as rusqlite's default.
+const NO_MUTEX: OpenFlags = OpenFlags::SQLITE_OPEN_NO_MUTEX;
+
 impl Case {
     /// Creates a new case file at `path`, which must not exist yet.
     pub fn create(path: &Path, name: &str, examiner: Option<&str>) -> Result<Case, CaseError> {
         if path.exists() {
             return Err(CaseError::AlreadyExists { path: path.to_path_buf() });
         }
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE;
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags)
             .map_err(|source| sqlite_error(path, "could not create the file", source))?;
         let mut case = Case { conn, path: path.to_path_buf(), read_only: None };
@@ -270,13 +275,13 @@ impl Case {
             OpenMode::ReadWrite => None,
         };
         let conn = match &read_only {
-            None => Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE),
+            None => Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | NO_MUTEX),
             Some(_) => {
                 // Without WAL files no writer has the case open, and a read-only connection
                 // would otherwise create them beside the case.
                 let immutable = location::wal_files_absent(path);
                 let uri = sqlite_uri(path, immutable);
-                Connection::open_with_flags(uri, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI)
+                Connection::open_with_flags(uri, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | NO_MUTEX)
             }
         }
         .map_err(|source| sqlite_error(path, "could not open the file", source))?;

@@ -118,7 +118,10 @@ impl<'a> Dump<'a> {
 
     /// Takes one space-separated token that is not an `INCOMPLETE` marker or a bracket.
     fn take(&mut self, token: &'a str) {
-        if let Some((key, value)) = token.split_once('=') {
+        // memchr, because `split_once('=')` goes through the generic char searcher, which
+        // took about 4 % of an import's instructions (callgrind) at one call per token.
+        let split = memchr::memchr(b'=', token.as_bytes()).map(|at| (&token[..at], &token[at + 1..]));
+        if let Some((key, value)) = split {
             if self.proto.is_none() {
                 match key {
                     "SRC" => keep_first(&mut self.src, value),

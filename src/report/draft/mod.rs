@@ -45,24 +45,19 @@ pub fn draft_report(input: &ReportInput) -> Report {
         title: format!("Incident report: {}", input.case.name.trim()),
         case_name: input.case.name.trim().to_string(),
         examiner: input.case.examiner.clone().filter(|name| !name.trim().is_empty()),
-        classification: input
-            .classification
-            .as_deref()
-            .map(str::trim)
-            .filter(|label| !label.is_empty())
-            .map(str::to_string),
-        organisation: input
-            .organisation
-            .as_deref()
-            .map(str::trim)
-            .filter(|name| !name.is_empty())
-            .map(str::to_string),
+        classification: trimmed(input.classification.as_deref()),
+        organisation: trimmed(input.organisation.as_deref()),
         generated_at_ns: input.generated_at_ns,
         tool_version: crate::VERSION.to_string(),
         sections,
         review: ReviewStatus::default(),
         attachments: input.attachments.clone(),
     }
+}
+
+/// Returns `text` without surrounding white space, or `None` when nothing is left.
+fn trimmed(text: Option<&str>) -> Option<String> {
+    text.map(str::trim).filter(|text| !text.is_empty()).map(str::to_string)
 }
 
 /// A port that answered as open, with the sources it answered to.
