@@ -15,7 +15,8 @@
 //! - `RT_FLOW_SESSION_DENY` (a policy denied or rejected the first packet): deny, because the
 //!   log does not say whether the policy was `deny` or `reject`;
 //! - `RT_SCREEN_*` from `RT_IDS` (a screen such as a port scan, a sweep or a flood matched):
-//!   `action="drop"` is drop, `alarm-without-drop` and `alarm` are log.
+//!   `action="drop"` is drop, `alarm-without-drop` and `alarm` are log, and a message without
+//!   an `action` field has no action.
 //!
 //! `APPTRACK_SESSION_*` messages repeat a session the `RT_FLOW` messages already have and are
 //! skipped under [`SKIP_SRX_APPTRACK`]; other Junos messages (`FLOW_MCAST_RPF_FAIL`, ...) under
@@ -212,16 +213,18 @@ fn connection(pairs: &Pairs<'_>, event: Event, locator: Locator) -> Result<Obser
         observation.src_port = port(pairs, "source-port")?;
         observation.dst_port = port(pairs, "destination-port")?;
     }
-    observation.action = Some(match event {
-        Event::SessionCreate | Event::SessionClose => FirewallAction::Allow,
-        Event::SessionDeny => FirewallAction::Deny,
+    // Screen messages without an `action` field occur on real devices; the action then stays
+    // empty, as in the non-structured dialect.
+    observation.action = match event {
+        Event::SessionCreate | Event::SessionClose => Some(FirewallAction::Allow),
+        Event::SessionDeny => Some(FirewallAction::Deny),
         _ => match pairs.get("action") {
-            Some("drop") => FirewallAction::Drop,
-            Some("alarm" | "alarm-without-drop") => FirewallAction::Log,
-            Some(other) => FirewallAction::Other(other.to_string()),
-            None => return Err("missing action".into()),
+            Some("drop") => Some(FirewallAction::Drop),
+            Some("alarm" | "alarm-without-drop") => Some(FirewallAction::Log),
+            Some(other) => Some(FirewallAction::Other(other.to_string())),
+            None => None,
         },
-    });
+    };
     observation.rule = rule_text(pairs);
     Ok(observation)
 }

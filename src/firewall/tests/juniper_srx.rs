@@ -107,3 +107,17 @@ fn offset_less_time_and_damaged_lines() {
     assert!(summary.anomalies[0].message.contains("closing quote"), "{}", summary.anomalies[0].message);
     assert!(summary.anomalies[1].message.contains("missing destination-address"), "{}", summary.anomalies[1].message);
 }
+
+/// The first screen line of the Wazuh sample with its `action` field removed: screen messages
+/// without one occur on real devices, and the line stays an observation with no action.
+#[test]
+fn screen_without_action() {
+    let line = "Aug 24 04:58:58 192.168.1.1 junos-ids: 2017-08-24T04:58:58.724Z sis-srx-EUH-03 RT_IDS - \
+                RT_SCREEN_IP [junos@1.1.1.1.2.1 attack-name=\"IP spoofing!\" source-address=\"1.1.1.1\" \
+                destination-address=\"1.1.1.1\" protocol-id=\"17\" source-zone-name=\"mpls-untrust\" \
+                interface-name=\"xxxx.111\"]\n";
+    let (observations, summary) = read_as(line.as_bytes(), DIALECT, &explicit(Tz::UTC, 2017));
+    assert_eq!(observations.len(), 1, "{summary:?}");
+    assert_eq!(observations[0].action, None);
+    assert_eq!(observations[0].rule.as_deref(), Some("from mpls-untrust screen IP spoofing!"));
+}
