@@ -39,7 +39,7 @@ pub struct NewArgs {
 pub struct ImportArgs {
     #[command(flatten)]
     pub case: CasePath,
-    /// Evidence files: pcap or pcapng captures, or Linux netfilter LOG syslog files.
+    /// Evidence files: pcap or pcapng captures, or firewall and sensor logs in any dialect of docs/log-formats.md.
     #[arg(value_name = "EVIDENCE", required = true)]
     pub evidence: Vec<PathBuf>,
     #[command(flatten)]

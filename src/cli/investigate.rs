@@ -18,7 +18,7 @@ use super::options::EvidenceOptions;
 /// Arguments of `scancase investigate`.
 #[derive(Debug, Args)]
 pub struct InvestigateArgs {
-    /// Evidence files: pcap or pcapng captures, or Linux netfilter LOG syslog files.
+    /// Evidence files: pcap or pcapng captures, or firewall and sensor logs in any dialect of docs/log-formats.md.
     #[arg(value_name = "EVIDENCE", required = true)]
     pub evidence: Vec<PathBuf>,
     /// Output folder for case.scancase, report.md and report.pdf; created when missing.
