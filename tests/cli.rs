@@ -452,6 +452,12 @@ fn allowlisted_source_stays_visible_as_suppressed() {
     let findings = findings_json(&case);
     assert_eq!(findings.len(), 1, "a suppressed finding is still listed");
     assert_eq!(findings[0]["suppressed"], "source allowlisted: 10.200.0.0/24 (weekly vulnerability scan)");
+    let listing = scancase().arg("findings").arg(&case).output().expect("run");
+    let listing = String::from_utf8_lossy(&listing.stdout);
+    assert!(
+        listing.contains("\n    suppressed: source allowlisted: 10.200.0.0/24 (weekly vulnerability scan)\n"),
+        "the listing marks the finding: {listing}"
+    );
     assert_eq!(findings[0]["internal_source"], false, "10.200.0.10 is outside the internal networks set");
     let attack = strings(&findings[0]["attack"]);
     assert!(attack.iter().any(|id| id.starts_with("T1595")), "an outside source is active scanning: {attack:?}");

@@ -9,6 +9,7 @@ use scancase::analysis;
 use scancase::case::Case;
 use scancase::import::{import_file, ImportResult};
 use scancase::model::format_rfc3339;
+use scancase::text_escape::escape_invisible;
 use scancase::workflow::{self, ReportFormat};
 
 use super::options::{CasePath, EvidenceOptions, ReportFormatArg};
@@ -213,6 +214,9 @@ pub fn findings(args: FindingsArgs) -> Result<()> {
             finding.severity.level.as_str(),
             finding.confidence.percent
         )?;
+        if let Some(reason) = &finding.suppressed {
+            writeln!(stdout, "    suppressed: {}", escape_invisible(reason))?;
+        }
     }
     Ok(())
 }
