@@ -9,7 +9,7 @@ use std::path::Path;
 use scancase::analysis;
 use scancase::case::Case;
 use scancase::import::{import_file, ImportObserver, ImportOptions, ImportResult};
-use scancase::job::{JobObserver, Unobserved};
+use scancase::job::JobObserver;
 
 use crate::dto::{
     AnalysisSummary, CaseSummary, EvidenceView, FindingView, FindingsView, ImportOutcome, ImportRequest,
@@ -86,13 +86,8 @@ pub fn list_evidence(case: &Case) -> Result<Vec<EvidenceView>, CommandError> {
 }
 
 /// Analyzes all evidence of the case with the case's analysis parameters and stores the
-/// findings.
-pub fn analyze(case: &mut Case) -> Result<AnalysisSummary, CommandError> {
-    analyze_observed(case, &mut Unobserved)
-}
-
-/// Analyzes the case as [`analyze`] does, reporting its parts to `observer`, which may
-/// cancel it before the findings are stored.
+/// findings, reporting the parts to `observer`, which may cancel before the findings are
+/// stored.
 pub fn analyze_observed(case: &mut Case, observer: &mut dyn JobObserver) -> Result<AnalysisSummary, CommandError> {
     let actor = case.actor();
     let parameters = analysis::case_parameters(case)?;
@@ -123,6 +118,7 @@ mod tests {
     use std::path::PathBuf;
 
     use scancase::import::NoProgress;
+    use scancase::job::Unobserved;
 
     use super::*;
 
@@ -144,7 +140,7 @@ mod tests {
         }
         assert_eq!(list_evidence(&case).unwrap().len(), 2);
 
-        let summary = analyze(&mut case).unwrap();
+        let summary = analyze_observed(&mut case, &mut Unobserved).unwrap();
         assert!(summary.findings >= 1);
         let findings = list_findings(&case).unwrap();
         assert!(findings.analyzed);
@@ -207,7 +203,7 @@ mod tests {
         assert_eq!(observer.0, ["readingContacts"]);
         assert!(!list_findings(&case).unwrap().analyzed, "a cancelled analysis stored findings");
 
-        analyze(&mut case).unwrap();
+        analyze_observed(&mut case, &mut Unobserved).unwrap();
         let before = list_findings(&case).unwrap().findings.len();
         assert!(analyze_observed(&mut case, &mut CancelAtOnce(Vec::new())).is_err());
         assert_eq!(list_findings(&case).unwrap().findings.len(), before);

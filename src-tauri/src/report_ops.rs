@@ -429,7 +429,7 @@ mod tests {
         let request = ImportRequest { zone: "UTC".into(), year: Some(2026) };
         ops::import_evidence(&mut case, &fixture("capture/scan_nmap_sS_8ports_vic1.pcap"), &request, &mut NoProgress)
             .unwrap();
-        ops::analyze(&mut case).unwrap();
+        ops::analyze_observed(&mut case, &mut scancase::job::Unobserved).unwrap();
         case
     }
 

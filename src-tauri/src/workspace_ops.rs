@@ -400,7 +400,7 @@ mod tests {
         let mut case = create_case_with_settings(&new_case_request(folder)).unwrap();
         let request = ImportRequest { zone: "UTC".into(), year: Some(2026) };
         ops::import_evidence(&mut case, &fixture("capture/scan_nmap_sS_8ports_vic1.pcap"), &request, &mut NoProgress).unwrap();
-        ops::analyze(&mut case).unwrap();
+        ops::analyze_observed(&mut case, &mut scancase::job::Unobserved).unwrap();
         case
     }
 
@@ -529,7 +529,7 @@ mod tests {
         assert_eq!(allow(&mut case, "10.200.0.300", "scanner").unwrap_err().kind(), "invalidInput");
         let list = allow(&mut case, "10.200.0.10", "weekly vulnerability scan").unwrap();
         assert_eq!(list[0].network, "10.200.0.10/32");
-        ops::analyze(&mut case).unwrap();
+        ops::analyze_observed(&mut case, &mut scancase::job::Unobserved).unwrap();
         let findings = ops::list_findings(&case).unwrap();
         assert!(findings.findings[0].suppressed.as_deref().unwrap_or_default().contains("weekly vulnerability scan"));
         assert!(disallow(&mut case, "10.200.0.10/32").unwrap().is_empty());
