@@ -17,6 +17,13 @@ if ! command -v pdftotext >/dev/null 2>&1; then
     fi
 fi
 
+# Formatting first: it takes a second and names every file that differs from rustfmt.toml.
+if cargo fmt --version >/dev/null 2>&1; then
+    cargo fmt --all -- --check
+else
+    echo "scripts/test.sh: rustfmt is missing (rustup component add rustfmt); formatting not checked" >&2
+fi
+
 cargo test --locked --all-targets "$@"
 
 # Unit tests of the desktop app's front-end logic (Vitest), which need Node.js 20 or later

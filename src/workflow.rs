@@ -9,11 +9,11 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 use crate::analysis::Parameters;
-use crate::job::{JobObserver, JobPart, Unobserved};
 use crate::case::{
-    now_ns, ApprovedReport, Case, CaseError, CaseSettings, ReportBasis, ReviewAction, SectionTextAction, SettingsChange,
-    StoredAnalysis,
+    now_ns, ApprovedReport, Case, CaseError, CaseSettings, ReportBasis, ReviewAction, SectionTextAction,
+    SettingsChange, StoredAnalysis,
 };
+use crate::job::{JobObserver, JobPart, Unobserved};
 use crate::model::Finding;
 use crate::report::{self, ExcludedFinding, Report, ReportError, ReportInput, ReviewStatus, Section, SectionKind};
 

@@ -184,12 +184,8 @@ fn read_only_option_writes_nothing() {
 /// at `view`, as on read-only media; returns `None` when this machine cannot do that.
 fn run_on_read_only_mount(folder: &Path, view: &Path, arguments: &str) -> Option<std::process::Output> {
     let binary = assert_cmd::cargo::cargo_bin!("scancase");
-    let script = format!(
-        "mount --bind -o ro '{}' '{}' && '{}' {arguments}",
-        folder.display(),
-        view.display(),
-        binary.display()
-    );
+    let script =
+        format!("mount --bind -o ro '{}' '{}' && '{}' {arguments}", folder.display(), view.display(), binary.display());
     let output = Command::new("unshare").args(["--mount", "sh", "-c", &script]).output().ok()?;
     let stderr = stderr_of(&output);
     if stderr.contains("unshare failed") || stderr.contains("Operation not permitted") && !output.status.success() {

@@ -503,7 +503,8 @@ fn examiner_entries_and_review_reach_the_report() {
     assert!(!unknown.status.success());
 
     scancase().arg("review").arg(&case).arg("submit").assert().success();
-    let frozen = scancase().arg("edit").arg(&case).arg("detection.root_cause").args(["--text", "y"]).output().expect("run");
+    let frozen =
+        scancase().arg("edit").arg(&case).arg("detection.root_cause").args(["--text", "y"]).output().expect("run");
     assert!(!frozen.status.success(), "a submitted report cannot be edited");
     scancase().arg("review").arg(&case).args(["approve", "--reviewer", "B. Reviewer"]).assert().success();
 
@@ -824,7 +825,8 @@ fn format_option_finds_late_firewall_lines() {
     text.push_str(&std::fs::read_to_string(fixture("fwlog/scan_nmap_sS_8ports_vic1.log")).expect("fixture"));
     std::fs::write(&log, text).expect("write log");
 
-    let detected = scancase().arg("investigate").arg(&log).arg("--out").arg(dir.path().join("a")).output().expect("run");
+    let detected =
+        scancase().arg("investigate").arg(&log).arg("--out").arg(dir.path().join("a")).output().expect("run");
     assert!(!detected.status.success(), "detection alone sees no firewall line");
 
     let out = dir.path().join("b");
@@ -893,32 +895,53 @@ fn settings_reach_analysis_and_report() {
     let printed = scancase().arg("settings").arg(&case).output().expect("run scancase");
     assert!(printed.status.success(), "{}", String::from_utf8_lossy(&printed.stderr));
     let text = String::from_utf8_lossy(&printed.stdout);
-    for line in ["organisation\tExample GmbH", "classification\tTLP:AMBER", "default_tz\tEurope/Berlin", "min_ports_vertical\t6\t(default)"] {
+    for line in [
+        "organisation\tExample GmbH",
+        "classification\tTLP:AMBER",
+        "default_tz\tEurope/Berlin",
+        "min_ports_vertical\t6\t(default)",
+    ] {
         assert!(text.contains(line), "settings output lacks {line:?}: {text}");
     }
     let internal = scancase().arg("internal").arg(&case).output().expect("run scancase");
     assert_eq!(String::from_utf8_lossy(&internal.stdout).trim(), "10.200.0.0/24");
 
-    scancase().arg("import").arg(&case).arg(fixture("fwlog/scan_nmap_sS_8ports_vic1.log")).args(["--year", "2026"]).assert().success();
+    scancase()
+        .arg("import")
+        .arg(&case)
+        .arg(fixture("fwlog/scan_nmap_sS_8ports_vic1.log"))
+        .args(["--year", "2026"])
+        .assert()
+        .success();
     scancase().arg("analyze").arg(&case).assert().success();
     let findings = findings_json(&case);
     assert_eq!(findings.len(), 1);
     let first_seen = findings[0]["first_seen"].as_str().expect("a time");
-    assert!(first_seen.starts_with("2026-12-04T18:35:42"), "the log's 19:35:42 is read in the default zone, Berlin: {first_seen}");
+    assert!(
+        first_seen.starts_with("2026-12-04T18:35:42"),
+        "the log's 19:35:42 is read in the default zone, Berlin: {first_seen}"
+    );
     assert_eq!(findings[0]["internal_source"], true, "10.200.0.10 is inside the internal network set with `new`");
 
     let markdown = dir.path().join("report.md");
     scancase().arg("report").arg(&case).args(["--format", "md", "--output"]).arg(&markdown).assert().success();
     assert!(std::fs::read_to_string(&markdown).expect("report.md").contains("TLP:AMBER"), "the report shows the label");
 
-    let changed = scancase().arg("settings").arg(&case).args(["--param", "min_ports_vertical=9"]).output().expect("run");
+    let changed =
+        scancase().arg("settings").arg(&case).args(["--param", "min_ports_vertical=9"]).output().expect("run");
     assert!(changed.status.success(), "{}", String::from_utf8_lossy(&changed.stderr));
     assert!(String::from_utf8_lossy(&changed.stdout).contains("min_ports_vertical\t9\t(set for this case; default 6)"));
     scancase().arg("analyze").arg(&case).assert().success();
     assert!(findings_json(&case).is_empty(), "8 probed ports stay below the stored minimum of 9");
 
-    scancase().arg("settings").arg(&case).args(["--reset-param", "min_ports_vertical", "--organisation", ""]).assert().success();
-    let text = String::from_utf8_lossy(&scancase().arg("settings").arg(&case).output().expect("run").stdout).into_owned();
+    scancase()
+        .arg("settings")
+        .arg(&case)
+        .args(["--reset-param", "min_ports_vertical", "--organisation", ""])
+        .assert()
+        .success();
+    let text =
+        String::from_utf8_lossy(&scancase().arg("settings").arg(&case).output().expect("run").stdout).into_owned();
     assert!(text.contains("organisation\tnone"), "{text}");
     assert!(text.contains("min_ports_vertical\t6\t(default)"), "{text}");
     let audit = scancase().arg("audit").arg(&case).output().expect("run");

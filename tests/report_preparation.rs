@@ -26,11 +26,7 @@ fn fixture(relative: &str) -> PathBuf {
 /// Creates a case, imports `files` (logs read as UTC in 2026) and analyzes it.
 fn analyzed_case(dir: &Path, files: &[&str]) -> Case {
     let mut case = Case::create(&dir.join("case.scancase"), "Preparation", Some("A. Examiner")).expect("case created");
-    let options = ImportOptions {
-        zone: Some(chrono_tz::UTC),
-        year: Some(2026),
-        ..ImportOptions::default()
-    };
+    let options = ImportOptions { zone: Some(chrono_tz::UTC), year: Some(2026), ..ImportOptions::default() };
     for file in files {
         import_file(&mut case, &fixture(file), &options, &mut NoProgress).expect("evidence imported");
     }
@@ -78,7 +74,8 @@ fn editing_neither_rehashes_nor_stores_drafts() {
     for _ in 0..3 {
         workflow::prepare_report_to_edit(&mut case, None).expect("report drafted for editing");
     }
-    workflow::set_examiner_entry(&mut case, "incident_details.reporter_name", "A. Analyst", None).expect("entry stored");
+    workflow::set_examiner_entry(&mut case, "incident_details.reporter_name", "A. Analyst", None)
+        .expect("entry stored");
     assert_eq!(audited(&case, "evidence_verified"), 0, "editing re-hashed the evidence");
     assert_eq!(audited(&case, "report_drafted"), 0, "editing stored a draft");
 
@@ -124,13 +121,15 @@ fn cancelled_export_writes_no_file() {
         let dir = tempfile::tempdir().expect("temporary folder");
         let mut case = analyzed_case(dir.path(), &[CAPTURE]);
         let output = dir.path().join("report.pdf");
-        let error =
-            workflow::export_report_observed(&mut case, ReportFormat::Pdf, &output, None, &mut CancelAt::new(Some(part)))
-                .expect_err("the export was cancelled");
-        assert!(
-            matches!(error, WorkflowError::Case(CaseError::Cancelled { .. })),
-            "cancelled at {part:?}: {error}"
-        );
+        let error = workflow::export_report_observed(
+            &mut case,
+            ReportFormat::Pdf,
+            &output,
+            None,
+            &mut CancelAt::new(Some(part)),
+        )
+        .expect_err("the export was cancelled");
+        assert!(matches!(error, WorkflowError::Case(CaseError::Cancelled { .. })), "cancelled at {part:?}: {error}");
         assert!(!output.exists(), "cancelled at {part:?}, yet the report was written");
         assert_eq!(audited(&case, "report_exported"), 0);
         if part == JobPart::VerifyingEvidence {
@@ -144,8 +143,13 @@ fn cancelled_analysis_keeps_the_previous_findings() {
     let dir = tempfile::tempdir().expect("temporary folder");
     let mut case = analyzed_case(dir.path(), &[CAPTURE]);
     let before = case.latest_analysis().expect("read").expect("analyzed");
-    import_file(&mut case, &fixture(LOG), &ImportOptions { year: Some(2026), ..ImportOptions::default() }, &mut NoProgress)
-        .expect("log imported");
+    import_file(
+        &mut case,
+        &fixture(LOG),
+        &ImportOptions { year: Some(2026), ..ImportOptions::default() },
+        &mut NoProgress,
+    )
+    .expect("log imported");
 
     for part in [JobPart::ReadingContacts, JobPart::DetectingScans] {
         let mut observer = CancelAt::new(Some(part));
@@ -203,7 +207,8 @@ fn organisation_is_on_the_report() {
     };
     assert!(!markdown(&mut case).contains("**Organisation:**"), "an organisation was printed before one was set");
 
-    let change = SettingsChange { organisation: Some(Some("Example Shipping Ltd".into())), ..SettingsChange::default() };
+    let change =
+        SettingsChange { organisation: Some(Some("Example Shipping Ltd".into())), ..SettingsChange::default() };
     workflow::change_settings(&mut case, &change, None).expect("organisation stored");
     assert!(markdown(&mut case).contains("- **Organisation:** Example Shipping Ltd"));
 }

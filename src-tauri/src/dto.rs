@@ -7,9 +7,9 @@
 //! `ui/src/api/generated/`, so the front end compiles against the same shapes.
 
 use scancase::case::Case;
+use scancase::contract::ExtraActivityJson;
 use scancase::contract::FindingJson;
 use scancase::model::{format_rfc3339, Anomaly, Citation, EvidenceRecord, Finding, Fingerprint, OutcomeCounts};
-use scancase::contract::ExtraActivityJson;
 use scancase::text_escape::escape_invisible;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;

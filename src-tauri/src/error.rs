@@ -51,9 +51,8 @@ impl CommandError {
             Self::InvalidInput { .. } => "invalidInput",
             Self::Case(CaseError::ReadOnly { .. }) => "readOnly",
             Self::Case(CaseError::InvalidSetting { .. }) => "invalidInput",
-            Self::Case(CaseError::Cancelled { .. }) | Self::Workflow(WorkflowError::Case(CaseError::Cancelled { .. })) => {
-                "cancelled"
-            }
+            Self::Case(CaseError::Cancelled { .. })
+            | Self::Workflow(WorkflowError::Case(CaseError::Cancelled { .. })) => "cancelled",
             Self::Case(_) => "case",
             Self::Import(ImportError::Cancelled { .. }) => "importCancelled",
             Self::Import(_) => "import",

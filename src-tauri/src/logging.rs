@@ -18,10 +18,8 @@ pub const ROTATED_LOG_FILES_KEPT: usize = 4;
 /// Returns the logging plugin. `RUST_LOG=debug` (or another level name) raises or lowers the
 /// level, which is `info` by default.
 pub fn plugin<R: Runtime>() -> TauriPlugin<R> {
-    let level = std::env::var("RUST_LOG")
-        .ok()
-        .and_then(|value| value.parse::<LevelFilter>().ok())
-        .unwrap_or(LevelFilter::Info);
+    let level =
+        std::env::var("RUST_LOG").ok().and_then(|value| value.parse::<LevelFilter>().ok()).unwrap_or(LevelFilter::Info);
     tauri_plugin_log::Builder::new()
         .clear_targets()
         .targets([

@@ -11,9 +11,7 @@ use scancase::case::Case;
 use scancase::import::{import_file, ImportObserver, ImportOptions, ImportResult};
 use scancase::job::JobObserver;
 
-use crate::dto::{
-    AnalysisSummary, CaseSummary, EvidenceView, FindingView, FindingsView, ImportOutcome, ImportRequest,
-};
+use crate::dto::{AnalysisSummary, CaseSummary, EvidenceView, FindingView, FindingsView, ImportOutcome, ImportRequest};
 use crate::error::CommandError;
 
 /// Earliest and latest year accepted for year-less timestamps, as the command line accepts.
@@ -145,7 +143,6 @@ mod tests {
         let findings = list_findings(&case).unwrap();
         assert!(findings.analyzed);
         assert!(findings.findings.iter().any(|finding| finding.sources.contains(&"10.200.0.10".to_string())));
-
     }
 
     #[test]

@@ -113,10 +113,7 @@ pub async fn update_case_settings(
     state: State<'_, AppState>,
     request: SettingsRequest,
 ) -> Result<SettingsView, CommandError> {
-    on_session(&state, move |session| {
-        workspace_ops::update_settings(session.case_mut()?, &request)
-    })
-    .await
+    on_session(&state, move |session| workspace_ops::update_settings(session.case_mut()?, &request)).await
 }
 
 /// Lists the chain of custody and the latest verification of every evidence file.

@@ -259,4 +259,3 @@ pub struct TimelineView {
     /// Entries in time order.
     pub entries: Vec<TimelineEntry>,
 }
-

@@ -127,7 +127,9 @@ pub fn settings_view(case: &Case) -> Result<SettingsView, CommandError> {
 /// Builds the change from the stored settings to the form's values: only the fields that
 /// differ, so saving an unchanged form changes and audits nothing.
 pub fn settings_change(current: &CaseSettings, request: &SettingsRequest) -> Result<SettingsChange, CommandError> {
-    let differs = |stored: &Option<String>, wanted: &Option<Option<String>>| wanted.as_ref().filter(|wanted| *wanted != stored).cloned();
+    let differs = |stored: &Option<String>, wanted: &Option<Option<String>>| {
+        wanted.as_ref().filter(|wanted| *wanted != stored).cloned()
+    };
     let zone = parse_zone(&request.default_zone)?;
     let mut change = SettingsChange {
         examiner: differs(&current.examiner, &text_field(&request.examiner)),
@@ -220,7 +222,8 @@ pub fn add_custody(
         recorded_by: case.actor(),
         recorded_at_ns: now_ns(),
     };
-    let fields = [&entry.acquired_by, &entry.acquired_at, &entry.source_system, &entry.method, &entry.storage, &entry.notes];
+    let fields =
+        [&entry.acquired_by, &entry.acquired_at, &entry.source_system, &entry.method, &entry.storage, &entry.notes];
     if fields.iter().all(|field| field.is_none()) {
         return Err(CommandError::InvalidInput {
             field: "custody entry",
@@ -254,7 +257,9 @@ pub fn spread_evenly<T: Clone>(items: &[T], max: usize) -> Vec<T> {
 /// [`MAX_CHART_POINTS`]. Probes without a port (ICMP, ARP) are left out.
 pub fn probe_chart(case: &Case, finding_id: &str) -> Result<ProbeChartView, CommandError> {
     let Some(analysis) = case.latest_analysis()? else {
-        return Err(CommandError::from(workflow::WorkflowError::NotAnalyzed { path: case.path().display().to_string() }));
+        return Err(CommandError::from(workflow::WorkflowError::NotAnalyzed {
+            path: case.path().display().to_string(),
+        }));
     };
     if !analysis.findings.iter().any(|finding| finding.id == finding_id) {
         return Err(CommandError::InvalidInput {
@@ -391,7 +396,10 @@ mod tests {
             parameters: view
                 .parameters
                 .iter()
-                .map(|parameter| ParameterValue { name: parameter.name.clone(), value: parameter.is_set.then_some(parameter.value) })
+                .map(|parameter| ParameterValue {
+                    name: parameter.name.clone(),
+                    value: parameter.is_set.then_some(parameter.value),
+                })
                 .collect(),
         }
     }
@@ -399,7 +407,8 @@ mod tests {
     fn analyzed_case(folder: &Path) -> Case {
         let mut case = create_case_with_settings(&new_case_request(folder)).unwrap();
         let request = ImportRequest { zone: "UTC".into(), year: Some(2026) };
-        ops::import_evidence(&mut case, &fixture("capture/scan_nmap_sS_8ports_vic1.pcap"), &request, &mut NoProgress).unwrap();
+        ops::import_evidence(&mut case, &fixture("capture/scan_nmap_sS_8ports_vic1.pcap"), &request, &mut NoProgress)
+            .unwrap();
         ops::analyze_observed(&mut case, &mut scancase::job::Unobserved).unwrap();
         case
     }
@@ -415,7 +424,10 @@ mod tests {
         assert_eq!(view.default_zone.as_deref(), Some("Europe/Berlin"));
         assert_eq!(view.internal_networks, ["10.200.0.0/24"]);
         assert_eq!(view.parameters.len(), PARAMETER_NAMES.len());
-        assert!(view.parameters.iter().all(|parameter| !parameter.is_set && parameter.value == parameter.default_value));
+        assert!(view
+            .parameters
+            .iter()
+            .all(|parameter| !parameter.is_set && parameter.value == parameter.default_value));
     }
 
     #[test]
@@ -486,7 +498,8 @@ mod tests {
         let mut case = analyzed_case(folder.path());
         let empty = add_custody(&mut case, 1, &CustodyRequest::default()).unwrap_err();
         assert_eq!(empty.kind(), "invalidInput");
-        let entry = CustodyRequest { acquired_by: "Ada".into(), storage: " locker 7 ".into(), ..CustodyRequest::default() };
+        let entry =
+            CustodyRequest { acquired_by: "Ada".into(), storage: " locker 7 ".into(), ..CustodyRequest::default() };
         let views = add_custody(&mut case, 1, &entry).unwrap();
         assert_eq!(views[0].custody.len(), 1);
         assert_eq!(views[0].custody[0].storage.as_deref(), Some("locker 7"));

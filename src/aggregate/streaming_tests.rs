@@ -8,7 +8,6 @@ use super::tests::{read_capture, read_log, run};
 use super::{Aggregator, ProbeEvent, FLOW_IDLE_TIMEOUT_NS};
 use crate::model::{Contact, IpProtocol, Observation, Technique};
 
-
 /// Returns an observation that only moves the expiry clock: a protocol the aggregator does not
 /// read, at `ts_ns`.
 fn clock_tick(template: &Observation, ts_ns: i64) -> Observation {

@@ -94,11 +94,8 @@ pub fn join_blocks<'a>(detections: Vec<Detection<'a>>) -> Vec<Detection<'a>> {
             *verticals.entry((detection.source, detection.technique)).or_insert(0) += 1;
         }
     }
-    let block_keys: BTreeSet<(IpAddr, Technique)> = verticals
-        .into_iter()
-        .filter(|(_, hosts)| *hosts >= MIN_BLOCK_HOSTS)
-        .map(|(key, _)| key)
-        .collect();
+    let block_keys: BTreeSet<(IpAddr, Technique)> =
+        verticals.into_iter().filter(|(_, hosts)| *hosts >= MIN_BLOCK_HOSTS).map(|(key, _)| key).collect();
     if block_keys.is_empty() {
         return detections;
     }
@@ -271,7 +268,8 @@ mod tests {
 
     #[test]
     fn one_host_stays_vertical() {
-        let contacts: Vec<_> = (1..=10).map(|port| merged_contact("10.0.0.1", "10.0.1.1", port, i64::from(port))).collect();
+        let contacts: Vec<_> =
+            (1..=10).map(|port| merged_contact("10.0.0.1", "10.0.1.1", port, i64::from(port))).collect();
         let detections = detect(&contacts, &Parameters::default());
         assert_eq!(detections.len(), 1);
         assert_eq!(detections[0].kind, ScanKind::Vertical);

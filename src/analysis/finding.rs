@@ -87,9 +87,7 @@ pub fn build(
         ScanKind::Vertical | ScanKind::Distributed | ScanKind::Block => {
             (ports.len() as u64, parameters.min_ports_vertical as u64)
         }
-        ScanKind::Horizontal | ScanKind::PingSweep => {
-            (targets.len() as u64, parameters.min_hosts_horizontal as u64)
-        }
+        ScanKind::Horizontal | ScanKind::PingSweep => (targets.len() as u64, parameters.min_hosts_horizontal as u64),
     };
     let os_built = detection.technique == Technique::TcpConnect;
     let source_contacts: Vec<&MergedContact> =

@@ -204,7 +204,8 @@ pub fn analyze_case_observed(
             (record.id, name.unwrap_or(record.path))
         })
         .collect();
-    let context = CaseContext { evidence_names, allowlist: case.allowlist()?, internal_networks: case.internal_networks()? };
+    let context =
+        CaseContext { evidence_names, allowlist: case.allowlist()?, internal_networks: case.internal_networks()? };
     let findings = find_scans(&contacts, parameters, &context);
     if observer.is_cancelled() {
         return Err(cancelled(case));
@@ -258,7 +259,9 @@ pub fn find_scans(
         .zip(&ordinary)
         .filter(|(_, kind)| kind.is_none())
         .flat_map(|(detection, _)| {
-            std::iter::once(detection.source).chain(detection.other_sources.iter().copied()).chain(detection.decoys.iter().copied())
+            std::iter::once(detection.source)
+                .chain(detection.other_sources.iter().copied())
+                .chain(detection.decoys.iter().copied())
         })
         .collect();
     let ordinary_p95 = by_source.ordinary_breadth_p95(&scanning, MIN_ORDINARY_SOURCES);

@@ -8,8 +8,7 @@ use rusqlite::Row;
 use super::{json_error, Case, CaseError};
 use crate::model::{
     Contact, EvidenceKind, FirewallAction, IpProtocol, Locator, Outcome, Probe, ProbeShape, ReplyRef, TcpFlags,
-    TcpOptionKinds,
-    Technique, TimestampNs,
+    TcpOptionKinds, Technique, TimestampNs,
 };
 
 /// A contact as stored, with its row id and evidence.

@@ -100,7 +100,11 @@ impl Case {
     ///
     /// The results are stored and recorded in the audit log unless the case is open
     /// read-only, in which case they are only returned.
-    pub fn verify_evidence(&mut self, remaps: &[PathRemap], actor: Option<&str>) -> Result<Vec<EvidenceCheck>, CaseError> {
+    pub fn verify_evidence(
+        &mut self,
+        remaps: &[PathRemap],
+        actor: Option<&str>,
+    ) -> Result<Vec<EvidenceCheck>, CaseError> {
         self.verify_evidence_observed(remaps, actor, &mut Unobserved)
     }
 
@@ -278,7 +282,10 @@ mod tests {
     #[test]
     fn remap_replaces_prefix() {
         let remaps = vec![PathRemap { old: PathBuf::from("/media/usb"), new: PathBuf::from("/mnt/evidence") }];
-        assert_eq!(remapped_path(Path::new("/media/usb/case1/a.pcap"), &remaps), PathBuf::from("/mnt/evidence/case1/a.pcap"));
+        assert_eq!(
+            remapped_path(Path::new("/media/usb/case1/a.pcap"), &remaps),
+            PathBuf::from("/mnt/evidence/case1/a.pcap")
+        );
         assert_eq!(remapped_path(Path::new("/other/a.pcap"), &remaps), PathBuf::from("/other/a.pcap"));
     }
 

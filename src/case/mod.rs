@@ -23,9 +23,9 @@ mod review;
 mod revisions;
 pub mod schema;
 mod settings;
-mod withdrawals;
 #[cfg(test)]
 mod settings_tests;
+mod withdrawals;
 
 use std::path::{Path, PathBuf};
 
@@ -41,8 +41,8 @@ pub use integrity::{remapped_path, EvidenceCheck, PathRemap};
 pub use location::sibling as sibling_path;
 pub use review::{EntryRevision, ReviewAction, ReviewStep};
 pub use revisions::{ApprovedReport, ReportBasis, RevisionSummary};
-pub use withdrawals::{WithdrawableKind, Withdrawal, MAX_WITHDRAWAL_REASON_CHARS};
 pub use settings::{AllowlistEntry, CaseSettings, SettingsChange, MAX_SETTING_TEXT_CHARS};
+pub use withdrawals::{WithdrawableKind, Withdrawal, MAX_WITHDRAWAL_REASON_CHARS};
 
 use crate::model::{CaseInfo, TimestampNs};
 
@@ -281,7 +281,10 @@ impl Case {
                 // would otherwise create them beside the case.
                 let immutable = location::wal_files_absent(path);
                 let uri = sqlite_uri(path, immutable);
-                Connection::open_with_flags(uri, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | NO_MUTEX)
+                Connection::open_with_flags(
+                    uri,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | NO_MUTEX,
+                )
             }
         }
         .map_err(|source| sqlite_error(path, "could not open the file", source))?;

@@ -9,8 +9,7 @@
 pub const APPLICATION_ID: i32 = 0x5343_4E43;
 
 /// Migrations in the order they are applied; entry `i` moves `user_version` from `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] =
-    &[MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4, MIGRATION_5, MIGRATION_6];
+pub const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4, MIGRATION_5, MIGRATION_6];
 
 /// Schema version a case has after every migration of this build.
 pub fn current_version() -> i32 {

@@ -111,14 +111,19 @@ impl Case {
     /// Reads the case settings.
     pub fn settings(&self) -> Result<CaseSettings, CaseError> {
         let fail = |source| self.sqlite("could not read the case settings", source);
-        let (examiner, organisation, classification, zone): (Option<String>, Option<String>, Option<String>, Option<String>) =
-            self.conn
-                .query_row(
-                    "SELECT examiner, organisation, classification, default_zone FROM case_info WHERE id = 1",
-                    [],
-                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
-                )
-                .map_err(fail)?;
+        let (examiner, organisation, classification, zone): (
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        ) = self
+            .conn
+            .query_row(
+                "SELECT examiner, organisation, classification, default_zone FROM case_info WHERE id = 1",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+            )
+            .map_err(fail)?;
         let default_zone = match zone {
             None => None,
             Some(name) => Some(name.parse::<chrono_tz::Tz>().map_err(|_| CaseError::InvalidSetting {
@@ -127,8 +132,10 @@ impl Case {
                 problem: format!("the case stores the unknown time zone '{name}'; set a valid one with `scancase settings --default-tz`"),
             })?),
         };
-        let mut statement = self.conn.prepare("SELECT name, value FROM analysis_parameter ORDER BY name").map_err(fail)?;
-        let rows = statement.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?))).map_err(fail)?;
+        let mut statement =
+            self.conn.prepare("SELECT name, value FROM analysis_parameter ORDER BY name").map_err(fail)?;
+        let rows =
+            statement.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?))).map_err(fail)?;
         let mut analysis_parameters = BTreeMap::new();
         for row in rows {
             let (name, value) = row.map_err(fail)?;
@@ -148,9 +155,11 @@ impl Case {
         let path = self.path.clone();
         change.check(&path)?;
         let mut texts: Vec<(&'static str, Option<String>)> = Vec::new();
-        for (column, value) in
-            [("examiner", &change.examiner), ("organisation", &change.organisation), ("classification", &change.classification)]
-        {
+        for (column, value) in [
+            ("examiner", &change.examiner),
+            ("organisation", &change.organisation),
+            ("classification", &change.classification),
+        ] {
             if let Some(value) = value {
                 texts.push((column, clean_text(value.as_deref()).unwrap_or_default()));
             }
@@ -198,8 +207,10 @@ impl Case {
     /// Reads the allowlist, in the order the entries were added.
     pub fn allowlist(&self) -> Result<Vec<AllowlistEntry>, CaseError> {
         let fail = |source| self.sqlite("could not read the allowlist", source);
-        let mut statement =
-            self.conn.prepare("SELECT network, reason, added_by, added_at_ns FROM allowlist ORDER BY id").map_err(fail)?;
+        let mut statement = self
+            .conn
+            .prepare("SELECT network, reason, added_by, added_at_ns FROM allowlist ORDER BY id")
+            .map_err(fail)?;
         let rows = statement
             .query_map([], |row| {
                 let network: String = row.get(0)?;
@@ -209,7 +220,8 @@ impl Case {
         let mut entries = Vec::new();
         for row in rows {
             let (network, reason, added_by, added_at_ns) = row.map_err(fail)?;
-            let network = parse_stored_network(&network).map_err(|source| self.sqlite("invalid allowlist network", source))?;
+            let network =
+                parse_stored_network(&network).map_err(|source| self.sqlite("invalid allowlist network", source))?;
             entries.push(AllowlistEntry { network, reason, added_by, added_at_ns });
         }
         Ok(entries)
@@ -255,7 +267,8 @@ impl Case {
         let mut networks = Vec::new();
         for row in rows {
             let text = row.map_err(fail)?;
-            networks.push(parse_stored_network(&text).map_err(|source| self.sqlite("invalid internal network", source))?);
+            networks
+                .push(parse_stored_network(&text).map_err(|source| self.sqlite("invalid internal network", source))?);
         }
         Ok(networks)
     }
@@ -300,7 +313,6 @@ fn clean_text(value: Option<&str>) -> Result<Option<String>, String> {
 /// Parses a network stored by this module; a failure means the case file was changed by
 /// something else.
 fn parse_stored_network(text: &str) -> Result<IpNet, rusqlite::Error> {
-    text.parse::<IpNet>().map_err(|error| {
-        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(error))
-    })
+    text.parse::<IpNet>()
+        .map_err(|error| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(error)))
 }

@@ -105,11 +105,23 @@ fn invalid_settings_change_nothing() {
     let mut case = new_case(dir.path());
     let long = "x".repeat(super::MAX_SETTING_TEXT_CHARS + 1);
     let cases: Vec<(SettingsChange, &str)> = vec![
-        (SettingsChange { set_parameters: [("min_ports_vertical".to_string(), 0)].into(), ..organisation("A") }, "out of range"),
-        (SettingsChange { set_parameters: [("min_ports".to_string(), 5)].into(), ..organisation("A") }, "unknown parameter 'min_ports'"),
-        (SettingsChange { reset_parameters: vec!["window".to_string()], ..organisation("A") }, "unknown parameter 'window'"),
+        (
+            SettingsChange { set_parameters: [("min_ports_vertical".to_string(), 0)].into(), ..organisation("A") },
+            "out of range",
+        ),
+        (
+            SettingsChange { set_parameters: [("min_ports".to_string(), 5)].into(), ..organisation("A") },
+            "unknown parameter 'min_ports'",
+        ),
+        (
+            SettingsChange { reset_parameters: vec!["window".to_string()], ..organisation("A") },
+            "unknown parameter 'window'",
+        ),
         (SettingsChange { classification: Some(Some(long)), ..organisation("A") }, "at most 200"),
-        (SettingsChange { examiner: Some(Some("Ada\u{7}".to_string())), ..organisation("A") }, "control character U+0007"),
+        (
+            SettingsChange { examiner: Some(Some("Ada\u{7}".to_string())), ..organisation("A") },
+            "control character U+0007",
+        ),
     ];
     for (change, expected) in cases {
         let error = workflow::change_settings(&mut case, &change, None).expect_err("invalid change rejected");
@@ -133,7 +145,8 @@ fn analysis_reads_stored_parameters() {
         "the 8-port scan is found with the default of 6 ports"
     );
 
-    let change = SettingsChange { set_parameters: [("min_ports_vertical".to_string(), 9)].into(), ..SettingsChange::default() };
+    let change =
+        SettingsChange { set_parameters: [("min_ports_vertical".to_string(), 9)].into(), ..SettingsChange::default() };
     workflow::change_settings(&mut case, &change, None).expect("parameter set");
     let parameters = case_parameters(&case).expect("parameters read");
     assert_eq!(parameters.min_ports_vertical, 9);
@@ -156,7 +169,8 @@ fn import_without_zone_reads_default_zone() {
         let change = SettingsChange { default_zone: Some(default_zone), ..SettingsChange::default() };
         case.change_settings(&change, None).expect("default zone set");
         let options = ImportOptions { zone, year: Some(2026), ..ImportOptions::default() };
-        let ImportResult::Imported(record) = import_file(&mut case, &log, &options, &mut NoProgress).expect("log imported")
+        let ImportResult::Imported(record) =
+            import_file(&mut case, &log, &options, &mut NoProgress).expect("log imported")
         else {
             panic!("a new case has no earlier import");
         };

@@ -88,7 +88,8 @@ pub fn settings(args: SettingsArgs) -> Result<()> {
     let mut case = args.case.open()?;
     if !change.is_empty() {
         let actor = case.actor();
-        workflow::change_settings(&mut case, &change, actor.as_deref()).context("could not change the case settings")?;
+        workflow::change_settings(&mut case, &change, actor.as_deref())
+            .context("could not change the case settings")?;
         log::info!("case settings changed; run `scancase analyze` to apply new analysis parameters to the findings");
     }
     print_settings(&case)
@@ -97,11 +98,15 @@ pub fn settings(args: SettingsArgs) -> Result<()> {
 /// Prints every setting as `name<TAB>value`, the analysis parameters with their source.
 fn print_settings(case: &Case) -> Result<()> {
     let settings = case.settings()?;
-    let text = |value: &Option<String>| value.as_deref().map_or_else(|| "none".to_string(), |text| escape_invisible(text).into_owned());
+    let text = |value: &Option<String>| {
+        value.as_deref().map_or_else(|| "none".to_string(), |text| escape_invisible(text).into_owned())
+    };
     println!("examiner\t{}", text(&settings.examiner));
     println!("organisation\t{}", text(&settings.organisation));
     println!("classification\t{}", text(&settings.classification));
-    let zone = settings.default_zone.map_or_else(|| "none (imports without --tz read UTC)".to_string(), |zone| zone.name().to_string());
+    let zone = settings
+        .default_zone
+        .map_or_else(|| "none (imports without --tz read UTC)".to_string(), |zone| zone.name().to_string());
     println!("default_tz\t{zone}");
     let defaults = Parameters::default();
     for (name, _) in PARAMETER_NAMES {

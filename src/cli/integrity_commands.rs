@@ -146,7 +146,8 @@ pub fn custody(args: CustodyArgs) -> Result<()> {
         recorded_by: case.actor(),
         recorded_at_ns: now_ns(),
     };
-    let fields = [&entry.acquired_by, &entry.acquired_at, &entry.source_system, &entry.method, &entry.storage, &entry.notes];
+    let fields =
+        [&entry.acquired_by, &entry.acquired_at, &entry.source_system, &entry.method, &entry.storage, &entry.notes];
     if fields.iter().all(|field| field.is_none()) {
         bail!("give at least one of --acquired-by, --acquired-at, --source-system, --method, --storage or --notes");
     }

@@ -95,4 +95,3 @@ impl CasePath {
         Case::open_with(&self.case, mode)
     }
 }
-

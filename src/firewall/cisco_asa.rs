@@ -138,7 +138,12 @@ impl DialectReader for CiscoAsaReader {
         };
         let header = match parse_header(line) {
             Ok(header) => header,
-            Err(reason) => return LineOutcome::Invalid(format!("{} message without a readable syslog time: {reason}", message.tag)),
+            Err(reason) => {
+                return LineOutcome::Invalid(format!(
+                    "{} message without a readable syslog time: {reason}",
+                    message.tag
+                ))
+            }
         };
         let mut warnings = Vec::new();
         if let Some(count) = repeated {

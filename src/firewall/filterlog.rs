@@ -69,7 +69,10 @@ impl DialectReader for FilterlogReader {
         match self.resolver.resolve_header(header.time) {
             Ok(resolved) => {
                 observation.ts_ns = resolved.ts_ns;
-                LineOutcome::Observation { observation: Box::new(observation), warnings: resolved.note.into_iter().collect() }
+                LineOutcome::Observation {
+                    observation: Box::new(observation),
+                    warnings: resolved.note.into_iter().collect(),
+                }
             }
             Err(message) => LineOutcome::Invalid(message),
         }
@@ -158,7 +161,10 @@ fn rule_text(common: &[&str]) -> String {
 fn parse_csv(csv: &str, locator: Locator) -> Result<Observation, String> {
     let columns: Vec<&str> = csv.split(',').collect();
     if columns.len() < COMMON_COLUMNS {
-        return Err(format!("filterlog line has {} columns, fewer than the {COMMON_COLUMNS} common ones", columns.len()));
+        return Err(format!(
+            "filterlog line has {} columns, fewer than the {COMMON_COLUMNS} common ones",
+            columns.len()
+        ));
     }
     let common = &columns[..COMMON_COLUMNS];
     let ip_version = common[8];
@@ -277,7 +283,8 @@ fn icmp_info(columns: &[&str], error_dst: IpAddr) -> Result<Option<IcmpInfo>, St
     };
     let quoted = if matches!(*word, "unreachproto" | "unreachport") {
         let quoted_dst = address(column(columns, 1, "quoted destination")?, "quoted destination")?;
-        let quoted_protocol = IpProtocol::from(number::<u8>(column(columns, 2, "quoted protocol")?, "quoted protocol")?);
+        let quoted_protocol =
+            IpProtocol::from(number::<u8>(column(columns, 2, "quoted protocol")?, "quoted protocol")?);
         let dst_port = if *word == "unreachport" { optional(columns.get(3).copied(), "quoted port")? } else { None };
         // The quoted packet was sent by the host the ICMP error goes to.
         Some(QuotedPacket { src: error_dst, dst: quoted_dst, protocol: quoted_protocol, src_port: None, dst_port })

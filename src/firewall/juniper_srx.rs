@@ -206,7 +206,8 @@ fn connection(pairs: &Pairs<'_>, event: Event, locator: Locator) -> Result<Obser
     let src = address("source-address")?;
     let dst = address("destination-address")?;
     let protocol_id = pairs.non_empty("protocol-id").ok_or("missing protocol-id")?;
-    let protocol = IpProtocol::from_ip_number(protocol_id.parse().map_err(|_| format!("invalid protocol-id {protocol_id:?}"))?);
+    let protocol =
+        IpProtocol::from_ip_number(protocol_id.parse().map_err(|_| format!("invalid protocol-id {protocol_id:?}"))?);
 
     let mut observation = bare_observation(0, src, dst, protocol, locator);
     if protocol.has_ports() {

@@ -147,8 +147,7 @@ pub(super) fn split_kernel_message(message: &str) -> Option<LogText<'_>> {
 /// Returns true when `line` is a netfilter LOG line with a readable syslog time.
 pub(super) fn is_netfilter_line(line: &str) -> bool {
     find_anchor(line).is_some()
-        && parse_header(line)
-            .is_ok_and(|header| split_log_text(header.rest, header.rfc5424.is_none()).is_some())
+        && parse_header(line).is_ok_and(|header| split_log_text(header.rest, header.rfc5424.is_none()).is_some())
 }
 
 /// Prefix words and the action they name, highest precedence first, as in the table of the
@@ -227,7 +226,12 @@ fn read_line(
 }
 
 /// Builds the outcome of a LOG message whose time is known.
-pub(super) fn packet_outcome(log: LogText<'_>, ts_ns: TimestampNs, note: Option<String>, locator: Locator) -> LineOutcome {
+pub(super) fn packet_outcome(
+    log: LogText<'_>,
+    ts_ns: TimestampNs,
+    note: Option<String>,
+    locator: Locator,
+) -> LineOutcome {
     match parse_body(log.body) {
         Ok(Body::Packet(fields)) => {
             build_outcome(log.prefix, action_from_prefix(log.prefix), fields, ts_ns, note, locator)

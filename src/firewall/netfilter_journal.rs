@@ -84,5 +84,7 @@ fn realtime_ns(entry: &Value) -> Result<TimestampNs, String> {
         Value::Number(number) => number.as_i64().ok_or_else(|| format!("invalid {REALTIME_FIELD} {number}"))?,
         other => return Err(format!("invalid {REALTIME_FIELD} {other}")),
     };
-    micros.checked_mul(NANOS_PER_MICRO).ok_or_else(|| format!("{REALTIME_FIELD} {micros} is outside the supported range"))
+    micros
+        .checked_mul(NANOS_PER_MICRO)
+        .ok_or_else(|| format!("{REALTIME_FIELD} {micros} is outside the supported range"))
 }

@@ -124,8 +124,7 @@ pub(super) fn action(word: &str) -> FirewallAction {
 
 /// Returns the IP protocol for a PAN-OS protocol name or number.
 fn protocol(name: &str) -> Result<IpProtocol, String> {
-    IpProtocol::from_keyword(name)
-        .ok_or_else(|| format!("unknown IP protocol {name:?} in column {}", column::PROTOCOL))
+    IpProtocol::from_keyword(name).ok_or_else(|| format!("unknown IP protocol {name:?} in column {}", column::PROTOCOL))
 }
 
 /// Reader of the `panos-csv` dialect.

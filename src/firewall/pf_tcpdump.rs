@@ -105,7 +105,8 @@ fn details(text: &str) -> Result<(IpProtocol, Option<TcpFlags>), String> {
         letters => letters,
     };
     let letters = protocol.trim_matches('.');
-    let mut flags = tcp_flags_from_letters(letters).ok_or_else(|| format!("unknown protocol or TCP flags {protocol:?}"))?;
+    let mut flags =
+        tcp_flags_from_letters(letters).ok_or_else(|| format!("unknown protocol or TCP flags {protocol:?}"))?;
     if text.contains(" ack ") {
         flags.0 |= TcpFlags::ACK;
     }

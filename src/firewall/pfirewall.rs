@@ -119,7 +119,10 @@ impl DialectReader for PfirewallReader {
         match self.resolver.resolve_local(local) {
             Ok(resolved) => {
                 observation.ts_ns = resolved.ts_ns;
-                LineOutcome::Observation { observation: Box::new(observation), warnings: resolved.note.into_iter().collect() }
+                LineOutcome::Observation {
+                    observation: Box::new(observation),
+                    warnings: resolved.note.into_iter().collect(),
+                }
             }
             Err(message) => LineOutcome::Invalid(message),
         }

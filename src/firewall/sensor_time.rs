@@ -38,7 +38,9 @@ pub(super) fn raw_json_number<'a>(line: &'a str, key: &str) -> Option<&'a str> {
         let rest = line[after_key..].trim_start();
         if let Some(value) = rest.strip_prefix(':') {
             let value = value.trim_start();
-            let end = value.find(|c: char| !(c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E'))).unwrap_or(value.len());
+            let end = value
+                .find(|c: char| !(c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E')))
+                .unwrap_or(value.len());
             return (end > 0).then(|| &value[..end]);
         }
         search_from = after_key;

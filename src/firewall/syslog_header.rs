@@ -100,7 +100,11 @@ pub(super) fn split_tag(rest: &str) -> TaggedMessage<'_> {
     }
     if is_tag(second) {
         let program = second.trim_end_matches(':');
-        return TaggedMessage { host: Some(first), program: Some(strip_pid(program)), message: after_second.trim_start() };
+        return TaggedMessage {
+            host: Some(first),
+            program: Some(strip_pid(program)),
+            message: after_second.trim_start(),
+        };
     }
     TaggedMessage { host: Some(first), program: None, message: after_first }
 }

@@ -42,9 +42,27 @@ pub const SKIP_INVALID_ZEEK_CONN: &str = "invalid Zeek conn.log record";
 
 /// Zeek's default conn.log columns (Zeek 3 to 7, without optional packages).
 const DEFAULT_FIELDS: [&str; 21] = [
-    "ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "proto", "service", "duration",
-    "orig_bytes", "resp_bytes", "conn_state", "local_orig", "local_resp", "missed_bytes", "history",
-    "orig_pkts", "orig_ip_bytes", "resp_pkts", "resp_ip_bytes", "tunnel_parents",
+    "ts",
+    "uid",
+    "id.orig_h",
+    "id.orig_p",
+    "id.resp_h",
+    "id.resp_p",
+    "proto",
+    "service",
+    "duration",
+    "orig_bytes",
+    "resp_bytes",
+    "conn_state",
+    "local_orig",
+    "local_resp",
+    "missed_bytes",
+    "history",
+    "orig_pkts",
+    "orig_ip_bytes",
+    "resp_pkts",
+    "resp_ip_bytes",
+    "tunnel_parents",
 ];
 
 /// The values of one record that the observation needs.
@@ -253,10 +271,9 @@ fn tcp_summary_from_state(state: &str) -> Option<ConnectionSummary> {
     let summary = match state {
         "S0" | "SH" | "RSTOS0" => ConnectionSummary::with_reply(ResponderReply::Unanswered),
         "REJ" => ConnectionSummary::with_reply(ResponderReply::Closed),
-        "S1" | "SF" | "S2" | "S3" => ConnectionSummary {
-            handshake_completed: true,
-            ..ConnectionSummary::with_reply(ResponderReply::Open)
-        },
+        "S1" | "SF" | "S2" | "S3" => {
+            ConnectionSummary { handshake_completed: true, ..ConnectionSummary::with_reply(ResponderReply::Open) }
+        }
         // An originator's RST after a completed handshake, or after the SYN/ACK alone as a SYN
         // scan sends it (history `ShR`): without `history` the two cannot be told apart.
         "RSTO" => ConnectionSummary::with_reply(ResponderReply::Open),

@@ -3,9 +3,7 @@
 use chrono_tz::Tz;
 
 use super::support::{explicit, fixture, ip, read_as, skipped, utc_ns};
-use crate::firewall::{
-    LogDialect, SKIP_ASA_NAMED_ENDPOINT, SKIP_ASA_TEARDOWN, SKIP_ASA_THREAT_RATE, SKIP_INVALID_ASA,
-};
+use crate::firewall::{LogDialect, SKIP_ASA_NAMED_ENDPOINT, SKIP_ASA_TEARDOWN, SKIP_ASA_THREAT_RATE, SKIP_INVALID_ASA};
 use crate::model::{FirewallAction, IpProtocol, TcpFlags};
 
 const DIALECT: LogDialect = LogDialect::CiscoAsa;

@@ -20,14 +20,49 @@ fn replay_ipv6_igmp_fragment_and_tcp_lines() {
 
     // (source, destination, protocol, ports, action, rule)
     let expected: [(&str, &str, u8, Option<(u16, u16)>, FirewallAction, &str); 8] = [
-        ("fe80::200:5eff:fe00:5310", "ff02::fb", 17, Some((5353, 5353)), FirewallAction::Deny, "rule 5 (tracker 1000000003) on igb0 in"),
-        ("fe80::200:5eff:fe00:5310", "ff02::2", 58, None, FirewallAction::Deny, "rule 5 (tracker 1000000003) on igb0 in"),
+        (
+            "fe80::200:5eff:fe00:5310",
+            "ff02::fb",
+            17,
+            Some((5353, 5353)),
+            FirewallAction::Deny,
+            "rule 5 (tracker 1000000003) on igb0 in",
+        ),
+        (
+            "fe80::200:5eff:fe00:5310",
+            "ff02::2",
+            58,
+            None,
+            FirewallAction::Deny,
+            "rule 5 (tracker 1000000003) on igb0 in",
+        ),
         ("fe80::200:5eff:fe00:5311", "ff02::1", 0, None, FirewallAction::Deny, "rule 5 (tracker 1000000003) on em0 in"),
-        ("fe80::200:5eff:fe00:5311", "ff02::d", 103, None, FirewallAction::Deny, "rule 5 (tracker 1000000003) on em0 in"),
+        (
+            "fe80::200:5eff:fe00:5311",
+            "ff02::d",
+            103,
+            None,
+            FirewallAction::Deny,
+            "rule 5 (tracker 1000000003) on em0 in",
+        ),
         ("192.0.2.1", "224.0.0.1", 2, None, FirewallAction::Deny, "rule 9 (tracker 1000000103) on em0 in"),
         ("198.51.100.14", "192.0.2.2", 17, None, FirewallAction::Deny, "rule 9 (tracker 1000000103) on em0 in"),
-        ("fe80::200:5eff:fe00:5312", "2001:db8:d08:bb00::f114", 58, None, FirewallAction::Allow, "rule 22 (tracker 0) on igb1 in"),
-        ("192.0.2.2", "198.51.100.22", 6, Some((12780, 443)), FirewallAction::Allow, "rule 48 (tracker 1000005911) on em0 out"),
+        (
+            "fe80::200:5eff:fe00:5312",
+            "2001:db8:d08:bb00::f114",
+            58,
+            None,
+            FirewallAction::Allow,
+            "rule 22 (tracker 0) on igb1 in",
+        ),
+        (
+            "192.0.2.2",
+            "198.51.100.22",
+            6,
+            Some((12780, 443)),
+            FirewallAction::Allow,
+            "rule 48 (tracker 1000005911) on em0 out",
+        ),
     ];
     for (observation, (src, dst, protocol, ports, action, rule)) in observations.iter().zip(expected) {
         assert_eq!(observation.src, ip(src), "line {}", observation.locator.record);
