@@ -38,7 +38,7 @@ impl Aggregator {
     /// records show neither which side opened them nor whether a handshake completed.
     ///
     /// NOTE: a firewall that logs blocked mid-session packets under the same message would
-    /// have those counted as probes too; no sample of the supported dialects shows this.
+    /// have those counted as probes too. No sample of the supported dialects shows this.
     fn observe_tcp_session_record(&mut self, o: Observation, probes: &mut Vec<ProbeEvent>) {
         if !o.action.as_ref().is_some_and(FirewallAction::is_blocking) {
             return;
