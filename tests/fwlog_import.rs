@@ -108,6 +108,38 @@ fn stored_probes(case: &Path) -> Vec<StoredProbe> {
     rows.collect::<Result<_, _>>().expect("probe rows")
 }
 
+/// Time after which the aggregator starts a new contact for a key: one to two idle timeouts
+/// of 3,600 s, depending on when its generations turn.
+const CONTACT_IDLE_TIMEOUT_SECONDS: i64 = 3_600;
+
+/// Returns the syslog time of a line in 2026 (RFC 3164 header, as the corpus logs have it),
+/// in seconds.
+fn syslog_seconds(text: &str) -> i64 {
+    let stamp = format!("2026 {}", &text[..15]);
+    let time = chrono::NaiveDateTime::parse_from_str(&stamp, "%Y %b %e %H:%M:%S").expect("RFC 3164 time");
+    time.and_utc().timestamp()
+}
+
+/// Counts the gaps between consecutive probes of one key that are longer than two contact
+/// idle timeouts, each of which starts a second contact. Fails on a gap between one and two
+/// timeouts, where the split depends on the aggregator's turns.
+fn idle_splits(lines: &[LogLine], name: &str) -> usize {
+    let mut times: BTreeMap<_, Vec<i64>> = BTreeMap::new();
+    for line in lines {
+        times.entry(contact_key(&line.text)).or_default().push(syslog_seconds(&line.text));
+    }
+    let mut splits = 0;
+    for key_times in times.values_mut() {
+        key_times.sort_unstable();
+        for gap in key_times.windows(2).map(|pair| pair[1] - pair[0]) {
+            let ambiguous = gap > CONTACT_IDLE_TIMEOUT_SECONDS && gap <= 2 * CONTACT_IDLE_TIMEOUT_SECONDS;
+            assert!(!ambiguous, "{name}: a gap of {gap} s between probes of one key");
+            splits += usize::from(gap > 2 * CONTACT_IDLE_TIMEOUT_SECONDS);
+        }
+    }
+    splits
+}
+
 fn contact_count(case: &Path) -> usize {
     let conn = Connection::open(case).expect("open case");
     conn.query_row("SELECT COUNT(*) FROM contact", [], |row| row.get::<_, i64>(0)).expect("count") as usize
@@ -129,7 +161,8 @@ fn corpus_log_probes_keep_locators_and_lines() {
         assert_eq!(stored, expected, "{name}: line numbers and byte offsets");
 
         let keys: BTreeSet<_> = lines.iter().map(|line| contact_key(&line.text)).collect();
-        assert_eq!(contact_count(&case), keys.len(), "{name}: one contact per distinct key");
+        let expected_contacts = keys.len() + idle_splits(&lines, name);
+        assert_eq!(contact_count(&case), expected_contacts, "{name}: one contact per key and run of probes");
 
         for probe in &probes {
             if let Some(text) = &probe.text {
@@ -221,4 +254,33 @@ fn denied_sessions_without_flags_form_a_scan() {
     assert_eq!(findings[0]["sources"], serde_json::json!(["203.0.113.9"]));
     assert_eq!(findings[0]["kind"], "vertical");
     assert_eq!(findings[0]["ports"].as_array().expect("ports").len(), 26);
+}
+
+/// The corpus's 8-port SYN scan, then the same lines two hours later: the aggregator finishes
+/// each contact after an hour without probes, so the case stores every contact twice, and the
+/// analysis still gives one finding with every probe.
+#[test]
+fn scan_repeated_after_idle_gap_is_one_finding() {
+    let folder = tempfile::tempdir().expect("temporary folder");
+    let scan = std::fs::read_to_string(fixture("scan_nmap_sS_8ports_vic1.log")).expect("fixture");
+    assert!(scan.lines().all(|line| line.starts_with("Dec  4 19:")), "the shift below rewrites the hour 19");
+    let log = folder.path().join("repeated.log");
+    std::fs::write(&log, format!("{scan}{}", scan.replace("Dec  4 19:", "Dec  4 21:"))).expect("log written");
+    let lines = 2 * scan.lines().count();
+    let keys: BTreeSet<_> = scan.lines().map(contact_key).collect();
+
+    let case = import(folder.path(), &log);
+    assert_eq!(contact_count(&case), 2 * keys.len(), "one contact per key and run");
+    assert_eq!(stored_probes(&case).len(), lines);
+
+    cargo_bin_cmd!("scancase").arg("analyze").arg(&case).assert().success();
+    let output = cargo_bin_cmd!("scancase").arg("findings").arg(&case).arg("--json").output().expect("findings listed");
+    assert!(output.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("findings JSON");
+    let findings = json["findings"].as_array().expect("a findings list");
+    assert_eq!(findings.len(), 1, "{json}");
+    assert_eq!(findings[0]["contacts"], keys.len());
+    assert_eq!(findings[0]["probes"], lines);
+    assert_eq!(findings[0]["citations"], lines);
+    assert_eq!(findings[0]["ports"].as_array().expect("ports").len(), keys.len());
 }

@@ -1,10 +1,9 @@
-//! The state the aggregator keeps for each contact until the end of the file.
+//! The state the aggregator keeps for each contact while the contact is active.
 //!
-//! Contacts stay in memory for the whole file, because a slow scan may add a probe to a contact
-//! hours after its first one. Their state is therefore kept small: the key fields live only in
-//! the map's key, the index is the position in the map, and the common case of one probe
-//! technique per contact needs no allocation.
-//! [`ContactState::to_contact`] builds the full [`Contact`] when the file ends.
+//! A busy log has many contacts active at once, so the state is kept small: the key fields
+//! live only in the map's key, and the common case of one probe technique per contact needs
+//! no allocation. [`ContactState::to_contact`] builds the full [`Contact`] when the contact
+//! finishes.
 
 use std::collections::BTreeMap;
 
@@ -43,6 +42,8 @@ impl TechniqueCounts {
 /// A contact being built; see the module docs.
 #[derive(Debug, Clone)]
 pub(super) struct ContactState {
+    /// Index of the contact among the file's contacts, in the order they were first seen.
+    pub index: u64,
     pub first_ts_ns: TimestampNs,
     pub last_ts_ns: TimestampNs,
     pub probes: u64,
@@ -58,10 +59,11 @@ pub(super) struct ContactState {
 }
 
 impl ContactState {
-    /// Creates the state of a contact whose first probe has the given time and technique. The
-    /// probe itself is counted by the caller.
-    pub(super) fn new(ts_ns: TimestampNs, technique: Technique) -> Self {
+    /// Creates the state of contact `index` whose first probe has the given time and
+    /// technique. The probe itself is counted by the caller.
+    pub(super) fn new(index: u64, ts_ns: TimestampNs, technique: Technique) -> Self {
         Self {
+            index,
             first_ts_ns: ts_ns,
             last_ts_ns: ts_ns,
             probes: 0,
@@ -108,7 +110,7 @@ mod tests {
 
     #[test]
     fn technique_counts_grow_to_map() {
-        let mut state = ContactState::new(5, Technique::TcpSyn);
+        let mut state = ContactState::new(0, 5, Technique::TcpSyn);
         state.count_technique(Technique::TcpSyn);
         state.count_technique(Technique::TcpSyn);
         assert!(matches!(state.techniques, TechniqueCounts::One(Technique::TcpSyn, 2)));

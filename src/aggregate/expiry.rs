@@ -6,8 +6,9 @@
 //! one becomes the previous. An entry therefore lives from one to two generations after it was
 //! last touched, and the map never holds more than two generations of entries.
 //!
-//! The aggregator turns the generations every [`FLOW_IDLE_TIMEOUT_NS`] of log time, or sooner
-//! when the current generation reaches [`MAX_FLOWS_PER_GENERATION`] entries.
+//! The aggregator turns the generations of flow state every [`FLOW_IDLE_TIMEOUT_NS`] of log
+//! time, or sooner when the current generation reaches [`MAX_FLOWS_PER_GENERATION`] entries,
+//! and those of contacts every [`CONTACT_IDLE_TIMEOUT_NS`].
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -22,6 +23,14 @@ use crate::model::TimestampNs;
 /// or 120 s once both sides spoke (`nf_conntrack_udp_timeout_stream`, kernel documentation
 /// `networking/nf_conntrack-sysctl.rst`). State is kept between one and two timeouts.
 pub const FLOW_IDLE_TIMEOUT_NS: TimestampNs = 300 * 1_000_000_000;
+
+/// Time in the evidence after which an idle contact leaves the aggregator's memory, in
+/// nanoseconds: 3,600 seconds. It is longer than the two [`FLOW_IDLE_TIMEOUT_NS`] that flow
+/// state lives at most after the probe, so a reply, the handshake and the first payload of
+/// a connection reach the contact while it is in memory. It is also twelve times the 300 s that nmap's `-T0` template waits
+/// between probes (the option map on nmap.org), so a paranoid scan's retransmission of a port still joins
+/// the port's contact. A probe after a longer gap starts a second contact of the same key.
+pub const CONTACT_IDLE_TIMEOUT_NS: TimestampNs = 3_600 * 1_000_000_000;
 
 /// Entries a generation of one flow table holds before the generations turn early, so that a
 /// log with more new flows than this within [`FLOW_IDLE_TIMEOUT_NS`] still keeps bounded

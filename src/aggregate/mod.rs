@@ -17,11 +17,15 @@
 //! Probes are grouped by (source, target, protocol, destination port) into contacts, and replies
 //! set each contact's outcome. Probes are handed to the caller as they are found.
 //!
-//! Memory. The state of each contact stays until the end of the file (`contact_state.rs`), so
-//! memory grows with the number of distinct contacts. The state of each flow expires once the
-//! flow has been idle for a while in the evidence's time (`expiry.rs`), so memory does not grow
-//! with the number of packets or flows. Bare ACK and Maimon probes wait in that flow state
-//! until their flow expires or the file ends, whichever comes first.
+//! Memory. The state of each flow expires once the flow has been idle for a while in the
+//! evidence's time (`expiry.rs`), so memory does not grow with the number of packets or flows.
+//! Bare ACK and Maimon probes wait in that flow state until their flow expires or the file
+//! ends, whichever comes first. A contact is *finished* once it has been idle for
+//! [`CONTACT_IDLE_TIMEOUT_NS`]: the caller takes it with [`Aggregator::take_finished`] and the
+//! aggregator drops it, so memory grows with the contacts active at one time, not with the
+//! file. A probe of the same key after that starts a new contact with its own index. One
+//! evidence file can therefore hold several contacts of one key, at times more than
+//! [`CONTACT_IDLE_TIMEOUT_NS`] apart, and readers fold them together (`analysis::merge`).
 //!
 //! Log texts. An aggregator made with [`Aggregator::keeping_texts`] keeps a probe's log text
 //! only when the probe can be among the first `limit` probes of its contact in (time, order
@@ -34,9 +38,6 @@ mod contact_state;
 mod expiry;
 mod tcp;
 
-use foldhash::fast::RandomState;
-use indexmap::map::Entry;
-use indexmap::IndexMap;
 use std::net::IpAddr;
 
 use crate::model::{
@@ -44,7 +45,7 @@ use crate::model::{
 };
 use contact_state::ContactState;
 use expiry::Generations;
-pub use expiry::{FLOW_IDLE_TIMEOUT_NS, MAX_FLOWS_PER_GENERATION};
+pub use expiry::{CONTACT_IDLE_TIMEOUT_NS, FLOW_IDLE_TIMEOUT_NS, MAX_FLOWS_PER_GENERATION};
 
 /// Key of one contact: source, target, protocol and destination port.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -129,10 +130,14 @@ pub struct ProbeEvent {
 /// evidence cannot force the same collisions on every run.
 #[derive(Debug, Default)]
 pub struct Aggregator {
-    /// Contacts in the order they were first seen, so a contact's position is its index. An
-    /// index map keeps the entries in one vector beside a table of positions, which takes
-    /// less memory per contact than a hash map of the entries.
-    contacts: IndexMap<ContactKey, ContactState, RandomState>,
+    /// Contacts in memory, in generations that turn every [`CONTACT_IDLE_TIMEOUT_NS`].
+    contacts: Generations<ContactKey, ContactState>,
+    /// Index the next new contact gets.
+    next_contact_index: u64,
+    /// Time at which the current generation of contacts started.
+    contact_generation_start_ns: TimestampNs,
+    /// Contacts that left memory and wait for [`Self::take_finished`].
+    finished: Vec<(u64, Contact)>,
     flows: Generations<Flow, FlowState>,
     pending_ack: Generations<Flow, PendingAck>,
     /// Flows of unknown start that carried segments other than RST.
@@ -182,15 +187,32 @@ impl Aggregator {
     }
 
     /// Resolves the held ACK probes at the end of the file, appending those that stay probes
-    /// to `probes`. Call it once, after the last observation and before [`Self::contacts`].
+    /// to `probes`, and finishes every contact. Call it once, after the last observation and
+    /// before the last [`Self::take_finished`].
     pub fn finish(&mut self, probes: &mut Vec<ProbeEvent>) {
         let held: Vec<(Flow, PendingAck)> = self.pending_ack.drain_all().collect();
         self.resolve_held(held, probes);
+        let finished = self.contacts.drain_all().map(|(key, state)| (state.index, state.to_contact(&key)));
+        self.finished.extend(finished);
     }
 
-    /// Returns every contact with its index, in index order.
-    pub fn contacts(&self) -> impl Iterator<Item = (u64, Contact)> + '_ {
-        self.contacts.iter().enumerate().map(|(index, (key, state))| (index as u64, state.to_contact(key)))
+    /// Returns true when contacts finished since the last [`Self::take_finished`].
+    pub fn has_finished(&self) -> bool {
+        !self.finished.is_empty()
+    }
+
+    /// Takes the contacts finished since the last call, with their indexes, in index order.
+    /// The probes of a finished contact were all handed out before it finished.
+    pub fn take_finished(&mut self) -> Vec<(u64, Contact)> {
+        let mut finished = std::mem::take(&mut self.finished);
+        finished.sort_unstable_by_key(|(index, _)| *index);
+        finished
+    }
+
+    /// Returns the number of contacts held in memory, for tests of expiry.
+    #[cfg(test)]
+    fn contact_entries(&self) -> usize {
+        self.contacts.len()
     }
 
     /// Returns the number of flow entries held in all flow tables, for tests of expiry.
@@ -199,18 +221,25 @@ impl Aggregator {
         self.flows.len() + self.pending_ack.len() + self.spoke.len() + self.tail_senders.len()
     }
 
-    /// Moves the expiry clock to `ts_ns` and turns the generations of flow state when the
-    /// current one is [`FLOW_IDLE_TIMEOUT_NS`] old or full, twice after a gap of two timeouts.
-    /// The clock never goes back, so lines out of order do not expire anything.
+    /// Moves the expiry clock to `ts_ns` and turns the generations of flows and contacts that
+    /// are old enough. The clock never goes back, so lines out of order do not expire anything.
     fn advance_clock(&mut self, ts_ns: TimestampNs, probes: &mut Vec<ProbeEvent>) {
         let latest = match self.latest_ns {
             None => {
                 self.generation_start_ns = ts_ns;
+                self.contact_generation_start_ns = ts_ns;
                 ts_ns
             }
             Some(latest) => latest.max(ts_ns),
         };
         self.latest_ns = Some(latest);
+        self.turn_flow_generations(latest, probes);
+        self.turn_contact_generations(latest);
+    }
+
+    /// Turns the generations of flow state when the current one is [`FLOW_IDLE_TIMEOUT_NS`]
+    /// old or full, twice after a gap of two timeouts.
+    fn turn_flow_generations(&mut self, latest: TimestampNs, probes: &mut Vec<ProbeEvent>) {
         let is_old = latest.saturating_sub(self.generation_start_ns) >= FLOW_IDLE_TIMEOUT_NS;
         let is_full = [
             self.flows.current_len(),
@@ -230,6 +259,23 @@ impl Aggregator {
             }
             self.generation_start_ns = latest;
         }
+    }
+
+    /// Turns the generations of contacts when the current one is [`CONTACT_IDLE_TIMEOUT_NS`]
+    /// old, twice after a gap of two timeouts, and moves the contacts of the dropped
+    /// generation to the finished ones. Unlike flows, contacts turn by time only, because a
+    /// contact finished before its reply arrived would lose its outcome.
+    fn turn_contact_generations(&mut self, latest: TimestampNs) {
+        let age = latest.saturating_sub(self.contact_generation_start_ns);
+        if age < CONTACT_IDLE_TIMEOUT_NS {
+            return;
+        }
+        let turns = if age >= 2 * CONTACT_IDLE_TIMEOUT_NS { 2 } else { 1 };
+        for _ in 0..turns {
+            let finished = &mut self.finished;
+            self.contacts.turn(|key, state| finished.push((state.index, state.to_contact(&key))));
+        }
+        self.contact_generation_start_ns = latest;
     }
 
     /// Drops the oldest generation of flow state. Its held ACK probes are resolved first, while
@@ -429,12 +475,13 @@ impl Aggregator {
     }
 
     fn add_probe(&mut self, key: ContactKey, mut probe: Probe, probes: &mut Vec<ProbeEvent>) {
-        let entry = self.contacts.entry(key);
-        let index = entry.index() as u64;
-        let state = match entry {
-            Entry::Occupied(occupied) => occupied.into_mut(),
-            Entry::Vacant(vacant) => vacant.insert(ContactState::new(probe.ts_ns, probe.technique)),
-        };
+        let next_index = &mut self.next_contact_index;
+        let state = self.contacts.get_or_insert_with(key, || {
+            let index = *next_index;
+            *next_index += 1;
+            ContactState::new(index, probe.ts_ns, probe.technique)
+        });
+        let index = state.index;
         if let Some(limit) = self.texts_per_contact {
             // Read before the probe moves the contact's last time; see the module docs.
             let may_be_cited = state.texts_kept < limit || probe.ts_ns < state.last_ts_ns;

@@ -1,11 +1,12 @@
 //! Tests of the aggregator's bounded memory: flow state that expires in the evidence's time,
-//! held ACK probes resolved when their flow expires, and log texts kept per contact.
+//! held ACK probes resolved when their flow expires, contacts finished once idle, and log texts
+//! kept per contact.
 
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr};
 
 use super::tests::{read_capture, read_log, run};
-use super::{Aggregator, ProbeEvent, FLOW_IDLE_TIMEOUT_NS};
+use super::{Aggregator, ProbeEvent, CONTACT_IDLE_TIMEOUT_NS, FLOW_IDLE_TIMEOUT_NS};
 use crate::model::{Contact, IpProtocol, Observation, Technique};
 
 /// Returns an observation that only moves the expiry clock: a protocol the aggregator does not
@@ -38,7 +39,7 @@ fn held_acks_resolve_when_flows_expire() {
     assert_eq!(probes.len() - before_tick, ack_probes, "the ACK probes are found when their flows expire");
     assert_eq!(aggregator.flow_entries(), 0, "every flow expired");
     aggregator.finish(&mut probes);
-    let contacts: Vec<Contact> = aggregator.contacts().map(|(_, contact)| contact).collect();
+    let contacts: Vec<Contact> = aggregator.take_finished().into_iter().map(|(_, contact)| contact).collect();
     assert_eq!(probes, expected_probes);
     assert_eq!(contacts, expected_contacts);
 }
@@ -84,7 +85,7 @@ fn flow_state_stays_bounded_over_time() {
     assert!(observations.last().expect("observations").ts_ns - start < FLOW_IDLE_TIMEOUT_NS);
 
     aggregator.finish(&mut probes);
-    let contacts: Vec<Contact> = aggregator.contacts().map(|(_, contact)| contact).collect();
+    let contacts: Vec<Contact> = aggregator.take_finished().into_iter().map(|(_, contact)| contact).collect();
     assert_eq!(contacts.len(), 10 * one_replay.len());
     for (replay, chunk) in contacts.chunks(one_replay.len()).enumerate() {
         for (contact, expected) in chunk.iter().zip(&one_replay) {
@@ -155,5 +156,90 @@ fn texts_kept_for_probes_out_of_order() {
         for (rank, event) in group.iter().take(20).enumerate() {
             assert!(event.probe.source_text.is_some(), "contact {index}, probe {rank} by time has no text");
         }
+    }
+}
+
+/// Returns `observations` moved by `shift_ns`, with the scanner's address replaced by
+/// `replay_scanner`.
+fn replay(observations: &[Observation], shift_ns: i64, scanner: IpAddr, replay_scanner: IpAddr) -> Vec<Observation> {
+    let mut moved = observations.to_vec();
+    for observation in &mut moved {
+        observation.ts_ns += shift_ns;
+        if observation.src == scanner {
+            observation.src = replay_scanner;
+        }
+        if observation.dst == scanner {
+            observation.dst = replay_scanner;
+        }
+    }
+    moved
+}
+
+#[test]
+fn contacts_finish_once_idle() {
+    let observations = read_capture("capture/scan_nmap_sT_vic1.pcap");
+    let (_, one_replay) = run(Aggregator::new(), observations.clone());
+    assert!(one_replay.len() > 1000, "{} contacts in one replay", one_replay.len());
+    let scanner: IpAddr = "10.200.0.10".parse().expect("address");
+
+    // Ten replays, each from its own scanner address and one contact timeout after the
+    // previous one. Contacts finished during the file are taken as they finish.
+    let mut aggregator = Aggregator::new();
+    let mut probes = Vec::new();
+    let mut taken: Vec<(u64, Contact)> = Vec::new();
+    let mut most_live_contacts = 0;
+    for replay_number in 0..10u8 {
+        let replay_scanner = IpAddr::V4(Ipv4Addr::new(10, 201, replay_number, 10));
+        let shift = i64::from(replay_number) * CONTACT_IDLE_TIMEOUT_NS;
+        for observation in replay(&observations, shift, scanner, replay_scanner) {
+            aggregator.observe(observation, &mut probes);
+            most_live_contacts = most_live_contacts.max(aggregator.contact_entries());
+            taken.extend(aggregator.take_finished());
+        }
+    }
+    assert!(taken.len() >= 8 * one_replay.len(), "{} contacts finished before the end", taken.len());
+    assert!(
+        most_live_contacts <= 2 * one_replay.len(),
+        "{most_live_contacts} contacts held, one replay has {}",
+        one_replay.len()
+    );
+
+    aggregator.finish(&mut probes);
+    taken.extend(aggregator.take_finished());
+    let indexes: Vec<u64> = taken.iter().map(|(index, _)| *index).collect();
+    assert_eq!(indexes, (0..10 * one_replay.len() as u64).collect::<Vec<_>>(), "each index once, in order");
+    for (replay_number, chunk) in taken.chunks(one_replay.len()).enumerate() {
+        for ((_, contact), expected) in chunk.iter().zip(&one_replay) {
+            let label = format!("replay {replay_number}, port {:?}", expected.dst_port);
+            assert_eq!(contact.dst_port, expected.dst_port, "{label}");
+            assert_eq!(contact.outcome, expected.outcome, "{label}");
+            assert_eq!(contact.probes, expected.probes, "{label}");
+        }
+    }
+}
+
+#[test]
+fn same_key_after_idle_gap_is_new_contact() {
+    // The same scan from the same address twice, the second two contact timeouts later: the
+    // second run's probes form new contacts, and every probe belongs to the run it came in.
+    let observations = read_capture("capture/scan_nmap_sS_8ports_vic1.pcap");
+    let (one_probes, one_contacts) = run(Aggregator::new(), observations.clone());
+    let scanner: IpAddr = "10.200.0.10".parse().expect("address");
+    let mut twice = observations.clone();
+    twice.extend(replay(&observations, 2 * CONTACT_IDLE_TIMEOUT_NS, scanner, scanner));
+    let (probes, contacts) = run(Aggregator::new(), twice);
+
+    assert_eq!(contacts.len(), 2 * one_contacts.len());
+    assert_eq!(probes.len(), 2 * one_probes.len());
+    let first_run = one_contacts.len() as u64;
+    for (number, event) in probes.iter().enumerate() {
+        let in_second_run = number >= one_probes.len();
+        assert_eq!(event.contact_index >= first_run, in_second_run, "probe {number} of {}", probes.len());
+    }
+    for (first, second) in contacts[..one_contacts.len()].iter().zip(&contacts[one_contacts.len()..]) {
+        assert_eq!((first.src, first.dst, first.dst_port), (second.src, second.dst, second.dst_port));
+        assert_eq!(first.probes, second.probes);
+        assert_eq!(first.outcome, second.outcome);
+        assert_eq!(second.first_ts_ns - first.first_ts_ns, 2 * CONTACT_IDLE_TIMEOUT_NS);
     }
 }

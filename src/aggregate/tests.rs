@@ -36,7 +36,7 @@ pub(super) fn run(mut aggregator: Aggregator, observations: Vec<Observation>) ->
         aggregator.observe(observation, &mut probes);
     }
     aggregator.finish(&mut probes);
-    let contacts = aggregator.contacts().map(|(_, contact)| contact).collect();
+    let contacts = aggregator.take_finished().into_iter().map(|(_, contact)| contact).collect();
     (probes, contacts)
 }
 

@@ -13,6 +13,11 @@
 //! 19:35:42 never moves the first probe of a capture at 19:35:42.547877 earlier. Each file's
 //! view is kept so that the clock offset between two files can be estimated from the
 //! contacts they share ([`clock_offsets`]).
+//!
+//! One file can also store several contacts of one key, when the source came back to the port
+//! after the contact had been idle for [`crate::aggregate::CONTACT_IDLE_TIMEOUT_NS`]. Those
+//! parts hold different probes, so they are folded into one view first, with their counts
+//! added ([`fold_file_parts`]).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -75,11 +80,9 @@ pub fn merge(
 ) -> Vec<MergedContact> {
     let resolutions = time_resolutions(&stored);
     let mut merged: BTreeMap<ContactKey, MergedContact> = BTreeMap::new();
-    for StoredContact { id, evidence_id, contact } in stored {
-        let key =
-            ContactKey { src: contact.src, dst: contact.dst, protocol: contact.protocol, dst_port: contact.dst_port };
-        let times = probe_times.remove(&id).unwrap_or_default();
-        let first_probe = first_probes.get(&id).copied();
+    for part in fold_file_parts(stored, probe_times, first_probes) {
+        let FilePart { ids, evidence_id, contact, times, first_probe } = part;
+        let key = key_of(&contact);
         let view = EvidenceView {
             evidence_id,
             first_ts_ns: contact.first_ts_ns,
@@ -88,17 +91,12 @@ pub fn merge(
         };
         match merged.get_mut(&key) {
             None => {
-                let entry = MergedContact {
-                    contact,
-                    contact_ids: vec![id],
-                    probe_times: times,
-                    first_probe,
-                    views: vec![view],
-                };
+                let entry =
+                    MergedContact { contact, contact_ids: ids, probe_times: times, first_probe, views: vec![view] };
                 merged.insert(key, entry);
             }
             Some(existing) => {
-                existing.contact_ids.push(id);
+                existing.contact_ids.extend(ids);
                 existing.first_probe = existing.first_probe.or(first_probe);
                 existing.views.push(view);
                 if times.len() > existing.probe_times.len() {
@@ -121,6 +119,78 @@ pub fn merge(
         set_times(contact, &offsets);
     }
     merged
+}
+
+/// One evidence file's stored contacts of one key, folded together.
+struct FilePart {
+    /// Row ids of the stored contacts, in row order.
+    ids: Vec<i64>,
+    evidence_id: i64,
+    contact: Contact,
+    /// Probe times of all the stored contacts, in order.
+    times: Vec<TimestampNs>,
+    /// Header fields of the first probe of the earliest stored contact that has one.
+    first_probe: Option<ProbeShape>,
+}
+
+fn key_of(contact: &Contact) -> ContactKey {
+    ContactKey { src: contact.src, dst: contact.dst, protocol: contact.protocol, dst_port: contact.dst_port }
+}
+
+/// Folds the stored contacts of each (key, evidence file) into one part, in the order of
+/// their first row id. Row ids follow the order in which one file's contacts were first
+/// seen, so the earliest part comes first.
+fn fold_file_parts(
+    stored: Vec<StoredContact>,
+    probe_times: &mut HashMap<i64, Vec<TimestampNs>>,
+    first_probes: &HashMap<i64, ProbeShape>,
+) -> Vec<FilePart> {
+    let mut parts: Vec<FilePart> = Vec::with_capacity(stored.len());
+    let mut positions: HashMap<(ContactKey, i64), usize> = HashMap::with_capacity(stored.len());
+    let mut unsorted: Vec<usize> = Vec::new();
+    for StoredContact { id, evidence_id, contact } in stored {
+        let times = probe_times.remove(&id).unwrap_or_default();
+        let first_probe = first_probes.get(&id).copied();
+        match positions.get(&(key_of(&contact), evidence_id)) {
+            None => {
+                positions.insert((key_of(&contact), evidence_id), parts.len());
+                parts.push(FilePart { ids: vec![id], evidence_id, contact, times, first_probe });
+            }
+            Some(&position) => {
+                let part = &mut parts[position];
+                part.ids.push(id);
+                part.first_probe = part.first_probe.or(first_probe);
+                part.times.extend(times);
+                continue_contact(&mut part.contact, contact);
+                unsorted.push(position);
+            }
+        }
+    }
+    for position in unsorted {
+        parts[position].times.sort_unstable();
+    }
+    parts
+}
+
+/// Folds a later contact of the same key from the same file into `into`. The two hold
+/// different probes, so counts add up, unlike in [`absorb`].
+fn continue_contact(into: &mut Contact, later: Contact) {
+    into.probes += later.probes;
+    into.first_ts_ns = into.first_ts_ns.min(later.first_ts_ns);
+    into.last_ts_ns = into.last_ts_ns.max(later.last_ts_ns);
+    into.flags_seen |= later.flags_seen;
+    into.handshake_completed |= later.handshake_completed;
+    into.source_reset |= later.source_reset;
+    into.payload_exchanged |= later.payload_exchanged;
+    for (technique, count) in later.techniques {
+        *into.techniques.entry(technique).or_insert(0) += count;
+    }
+    let stronger = later.outcome.strength() > into.outcome.strength();
+    let first_reply = later.outcome == into.outcome && into.reply.is_none();
+    if stronger || first_reply {
+        into.outcome = later.outcome;
+        into.reply = later.reply.or(into.reply);
+    }
 }
 
 /// Sets the merged contact's first and last probe from its views; see the module docs.
@@ -282,5 +352,30 @@ pub(crate) mod tests {
         assert_eq!(offsets[0].offset_ns, 2 * SECOND);
         assert_eq!(merged[0].contact.first_ts_ns, 100 * SECOND + 5, "no earlier probe once corrected");
         assert_eq!(merged[0].contact.last_ts_ns, 131 * SECOND + 5, "the later probe, on the first file's clock");
+    }
+
+    #[test]
+    fn parts_of_one_file_fold() {
+        // One file stored the contact twice, three hours apart, and a second file saw only
+        // the first part.
+        let hour = 3_600 * SECOND;
+        let mut later = stored(7, 1, 3 * hour, 3 * hour + 5);
+        later.contact.probes = 2;
+        later.contact.techniques = BTreeMap::from([(Technique::TcpSyn, 2)]);
+        later.contact.outcome = Outcome::Closed;
+        let contacts = vec![stored(1, 1, 10, 20), stored(2, 2, 10, 20), later];
+        let mut times = HashMap::from([(1, vec![10]), (2, vec![10]), (7, vec![3 * hour, 3 * hour + 5])]);
+        let merged = super::merge(contacts, &mut times, &HashMap::new());
+
+        assert_eq!(merged.len(), 1);
+        let contact = &merged[0];
+        assert_eq!(contact.contact_ids, vec![1, 7, 2]);
+        assert_eq!(contact.contact.probes, 3, "the parts' probes add up, the other file's do not");
+        assert_eq!(contact.contact.techniques, BTreeMap::from([(Technique::TcpSyn, 3)]));
+        assert_eq!(contact.probe_times, vec![10, 3 * hour, 3 * hour + 5]);
+        assert_eq!(contact.contact.outcome, Outcome::Closed);
+        assert_eq!(contact.views.len(), 2, "one view per file");
+        assert_eq!((contact.views[0].first_ts_ns, contact.views[0].last_ts_ns), (10, 3 * hour + 5));
+        assert_eq!(contact.contact.last_ts_ns, 3 * hour + 5);
     }
 }

@@ -3,9 +3,11 @@
 //! An import runs inside one transaction held by [`EvidenceWriter`]. The writer aggregates the
 //! observations it receives ([`crate::aggregate`]) and stores probes in small batches as they
 //! are found, so memory does not grow with the probes. Contact ids are given out when a contact
-//! is first seen, and the contact rows follow, with the anomalies and the audit entry, when
-//! [`EvidenceWriter::finish`] commits: the probe table's key to the contact table is checked
-//! at commit. Dropping the writer without finishing rolls all of it back, so a failed import
+//! is first seen, and a contact's row is stored once the aggregator has finished it (after it
+//! was idle for a while in the evidence's time, or at the end of the file), so memory does
+//! not grow with the contacts either. The probe table's key to the contact table is checked
+//! at commit, in [`EvidenceWriter::finish`], which also stores the anomalies and the audit
+//! entry. Dropping the writer without finishing rolls all of it back, so a failed import
 //! leaves nothing in the case. Observations that are neither probes nor replies (session
 //! traffic) are counted in the evidence summary but not stored.
 //!
@@ -182,7 +184,7 @@ impl EvidenceWriter<'_> {
         let mut found = std::mem::take(&mut self.found);
         self.aggregator.finish(&mut found);
         self.store_probes(&found).map_err(|source| sqlite_error(&self.case_path, "could not store probes", source))?;
-        self.store_contacts()?;
+        self.store_finished_contacts()?;
         let path = &self.case_path;
         let skipped_json = serde_json::to_string(&summary.skipped)
             .map_err(|source| json_error(path, "could not encode skipped-record counts", source))?;
@@ -284,7 +286,8 @@ impl EvidenceWriter<'_> {
         Ok(())
     }
 
-    fn store_contacts(&self) -> Result<(), CaseError> {
+    /// Stores the contacts the aggregator has finished since the last call.
+    fn store_finished_contacts(&mut self) -> Result<(), CaseError> {
         let path = &self.case_path;
         let mut statement = self
             .tx
@@ -295,7 +298,7 @@ impl EvidenceWriter<'_> {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
             )
             .map_err(|source| sqlite_error(path, "could not store contacts", source))?;
-        for (index, contact) in self.aggregator.contacts() {
+        for (index, contact) in self.aggregator.take_finished() {
             let techniques_json = serde_json::to_string(&contact.techniques)
                 .map_err(|source| json_error(path, "could not encode probe techniques", source))?;
             statement
@@ -331,6 +334,11 @@ impl ObservationSink for EvidenceWriter<'_> {
     /// completed the batch.
     fn push(&mut self, observation: Observation) -> Result<(), SinkError> {
         self.aggregator.observe(observation, &mut self.found);
+        if self.aggregator.has_finished() {
+            // Contacts finish in groups when their generations turn, once an hour of evidence
+            // time, and are stored at once so that memory holds only the active ones.
+            self.store_finished_contacts().map_err(|error| SinkError(Box::new(error)))?;
+        }
         if self.found.len() < PROBES_PER_BATCH {
             return Ok(());
         }

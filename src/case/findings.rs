@@ -193,7 +193,7 @@ impl Case {
     ///
     /// A contact seen in several evidence files (a capture and the firewall log of the same
     /// host) gives its points from one of them only: the file with the most cited probes of
-    /// that contact, or the earlier contact on a tie. The analysis counts merged contacts the
+    /// that contact, or the earlier file on a tie. The analysis counts merged contacts the
     /// same way, so a probe seen in two files is drawn once.
     ///
     /// NOTE: this reads every cited probe, so a report on a finding of 10 million probes
@@ -203,7 +203,7 @@ impl Case {
         let mut statement = self
             .conn
             .prepare(
-                "SELECT finding.label, probe.ts_ns, contact.dst, contact.dst_port, contact.id, contact.src,
+                "SELECT finding.label, probe.ts_ns, contact.dst, contact.dst_port, contact.evidence_id, contact.src,
                         contact.protocol
                  FROM finding
                  JOIN finding_citation ON finding_citation.finding_id = finding.id
@@ -220,7 +220,7 @@ impl Case {
                     ts_ns: row.get(1)?,
                     dst: row.get(2)?,
                     dst_port: row.get(3)?,
-                    contact_id: row.get(4)?,
+                    evidence_id: row.get(4)?,
                     src: row.get(5)?,
                     protocol: row.get(6)?,
                 })
@@ -321,38 +321,39 @@ pub fn excerpt(stored: &StoredProbe) -> String {
     line
 }
 
-/// One cited probe as [`Case::probe_points`] reads it, with the contact it belongs to.
+/// One cited probe as [`Case::probe_points`] reads it, with its contact's key and evidence.
 struct CitedPoint {
     label: String,
     ts_ns: i64,
     dst: String,
     dst_port: Option<u16>,
-    contact_id: i64,
+    evidence_id: i64,
     src: String,
     protocol: i64,
 }
 
-/// Keeps, for each finding and (source, target, protocol, port), the points of the stored
-/// contact with the most cited probes (the lowest row id on a tie), in the input order.
+/// Keeps, for each finding and (source, target, protocol, port), the points of the evidence
+/// file with the most cited probes (the lowest evidence id on a tie), in the input order. One file
+/// may store several contacts of a key, and their points are all kept.
 fn one_evidence_per_contact(points: Vec<CitedPoint>) -> Vec<(String, i64, String, Option<u16>)> {
     type Key<'a> = (&'a str, &'a str, &'a str, i64, Option<u16>);
     let mut counts: HashMap<(Key<'_>, i64), usize> = HashMap::new();
     for point in &points {
         let key = (point.label.as_str(), point.src.as_str(), point.dst.as_str(), point.protocol, point.dst_port);
-        *counts.entry((key, point.contact_id)).or_default() += 1;
+        *counts.entry((key, point.evidence_id)).or_default() += 1;
     }
     let mut chosen: HashMap<Key<'_>, (usize, i64)> = HashMap::new();
-    for (&(key, contact_id), &count) in &counts {
-        let best = chosen.entry(key).or_insert((count, contact_id));
-        if count > best.0 || (count == best.0 && contact_id < best.1) {
-            *best = (count, contact_id);
+    for (&(key, evidence_id), &count) in &counts {
+        let best = chosen.entry(key).or_insert((count, evidence_id));
+        if count > best.0 || (count == best.0 && evidence_id < best.1) {
+            *best = (count, evidence_id);
         }
     }
     let kept: Vec<bool> = points
         .iter()
         .map(|point| {
             let key = (point.label.as_str(), point.src.as_str(), point.dst.as_str(), point.protocol, point.dst_port);
-            chosen.get(&key).is_some_and(|&(_, contact_id)| contact_id == point.contact_id)
+            chosen.get(&key).is_some_and(|&(_, evidence_id)| evidence_id == point.evidence_id)
         })
         .collect();
     points
