@@ -283,4 +283,11 @@ fn scan_repeated_after_idle_gap_is_one_finding() {
     assert_eq!(findings[0]["probes"], lines);
     assert_eq!(findings[0]["citations"], lines);
     assert_eq!(findings[0]["ports"].as_array().expect("ports").len(), keys.len());
+
+    // The report's probe data counts the probes of both runs: telnet was probed twice in each.
+    let report = folder.path().join("report.md");
+    cargo_bin_cmd!("scancase").arg("report").arg(&case).args(["--format", "md", "-o"]).arg(&report).assert().success();
+    let markdown = std::fs::read_to_string(&report).expect("report written");
+    assert!(markdown.contains(&format!("Probe data of F-1: {lines} probes")), "{markdown}");
+    assert!(markdown.contains("| tcp/23 (telnet) | 4 |"), "{markdown}");
 }
