@@ -108,8 +108,8 @@ fn stored_probes(case: &Path) -> Vec<StoredProbe> {
     rows.collect::<Result<_, _>>().expect("probe rows")
 }
 
-/// Time after which the aggregator starts a new contact for a key: one to two idle timeouts
-/// of 3,600 s, depending on when its generations turn.
+/// Idle timeout of the aggregator's contacts, in seconds. A key probed again after one to two
+/// timeouts gets a new contact, depending on when the aggregator's generations turn.
 const CONTACT_IDLE_TIMEOUT_SECONDS: i64 = 3_600;
 
 /// Returns the syslog time of a line in 2026 (RFC 3164 header, as the corpus logs have it),
@@ -256,9 +256,9 @@ fn denied_sessions_without_flags_form_a_scan() {
     assert_eq!(findings[0]["ports"].as_array().expect("ports").len(), 26);
 }
 
-/// The corpus's 8-port SYN scan, then the same lines two hours later: the aggregator finishes
-/// each contact after an hour without probes, so the case stores every contact twice, and the
-/// analysis still gives one finding with every probe.
+/// The corpus's 8-port SYN scan, then the same lines two hours later. The aggregator finishes
+/// each contact after one to two hours without probes, so the case stores every contact twice,
+/// and the analysis still gives one finding with every probe.
 #[test]
 fn scan_repeated_after_idle_gap_is_one_finding() {
     let folder = tempfile::tempdir().expect("temporary folder");
