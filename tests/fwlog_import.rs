@@ -78,9 +78,10 @@ fn import(folder: &Path, log: &Path) -> PathBuf {
     case
 }
 
-/// A probe row with what the test checks.
+/// A stored probe with what the test checks: a row, or a probe packed in its contact's blocks.
 struct StoredProbe {
-    id: i64,
+    /// Row id, or `None` for a packed probe.
+    id: Option<i64>,
     contact_id: i64,
     ts_ns: i64,
     record: u64,
@@ -88,6 +89,7 @@ struct StoredProbe {
     text: Option<String>,
 }
 
+/// Reads every stored probe: the rows in id order, then the packed probes by contact.
 fn stored_probes(case: &Path) -> Vec<StoredProbe> {
     let conn = Connection::open(case).expect("open case");
     let mut statement = conn
@@ -96,7 +98,7 @@ fn stored_probes(case: &Path) -> Vec<StoredProbe> {
     let rows = statement
         .query_map([], |row| {
             Ok(StoredProbe {
-                id: row.get(0)?,
+                id: Some(row.get(0)?),
                 contact_id: row.get(1)?,
                 ts_ns: row.get(2)?,
                 record: row.get::<_, i64>(3)? as u64,
@@ -105,7 +107,16 @@ fn stored_probes(case: &Path) -> Vec<StoredProbe> {
             })
         })
         .expect("query");
-    rows.collect::<Result<_, _>>().expect("probe rows")
+    let mut probes: Vec<StoredProbe> = rows.collect::<Result<_, _>>().expect("probe rows");
+    let packed = scancase::case::Case::open(case).expect("case opens").packed_probes().expect("packed probes");
+    let packed: BTreeMap<i64, _> = packed.into_iter().collect();
+    for (contact_id, contact_probes) in packed {
+        for (ts_ns, locator) in contact_probes {
+            let (record, byte_offset) = (locator.record, locator.byte_offset);
+            probes.push(StoredProbe { id: None, contact_id, ts_ns, record, byte_offset, text: None });
+        }
+    }
+    probes
 }
 
 /// Idle timeout of the aggregator's contacts, in seconds. A key probed again after one to two
@@ -171,16 +182,20 @@ fn corpus_log_probes_keep_locators_and_lines() {
             }
         }
 
-        // The first probes of each contact by (time, row id) are the ones a finding can show.
+        // The first probes of each contact by (time, row id) are the ones a finding can show:
+        // rows with their line. These logs are in time order, so a packed probe comes after them.
         let mut by_contact: BTreeMap<i64, Vec<&StoredProbe>> = BTreeMap::new();
         for probe in &probes {
             by_contact.entry(probe.contact_id).or_default().push(probe);
         }
         for group in by_contact.values_mut() {
-            group.sort_by_key(|probe| (probe.ts_ns, probe.id));
+            group.sort_by_key(|probe| (probe.ts_ns, probe.id.is_none(), probe.id));
             for probe in group.iter().take(CITATIONS_SHOWN) {
+                assert!(probe.id.is_some(), "{name}: line {} is packed but can be cited", probe.record);
                 assert!(probe.text.is_some(), "{name}: line {} has no text but can be cited", probe.record);
             }
+            let rows = group.iter().filter(|probe| probe.id.is_some()).count();
+            assert_eq!(rows, group.len().min(CITATIONS_SHOWN), "{name}: only citable probes are rows");
         }
     }
 }
@@ -188,7 +203,7 @@ fn corpus_log_probes_keep_locators_and_lines() {
 #[test]
 fn large_contact_keeps_cited_lines_only() {
     // The benign log sends 405 SYNs to port 80 of one host, in time order: only the first 20
-    // can be cited, so only they keep their lines.
+    // can be cited, so only they are rows with their lines, and the rest are packed.
     let folder = tempfile::tempdir().expect("temporary folder");
     let case = import(folder.path(), &fixture("benign_curl_web_dns_vic1.log"));
     let probes = stored_probes(&case);
@@ -198,8 +213,11 @@ fn large_contact_keeps_cited_lines_only() {
     }
     let (largest, size) = sizes.iter().max_by_key(|(_, size)| **size).expect("contacts");
     assert_eq!(*size, 405);
-    let texts = probes.iter().filter(|probe| probe.contact_id == *largest && probe.text.is_some()).count();
+    let largest_probes: Vec<&StoredProbe> = probes.iter().filter(|probe| probe.contact_id == *largest).collect();
+    let texts = largest_probes.iter().filter(|probe| probe.text.is_some()).count();
     assert_eq!(texts, CITATIONS_SHOWN);
+    let rows = largest_probes.iter().filter(|probe| probe.id.is_some()).count();
+    assert_eq!(rows, CITATIONS_SHOWN);
 }
 
 #[test]

@@ -27,9 +27,9 @@
 //! evidence file can therefore hold several contacts of one key, at times more than
 //! [`CONTACT_IDLE_TIMEOUT_NS`] apart, and readers fold them together (`analysis::merge`).
 //!
-//! Log texts. An aggregator made with [`Aggregator::keeping_texts`] keeps a probe's log text
-//! only when the probe can be among the first `limit` probes of its contact in (time, order
-//! found). A probe is dropped from that set only when `limit` probes of its contact with an
+//! Citable probes. An aggregator made with [`Aggregator::keeping_texts`] marks a probe as
+//! citable ([`ProbeEvent::citable`]) and keeps its log text only when the probe can be among
+//! the first `limit` probes of its contact in (time, order found). A probe is dropped from that set only when `limit` probes of its contact with an
 //! earlier or equal time were found before it, so every probe in a contact's first `limit`
 //! keeps its text. Any set of contacts' first `limit` probes is then among the kept ones.
 
@@ -121,6 +121,9 @@ pub struct ProbeEvent {
     pub contact_index: u64,
     /// The probe.
     pub probe: Probe,
+    /// The probe can be among the first probes of its contact that a finding cites; see the
+    /// module docs. Always true for an aggregator made with [`Aggregator::new`].
+    pub citable: bool,
 }
 
 /// Aggregates observations into contacts; see the module docs.
@@ -482,10 +485,11 @@ impl Aggregator {
             ContactState::new(index, probe.ts_ns, probe.technique)
         });
         let index = state.index;
+        let mut citable = true;
         if let Some(limit) = self.texts_per_contact {
             // Read before the probe moves the contact's last time; see the module docs.
-            let may_be_cited = state.texts_kept < limit || probe.ts_ns < state.last_ts_ns;
-            if may_be_cited {
+            citable = state.texts_kept < limit || probe.ts_ns < state.last_ts_ns;
+            if citable {
                 state.texts_kept = state.texts_kept.saturating_add(1);
             } else {
                 probe.source_text = None;
@@ -499,7 +503,7 @@ impl Aggregator {
             state.outcome = stronger(state.outcome, Outcome::Blocked);
         }
         state.count_technique(probe.technique);
-        probes.push(ProbeEvent { contact_index: index, probe });
+        probes.push(ProbeEvent { contact_index: index, probe, citable });
     }
 
     fn set_outcome(&mut self, key: ContactKey, outcome: Outcome, reply: ReplyRef) {

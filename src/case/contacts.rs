@@ -5,7 +5,7 @@ use std::net::IpAddr;
 
 use rusqlite::Row;
 
-use super::{json_error, Case, CaseError};
+use super::{json_error, probe_blocks, Case, CaseError};
 use crate::model::{
     Contact, EvidenceKind, FirewallAction, IpProtocol, Locator, Outcome, Probe, ProbeShape, ReplyRef, TcpFlags,
     TcpOptionKinds, Technique, TimestampNs,
@@ -68,7 +68,8 @@ impl Case {
         Ok(contacts)
     }
 
-    /// Reads the probe times of every contact, each list in time order.
+    /// Reads the probe times of every contact, from its rows and its packed blocks, each list
+    /// in time order.
     pub fn probe_times(&self) -> Result<HashMap<i64, Vec<TimestampNs>>, CaseError> {
         let mut statement = self
             .conn
@@ -81,7 +82,49 @@ impl Case {
             let ts_ns: i64 = row.get(1).map_err(|source| self.sqlite("could not read probe times", source))?;
             times.entry(contact_id).or_default().push(ts_ns);
         }
+        let packed = self.packed_probes()?;
+        for (contact_id, probes) in &packed {
+            let contact_times = times.entry(*contact_id).or_default();
+            contact_times.extend(probes.iter().map(|(ts_ns, _)| *ts_ns));
+            contact_times.sort_unstable();
+        }
         Ok(times)
+    }
+
+    /// Reads every contact's packed probes (time and locator), by contact row id, each list in
+    /// the order the probes were found.
+    pub fn packed_probes(&self) -> Result<HashMap<i64, Vec<(TimestampNs, Locator)>>, CaseError> {
+        let fail = |source| self.sqlite("could not read packed probes", source);
+        let mut statement =
+            self.conn.prepare("SELECT contact_id, data FROM probe_block ORDER BY contact_id, id").map_err(fail)?;
+        let mut rows = statement.query([]).map_err(fail)?;
+        let mut packed: HashMap<i64, Vec<(TimestampNs, Locator)>> = HashMap::new();
+        while let Some(row) = rows.next().map_err(fail)? {
+            let contact_id: i64 = row.get(0).map_err(fail)?;
+            let data: Vec<u8> = row.get(1).map_err(fail)?;
+            let probes = probe_blocks::unpack(&data).map_err(|error| self.invalid_block(contact_id, error))?;
+            packed.entry(contact_id).or_default().extend(probes);
+        }
+        Ok(packed)
+    }
+
+    /// Reads one contact's packed probes (time and locator), in the order they were found.
+    pub(super) fn packed_probes_of(&self, contact_id: i64) -> Result<Vec<(TimestampNs, Locator)>, CaseError> {
+        let fail = |source| self.sqlite("could not read packed probes", source);
+        let mut statement =
+            self.conn.prepare_cached("SELECT data FROM probe_block WHERE contact_id = ?1 ORDER BY id").map_err(fail)?;
+        let mut rows = statement.query([contact_id]).map_err(fail)?;
+        let mut probes = Vec::new();
+        while let Some(row) = rows.next().map_err(fail)? {
+            let data: Vec<u8> = row.get(0).map_err(fail)?;
+            probes.extend(probe_blocks::unpack(&data).map_err(|error| self.invalid_block(contact_id, error))?);
+        }
+        Ok(probes)
+    }
+
+    fn invalid_block(&self, contact_id: i64, error: probe_blocks::InvalidBlock) -> CaseError {
+        let source = rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Blob, Box::new(error));
+        self.sqlite(&format!("could not read the packed probes of contact {contact_id}"), source)
     }
 
     /// Reads the header fields of each contact's first stored probe, by contact row id.

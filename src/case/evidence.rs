@@ -3,30 +3,34 @@
 //! An import runs inside one transaction held by [`EvidenceWriter`]. The writer aggregates the
 //! observations it receives ([`crate::aggregate`]) and stores probes in small batches as they
 //! are found, so memory does not grow with the probes. Contact ids are given out when a contact
-//! is first seen, and a contact's row is stored once the aggregator has finished it (after it
-//! was idle for a while in the evidence's time, or at the end of the file), so memory does
-//! not grow with the contacts either. The probe table's key to the contact table is checked
+//! is first seen. A contact's row is stored once the aggregator has finished it, after it was
+//! idle for a while in the evidence's time or at the end of the file, so memory does not grow
+//! with the contacts either. The probe table's key to the contact table is checked
 //! at commit, in [`EvidenceWriter::finish`], which also stores the anomalies and the audit
 //! entry. Dropping the writer without finishing rolls all of it back, so a failed import
 //! leaves nothing in the case. Observations that are neither probes nor replies (session
 //! traffic) are counted in the evidence summary but not stored.
 //!
-//! A probe's log line is stored only when the probe can be one of the citations a finding
-//! shows ([`TEXTS_KEPT_PER_CONTACT`]). Every probe keeps its line number and byte offset.
+//! A probe is stored as a row, with its header fields and log line, only when it can be one
+//! of the citations a finding shows ([`TEXTS_KEPT_PER_CONTACT`]). The other probes of a
+//! contact are packed into blocks with their time, line number and byte offset
+//! ([`super::probe_blocks`]).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 use rusqlite::{params, OptionalExtension, Row, Transaction};
 
 use super::findings::CITATIONS_SHOWN;
+use super::probe_blocks::ProbeBlock;
 use super::{audit, json_error, now_ns, sqlite_error, Case, CaseError};
 use crate::aggregate::{Aggregator, ProbeEvent};
 use crate::model::{EvidenceKind, EvidenceRecord, ImportSummary, Locator, Observation, ObservationSink, SinkError};
 
 /// Probes per contact whose log line is stored: the citations a finding shows are its first
 /// [`CITATIONS_SHOWN`] probes by time, and those are always among the first as many of each of
-/// its contacts. Every other probe is stored with its line number and byte offset only.
+/// its contacts. Every other probe is packed into a block with its time, line number and byte
+/// offset.
 ///
 /// NOTE: a case file keeps as many texts as this constant was when the file was imported, so
 /// raising [`CITATIONS_SHOWN`] later shows the extra citations of older imports without
@@ -66,6 +70,9 @@ pub struct EvidenceWriter<'case> {
     first_contact_id: i64,
     /// Probes found and not yet stored; fewer than [`PROBES_PER_BATCH`] between observations.
     found: Vec<ProbeEvent>,
+    /// Probes that are not citable, packed per contact index until the block is full or the
+    /// contact finishes.
+    blocks: HashMap<u64, ProbeBlock>,
 }
 
 impl Case {
@@ -101,6 +108,7 @@ impl Case {
             aggregator: Aggregator::keeping_texts(TEXTS_KEPT_PER_CONTACT),
             first_contact_id,
             found: Vec::new(),
+            blocks: HashMap::new(),
         })
     }
 
@@ -185,6 +193,7 @@ impl EvidenceWriter<'_> {
         self.aggregator.finish(&mut found);
         self.store_probes(&found).map_err(|source| sqlite_error(&self.case_path, "could not store probes", source))?;
         self.store_finished_contacts()?;
+        debug_assert!(self.blocks.is_empty(), "every contact finished, and its block with it");
         let path = &self.case_path;
         let skipped_json = serde_json::to_string(&summary.skipped)
             .map_err(|source| json_error(path, "could not encode skipped-record counts", source))?;
@@ -257,7 +266,8 @@ impl EvidenceWriter<'_> {
 }
 
 impl EvidenceWriter<'_> {
-    fn store_probes(&self, found: &[ProbeEvent]) -> rusqlite::Result<()> {
+    /// Stores the citable probes as rows and packs the others into their contact's block.
+    fn store_probes(&mut self, found: &[ProbeEvent]) -> rusqlite::Result<()> {
         let mut statement = self.tx.prepare_cached(
             "INSERT INTO probe (contact_id, ts_ns, record, byte_offset, technique, src_port, tcp_flags, ttl, ip_id,
                 tcp_window, tcp_options, payload_len, action, rule, source_text)
@@ -265,6 +275,15 @@ impl EvidenceWriter<'_> {
         )?;
         for event in found {
             let probe = &event.probe;
+            if !event.citable {
+                let block = self.blocks.entry(event.contact_index).or_default();
+                block.push(probe.ts_ns, probe.locator);
+                if block.is_full() {
+                    let block = self.blocks.remove(&event.contact_index).expect("the block was just filled");
+                    store_block(&self.tx, self.first_contact_id + event.contact_index as i64, &block)?;
+                }
+                continue;
+            }
             statement.execute(params![
                 self.first_contact_id + event.contact_index as i64,
                 probe.ts_ns,
@@ -299,6 +318,10 @@ impl EvidenceWriter<'_> {
             )
             .map_err(|source| sqlite_error(path, "could not store contacts", source))?;
         for (index, contact) in self.aggregator.take_finished() {
+            if let Some(block) = self.blocks.remove(&index) {
+                store_block(&self.tx, self.first_contact_id + index as i64, &block)
+                    .map_err(|source| sqlite_error(path, "could not store packed probes", source))?;
+            }
             let techniques_json = serde_json::to_string(&contact.techniques)
                 .map_err(|source| json_error(path, "could not encode probe techniques", source))?;
             statement
@@ -328,23 +351,36 @@ impl EvidenceWriter<'_> {
     }
 }
 
+/// Stores one contact's block of packed probes.
+fn store_block(tx: &Transaction<'_>, contact_id: i64, block: &ProbeBlock) -> rusqlite::Result<()> {
+    let mut statement =
+        tx.prepare_cached("INSERT INTO probe_block (contact_id, probes, first_ts_ns, data) VALUES (?1, ?2, ?3, ?4)")?;
+    statement.execute(params![contact_id, block.probes() as i64, block.first_ts_ns(), block.as_bytes()])?;
+    Ok(())
+}
+
 impl ObservationSink for EvidenceWriter<'_> {
     /// Aggregates one observation and stores the probes found once a batch of
     /// [`PROBES_PER_BATCH`] is complete, so a storage error is reported at the observation that
     /// completed the batch.
     fn push(&mut self, observation: Observation) -> Result<(), SinkError> {
         self.aggregator.observe(observation, &mut self.found);
-        if self.aggregator.has_finished() {
-            // Contacts finish in groups when their generations turn, once an hour of evidence
-            // time, and are stored at once so that memory holds only the active ones.
-            self.store_finished_contacts().map_err(|error| SinkError(Box::new(error)))?;
-        }
-        if self.found.len() < PROBES_PER_BATCH {
+        // Contacts finish in groups when their generations turn, once an hour of evidence
+        // time, and are stored at once so that memory holds only the active ones. Their last
+        // probes may still wait in the batch, so the batch is stored first.
+        let finished = self.aggregator.has_finished();
+        if self.found.len() < PROBES_PER_BATCH && !finished {
             return Ok(());
         }
-        let stored = self.store_probes(&self.found);
+        let found = std::mem::take(&mut self.found);
+        let stored = self.store_probes(&found);
+        self.found = found;
         self.found.clear();
-        stored.map_err(|error| SinkError(Box::new(error)))
+        stored.map_err(|error| SinkError(Box::new(error)))?;
+        if finished {
+            self.store_finished_contacts().map_err(|error| SinkError(Box::new(error)))?;
+        }
+        Ok(())
     }
 }
 

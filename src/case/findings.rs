@@ -4,7 +4,7 @@
 //! themselves are kept, and each is recorded in the audit log with its version and parameters.
 //! A finding cites every probe of the contacts it was made from.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::IpAddr;
 
 use rusqlite::{params, OptionalExtension};
@@ -69,6 +69,9 @@ impl Case {
                      SELECT ?1, ts_ns, id FROM probe WHERE contact_id = ?2",
                 )
                 .map_err(fail("could not store citations"))?;
+            let mut count_packed = tx
+                .prepare("SELECT COALESCE(SUM(probes), 0) FROM probe_block WHERE contact_id = ?1")
+                .map_err(fail("could not count packed probes"))?;
             let mut set_citations_total = tx
                 .prepare("UPDATE finding SET citations_total = ?1 WHERE id = ?2")
                 .map_err(fail("could not store citations"))?;
@@ -92,11 +95,17 @@ impl Case {
                     ])
                     .map_err(fail("could not store a finding"))?;
                 let finding_row = tx.last_insert_rowid();
+                // Packed probes have no row to cite one by one, so they are counted only.
                 let mut citations_total = 0;
-                for contact_id in contact_ids {
+                let unique: BTreeSet<&i64> = contact_ids.iter().collect();
+                for contact_id in unique {
                     citations_total += insert_citation
                         .execute(params![finding_row, contact_id])
                         .map_err(fail("could not store a citation"))?;
+                    let packed: i64 = count_packed
+                        .query_row([contact_id], |row| row.get(0))
+                        .map_err(fail("could not count packed probes"))?;
+                    citations_total += packed as usize;
                 }
                 set_citations_total
                     .execute(params![citations_total as i64, finding_row])
@@ -188,8 +197,9 @@ impl Case {
     /// Reads (finding label, probe time, target address, destination port) for every cited
     /// probe of a run's findings, for the report's charts, the app's probe chart and the
     /// evaluation. The rows come in label order (byte order, so `F-10` before `F-2`), then in
-    /// time order, straight from the indexes without a sort. The port is `None` for ICMP and
-    /// ARP probes.
+    /// time order, straight from the indexes without a sort. Packed probes of the cited
+    /// contacts are added from their blocks, and the points are then sorted the same way,
+    /// with ties in evidence and record order. The port is `None` for ICMP and ARP probes.
     ///
     /// A contact seen in several evidence files (a capture and the firewall log of the same
     /// host) gives its points from one of them only: the file with the most cited probes of
@@ -204,7 +214,7 @@ impl Case {
             .conn
             .prepare(
                 "SELECT finding.label, probe.ts_ns, contact.dst, contact.dst_port, contact.evidence_id, contact.src,
-                        contact.protocol
+                        contact.protocol, contact.id, contact.probes, probe.record
                  FROM finding
                  JOIN finding_citation ON finding_citation.finding_id = finding.id
                  JOIN probe ON probe.id = finding_citation.probe_id
@@ -223,12 +233,48 @@ impl Case {
                     evidence_id: row.get(4)?,
                     src: row.get(5)?,
                     protocol: row.get(6)?,
+                    contact_id: row.get(7)?,
+                    contact_probes: row.get(8)?,
+                    record: row.get(9)?,
                 })
             })
             .map_err(|source| self.sqlite("could not read probe points", source))?;
-        let points: Vec<CitedPoint> =
+        let mut points: Vec<CitedPoint> =
             rows.collect::<Result<_, _>>().map_err(|source| self.sqlite("could not read probe points", source))?;
+        let packed = self.packed_points(&points)?;
+        if !packed.is_empty() {
+            points.extend(packed);
+            points.sort_by(|a, b| {
+                (&a.label, a.ts_ns, a.evidence_id, a.record, a.contact_id).cmp(&(
+                    &b.label,
+                    b.ts_ns,
+                    b.evidence_id,
+                    b.record,
+                    b.contact_id,
+                ))
+            });
+        }
         Ok(one_evidence_per_contact(points))
+    }
+
+    /// Reads the packed probes of the contacts among `points` that have fewer cited rows than
+    /// probes, as points of the same finding and contact. Only those contacts have packed
+    /// probes, so a case without them costs no look-up.
+    fn packed_points(&self, points: &[CitedPoint]) -> Result<Vec<CitedPoint>, CaseError> {
+        let mut rows_per_contact: BTreeMap<(&str, i64), (i64, &CitedPoint)> = BTreeMap::new();
+        for point in points {
+            rows_per_contact.entry((point.label.as_str(), point.contact_id)).or_insert((0, point)).0 += 1;
+        }
+        let mut packed = Vec::new();
+        for ((_, contact_id), (rows, sample)) in rows_per_contact {
+            if rows >= sample.contact_probes {
+                continue;
+            }
+            for (ts_ns, locator) in self.packed_probes_of(contact_id)? {
+                packed.push(CitedPoint { ts_ns, record: locator.record as i64, ..sample.clone() });
+            }
+        }
+        Ok(packed)
     }
 
     /// Stores a drafted report as the case's current report and records it in the audit log.
@@ -322,12 +368,18 @@ pub fn excerpt(stored: &StoredProbe) -> String {
 }
 
 /// One cited probe as [`Case::probe_points`] reads it, with its contact's key and evidence.
+#[derive(Clone)]
 struct CitedPoint {
     label: String,
     ts_ns: i64,
     dst: String,
     dst_port: Option<u16>,
     evidence_id: i64,
+    contact_id: i64,
+    /// Probes of the contact, in rows and packed.
+    contact_probes: i64,
+    /// Record number of the probe in its evidence file.
+    record: i64,
     src: String,
     protocol: i64,
 }

@@ -17,6 +17,7 @@ mod evidence;
 mod findings;
 mod integrity;
 mod location;
+pub mod probe_blocks;
 #[cfg(test)]
 mod read_path_tests;
 mod review;

@@ -9,7 +9,8 @@
 pub const APPLICATION_ID: i32 = 0x5343_4E43;
 
 /// Migrations in the order they are applied; entry `i` moves `user_version` from `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4, MIGRATION_5, MIGRATION_6];
+pub const MIGRATIONS: &[&str] =
+    &[MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4, MIGRATION_5, MIGRATION_6, MIGRATION_7];
 
 /// Schema version a case has after every migration of this build.
 pub fn current_version() -> i32 {
@@ -364,4 +365,17 @@ CREATE TRIGGER report_withdrawal_no_update BEFORE UPDATE ON report_withdrawal
 BEGIN SELECT RAISE(ABORT, 'withdrawals are never changed'); END;
 CREATE TRIGGER report_withdrawal_no_delete BEFORE DELETE ON report_withdrawal
 BEGIN SELECT RAISE(ABORT, 'withdrawals are never deleted'); END;
+"#;
+
+/// Probes that a finding does not cite one by one, packed per contact (`probe_blocks.rs`).
+/// Case files imported before this migration have every probe as a row and no blocks.
+const MIGRATION_7: &str = r#"
+CREATE TABLE probe_block (
+    id           INTEGER PRIMARY KEY,
+    contact_id   INTEGER NOT NULL REFERENCES contact(id) DEFERRABLE INITIALLY DEFERRED,
+    probes       INTEGER NOT NULL,
+    first_ts_ns  INTEGER NOT NULL,
+    data         BLOB NOT NULL
+);
+CREATE INDEX probe_block_by_contact ON probe_block(contact_id);
 "#;
