@@ -309,3 +309,36 @@ fn scan_repeated_after_idle_gap_is_one_finding() {
     assert!(markdown.contains(&format!("Probe data of F-1: {lines} probes")), "{markdown}");
     assert!(markdown.contains("| tcp/23 (telnet) | 4 |"), "{markdown}");
 }
+
+/// The corpus's 8-port SYN scan repeated twelve times a minute apart: port 23 gets 24 probes,
+/// the other ports 12. Port 23's last 4 probes are packed, and the finding still counts, charts
+/// and cites from all 108.
+#[test]
+fn packed_probes_count_in_finding() {
+    let folder = tempfile::tempdir().expect("temporary folder");
+    let scan = std::fs::read_to_string(fixture("scan_nmap_sS_8ports_vic1.log")).expect("fixture");
+    assert!(scan.lines().all(|line| line.starts_with("Dec  4 19:35:")), "the runs below rewrite the minute 35");
+    let runs: String = (35..47).map(|minute| scan.replace("Dec  4 19:35:", &format!("Dec  4 19:{minute}:"))).collect();
+    let log = folder.path().join("repeated.log");
+    std::fs::write(&log, runs).expect("log written");
+
+    let case = import(folder.path(), &log);
+    let probes = stored_probes(&case);
+    assert_eq!(probes.len(), 108);
+    assert_eq!(probes.iter().filter(|probe| probe.id.is_none()).count(), 4, "port 23's probes after the first 20");
+
+    cargo_bin_cmd!("scancase").arg("analyze").arg(&case).assert().success();
+    let output = cargo_bin_cmd!("scancase").arg("findings").arg(&case).arg("--json").output().expect("findings listed");
+    assert!(output.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("findings JSON");
+    let findings = json["findings"].as_array().expect("a findings list");
+    assert_eq!(findings.len(), 1, "{json}");
+    assert_eq!(findings[0]["probes"], 108);
+    assert_eq!(findings[0]["citations"], 108);
+
+    let report = folder.path().join("report.md");
+    cargo_bin_cmd!("scancase").arg("report").arg(&case).args(["--format", "md", "-o"]).arg(&report).assert().success();
+    let markdown = std::fs::read_to_string(&report).expect("report written");
+    assert!(markdown.contains("Probe data of F-1: 108 probes"), "{markdown}");
+    assert!(markdown.contains("| tcp/23 (telnet) | 24 |"), "{markdown}");
+}
