@@ -224,7 +224,7 @@ impl Workspace {
     }
 
     fn assert_nothing_stored(&self) {
-        for table in ["evidence", "anomaly", "contact", "probe"] {
+        for table in ["evidence", "anomaly", "contact", "probe", "probe_block"] {
             assert_eq!(self.count(table), 0, "table {table} holds rows of a rejected file");
         }
     }
@@ -721,9 +721,9 @@ fn syslog_time_edges() {
 // Damaged captures from other readers' test suites
 
 /// Counts the rows of the tables an import writes.
-fn table_counts(case: &Path) -> [i64; 4] {
+fn table_counts(case: &Path) -> [i64; 5] {
     let connection = Connection::open_with_flags(case, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).expect("open case");
-    ["evidence", "anomaly", "contact", "probe"].map(|table| {
+    ["evidence", "anomaly", "contact", "probe", "probe_block"].map(|table| {
         connection.query_row(&format!("SELECT count(*) FROM {table}"), [], |row| row.get(0)).expect("count")
     })
 }
