@@ -193,7 +193,14 @@ impl EvidenceWriter<'_> {
         self.aggregator.finish(&mut found);
         self.store_probes(&found).map_err(|source| sqlite_error(&self.case_path, "could not store probes", source))?;
         self.store_finished_contacts()?;
-        debug_assert!(self.blocks.is_empty(), "every contact finished, and its block with it");
+        // Every contact has finished and stored its block with it, so none is left unless a
+        // probe arrived after its contact finished; such a block is stored, not dropped.
+        let mut left: Vec<(u64, ProbeBlock)> = std::mem::take(&mut self.blocks).into_iter().collect();
+        left.sort_unstable_by_key(|(index, _)| *index);
+        for (index, block) in left {
+            store_block(&self.tx, self.first_contact_id + index as i64, &block)
+                .map_err(|source| sqlite_error(&self.case_path, "could not store packed probes", source))?;
+        }
         let path = &self.case_path;
         let skipped_json = serde_json::to_string(&summary.skipped)
             .map_err(|source| json_error(path, "could not encode skipped-record counts", source))?;
