@@ -72,7 +72,14 @@ pub struct EvidenceWriter<'case> {
     found: Vec<ProbeEvent>,
     /// Probes that are not citable, packed per contact index until the block is full or the
     /// contact finishes.
-    blocks: HashMap<u64, ProbeBlock>,
+    blocks: HashMap<u64, ContactBlocks>,
+}
+
+/// The packed probes of one contact: the block being filled, and the probes packed in all.
+#[derive(Debug, Default)]
+struct ContactBlocks {
+    open: ProbeBlock,
+    packed: u64,
 }
 
 impl Case {
@@ -195,11 +202,17 @@ impl EvidenceWriter<'_> {
         self.store_finished_contacts()?;
         // Every contact has finished and stored its block with it, so none is left unless a
         // probe arrived after its contact finished; such a block is stored, not dropped.
-        let mut left: Vec<(u64, ProbeBlock)> = std::mem::take(&mut self.blocks).into_iter().collect();
+        let mut left: Vec<(u64, ContactBlocks)> = std::mem::take(&mut self.blocks).into_iter().collect();
         left.sort_unstable_by_key(|(index, _)| *index);
-        for (index, block) in left {
-            store_block(&self.tx, self.first_contact_id + index as i64, &block)
-                .map_err(|source| sqlite_error(&self.case_path, "could not store packed probes", source))?;
+        for (index, blocks) in left {
+            let contact_id = self.first_contact_id + index as i64;
+            let stored = store_block(&self.tx, contact_id, &blocks.open).and_then(|()| {
+                self.tx.execute(
+                    "UPDATE contact SET packed_probes = packed_probes + ?1 WHERE id = ?2",
+                    params![blocks.open.probes() as i64, contact_id],
+                )
+            });
+            stored.map_err(|source| sqlite_error(&self.case_path, "could not store packed probes", source))?;
         }
         let path = &self.case_path;
         let skipped_json = serde_json::to_string(&summary.skipped)
@@ -283,11 +296,12 @@ impl EvidenceWriter<'_> {
         for event in found {
             let probe = &event.probe;
             if !event.citable {
-                let block = self.blocks.entry(event.contact_index).or_default();
-                block.push(probe.ts_ns, probe.locator);
-                if block.is_full() {
-                    let block = self.blocks.remove(&event.contact_index).expect("the block was just filled");
-                    store_block(&self.tx, self.first_contact_id + event.contact_index as i64, &block)?;
+                let blocks = self.blocks.entry(event.contact_index).or_default();
+                blocks.open.push(probe.ts_ns, probe.locator);
+                blocks.packed += 1;
+                if blocks.open.is_full() {
+                    let full = std::mem::take(&mut blocks.open);
+                    store_block(&self.tx, self.first_contact_id + event.contact_index as i64, &full)?;
                 }
                 continue;
             }
@@ -320,13 +334,14 @@ impl EvidenceWriter<'_> {
             .prepare_cached(
                 "INSERT INTO contact (id, evidence_id, src, dst, protocol, dst_port, first_ts_ns, last_ts_ns, probes,
                     flags_seen, outcome, handshake_completed, payload_exchanged, techniques_json, reply_ts_ns,
-                    reply_record, reply_byte_offset, source_reset)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+                    reply_record, reply_byte_offset, source_reset, packed_probes)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
             )
             .map_err(|source| sqlite_error(path, "could not store contacts", source))?;
         for (index, contact) in self.aggregator.take_finished() {
-            if let Some(block) = self.blocks.remove(&index) {
-                store_block(&self.tx, self.first_contact_id + index as i64, &block)
+            let blocks = self.blocks.remove(&index).unwrap_or_default();
+            if blocks.open.probes() > 0 {
+                store_block(&self.tx, self.first_contact_id + index as i64, &blocks.open)
                     .map_err(|source| sqlite_error(path, "could not store packed probes", source))?;
             }
             let techniques_json = serde_json::to_string(&contact.techniques)
@@ -351,6 +366,7 @@ impl EvidenceWriter<'_> {
                     contact.reply.map(|reply| reply.locator.record as i64),
                     contact.reply.map(|reply| reply.locator.byte_offset as i64),
                     contact.source_reset,
+                    blocks.packed as i64,
                 ])
                 .map_err(|source| sqlite_error(path, "could not store a contact", source))?;
         }

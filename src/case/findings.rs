@@ -70,7 +70,7 @@ impl Case {
                 )
                 .map_err(fail("could not store citations"))?;
             let mut count_packed = tx
-                .prepare("SELECT COALESCE(SUM(probes), 0) FROM probe_block WHERE contact_id = ?1")
+                .prepare("SELECT packed_probes FROM contact WHERE id = ?1")
                 .map_err(fail("could not count packed probes"))?;
             let mut set_citations_total = tx
                 .prepare("UPDATE finding SET citations_total = ?1 WHERE id = ?2")
@@ -214,7 +214,7 @@ impl Case {
             .conn
             .prepare(
                 "SELECT finding.label, probe.ts_ns, contact.dst, contact.dst_port, contact.evidence_id, contact.src,
-                        contact.protocol, contact.id, contact.probes, probe.record
+                        contact.protocol, contact.id, contact.packed_probes, probe.record
                  FROM finding
                  JOIN finding_citation ON finding_citation.finding_id = finding.id
                  JOIN probe ON probe.id = finding_citation.probe_id
@@ -234,7 +234,7 @@ impl Case {
                     src: row.get(5)?,
                     protocol: row.get(6)?,
                     contact_id: row.get(7)?,
-                    contact_probes: row.get(8)?,
+                    packed_probes: row.get(8)?,
                     record: row.get(9)?,
                 })
             })
@@ -257,19 +257,15 @@ impl Case {
         Ok(one_evidence_per_contact(points))
     }
 
-    /// Reads the packed probes of the contacts among `points` that have fewer cited rows than
-    /// probes, as points of the same finding and contact. Only those contacts have packed
-    /// probes, so a case without them costs no look-up.
+    /// Reads the packed probes of the contacts among `points` that have any, as points of the
+    /// same finding and contact. A case without packed probes costs no look-up.
     fn packed_points(&self, points: &[CitedPoint]) -> Result<Vec<CitedPoint>, CaseError> {
-        let mut rows_per_contact: BTreeMap<(&str, i64), (i64, &CitedPoint)> = BTreeMap::new();
-        for point in points {
-            rows_per_contact.entry((point.label.as_str(), point.contact_id)).or_insert((0, point)).0 += 1;
+        let mut with_packed: BTreeMap<(&str, i64), &CitedPoint> = BTreeMap::new();
+        for point in points.iter().filter(|point| point.packed_probes > 0) {
+            with_packed.entry((point.label.as_str(), point.contact_id)).or_insert(point);
         }
         let mut packed = Vec::new();
-        for ((_, contact_id), (rows, sample)) in rows_per_contact {
-            if rows >= sample.contact_probes {
-                continue;
-            }
+        for ((_, contact_id), sample) in with_packed {
             for (ts_ns, locator) in self.packed_probes_of(contact_id)? {
                 packed.push(CitedPoint { ts_ns, record: locator.record as i64, ..sample.clone() });
             }
@@ -376,8 +372,8 @@ struct CitedPoint {
     dst_port: Option<u16>,
     evidence_id: i64,
     contact_id: i64,
-    /// Probes of the contact, in rows and packed.
-    contact_probes: i64,
+    /// Probes of the contact packed in blocks.
+    packed_probes: i64,
     /// Record number of the probe in its evidence file.
     record: i64,
     src: String,

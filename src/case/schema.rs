@@ -367,9 +367,11 @@ CREATE TRIGGER report_withdrawal_no_delete BEFORE DELETE ON report_withdrawal
 BEGIN SELECT RAISE(ABORT, 'withdrawals are never deleted'); END;
 "#;
 
-/// Probes that a finding does not cite one by one, packed per contact (`probe_blocks.rs`).
-/// Case files imported before this migration have every probe as a row and no blocks.
+/// Probes that a finding does not cite one by one, packed per contact (`probe_blocks.rs`),
+/// and each contact's count of them. Case files imported before this migration have every
+/// probe as a row, no blocks and a count of 0.
 const MIGRATION_7: &str = r#"
+ALTER TABLE contact ADD COLUMN packed_probes INTEGER NOT NULL DEFAULT 0;
 CREATE TABLE probe_block (
     id           INTEGER PRIMARY KEY,
     contact_id   INTEGER NOT NULL REFERENCES contact(id) DEFERRABLE INITIALLY DEFERRED,
