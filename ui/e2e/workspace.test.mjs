@@ -52,7 +52,9 @@ describe("investigator's workspace", () => {
       zone: "UTC",
       networks: "10.200.0.0/24",
     });
-    assert.equal(await textOf(driver, "case-classification"), "TLP:AMBER");
+    // The header shows the classification once the case's settings are read, which may come
+    // after the title, so the test waits for it as it does for the organisation.
+    await waitFor(driver, "the classification in the header", async () => (await textOf(driver, "case-classification")) === "TLP:AMBER");
     await waitFor(driver, "the organisation in the header", async () => (await textOf(driver, "case-meta")).includes("Example GmbH"));
   });
 
