@@ -200,8 +200,8 @@ impl EvidenceWriter<'_> {
         self.aggregator.finish(&mut found);
         self.store_probes(&found).map_err(|source| sqlite_error(&self.case_path, "could not store probes", source))?;
         self.store_finished_contacts()?;
-        // Every contact has finished and stored its block with it, so none is left unless a
-        // probe arrived after its contact finished; such a block is stored, not dropped.
+        // Every contact has finished and stored its block with it, so a block is left only if
+        // a probe arrived after its contact finished. Such a block is stored, not dropped.
         let mut left: Vec<(u64, ContactBlocks)> = std::mem::take(&mut self.blocks).into_iter().collect();
         left.sort_unstable_by_key(|(index, _)| *index);
         for (index, blocks) in left {
