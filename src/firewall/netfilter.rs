@@ -31,6 +31,10 @@
 //!
 //! ufw's BLOCK is read as deny because ufw's own term does not say whether a reply was sent.
 
+use std::sync::LazyLock;
+
+use memchr::memmem;
+
 use super::netfilter_body::{parse_body, Body, PacketFields};
 use super::outcome::{DialectReader, LineOutcome};
 use super::syslog_header::parse_header;
@@ -94,13 +98,18 @@ pub(super) fn has_anchor(text: &str) -> bool {
     find_anchor(text).is_some()
 }
 
+/// Searcher for `IN=`, built once. `str::find` with a string pattern runs the generic Two-Way
+/// searcher, and this one takes 7 % fewer instructions on the parsing thread of a netfilter
+/// log import (callgrind, `benches/gen_fwlog.rs` log of 100,000 lines).
+static IN_FINDER: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::new(b"IN="));
+
 /// Returns the byte position of the anchor `IN=<interface> OUT=` in `text`.
 fn find_anchor(text: &str) -> Option<usize> {
     let mut search_from = 0;
-    while let Some(found) = text[search_from..].find("IN=") {
+    while let Some(found) = IN_FINDER.find(&text.as_bytes()[search_from..]) {
         let start = search_from + found;
         let after = &text[start + "IN=".len()..];
-        let interface_end = after.find(' ').unwrap_or(after.len());
+        let interface_end = memchr::memchr(b' ', after.as_bytes()).unwrap_or(after.len());
         if after[interface_end..].starts_with(" OUT=") {
             return Some(start);
         }
