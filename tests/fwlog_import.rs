@@ -151,6 +151,22 @@ fn idle_splits(lines: &[LogLine], name: &str) -> usize {
     splits
 }
 
+/// Analyzes `case` and returns the findings of `scancase findings --json`.
+fn analyzed_findings(case: &Path) -> Vec<serde_json::Value> {
+    cargo_bin_cmd!("scancase").arg("analyze").arg(case).assert().success();
+    let output = cargo_bin_cmd!("scancase").arg("findings").arg(case).arg("--json").output().expect("findings listed");
+    assert!(output.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("findings JSON");
+    json["findings"].as_array().expect("a findings list").clone()
+}
+
+/// Writes the Markdown report of `case` into `folder` and returns it.
+fn markdown_report(folder: &Path, case: &Path) -> String {
+    let report = folder.join("report.md");
+    cargo_bin_cmd!("scancase").arg("report").arg(case).args(["--format", "md", "-o"]).arg(&report).assert().success();
+    std::fs::read_to_string(&report).expect("report written")
+}
+
 fn contact_count(case: &Path) -> usize {
     let conn = Connection::open(case).expect("open case");
     conn.query_row("SELECT COUNT(*) FROM contact", [], |row| row.get::<_, i64>(0)).expect("count") as usize
@@ -291,21 +307,15 @@ fn scan_repeated_after_idle_gap_is_one_finding() {
     assert_eq!(contact_count(&case), 2 * keys.len(), "one contact per key and run");
     assert_eq!(stored_probes(&case).len(), lines);
 
-    cargo_bin_cmd!("scancase").arg("analyze").arg(&case).assert().success();
-    let output = cargo_bin_cmd!("scancase").arg("findings").arg(&case).arg("--json").output().expect("findings listed");
-    assert!(output.status.success());
-    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("findings JSON");
-    let findings = json["findings"].as_array().expect("a findings list");
-    assert_eq!(findings.len(), 1, "{json}");
+    let findings = analyzed_findings(&case);
+    assert_eq!(findings.len(), 1, "{findings:?}");
     assert_eq!(findings[0]["contacts"], keys.len());
     assert_eq!(findings[0]["probes"], lines);
     assert_eq!(findings[0]["citations"], lines);
     assert_eq!(findings[0]["ports"].as_array().expect("ports").len(), keys.len());
 
     // The report's probe data counts the probes of both runs: telnet was probed twice in each.
-    let report = folder.path().join("report.md");
-    cargo_bin_cmd!("scancase").arg("report").arg(&case).args(["--format", "md", "-o"]).arg(&report).assert().success();
-    let markdown = std::fs::read_to_string(&report).expect("report written");
+    let markdown = markdown_report(folder.path(), &case);
     assert!(markdown.contains(&format!("Probe data of F-1: {lines} probes")), "{markdown}");
     assert!(markdown.contains("| tcp/23 (telnet) | 4 |"), "{markdown}");
 }
@@ -327,18 +337,12 @@ fn packed_probes_count_in_finding() {
     assert_eq!(probes.len(), 108);
     assert_eq!(probes.iter().filter(|probe| probe.id.is_none()).count(), 4, "port 23's probes after the first 20");
 
-    cargo_bin_cmd!("scancase").arg("analyze").arg(&case).assert().success();
-    let output = cargo_bin_cmd!("scancase").arg("findings").arg(&case).arg("--json").output().expect("findings listed");
-    assert!(output.status.success());
-    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("findings JSON");
-    let findings = json["findings"].as_array().expect("a findings list");
-    assert_eq!(findings.len(), 1, "{json}");
+    let findings = analyzed_findings(&case);
+    assert_eq!(findings.len(), 1, "{findings:?}");
     assert_eq!(findings[0]["probes"], 108);
     assert_eq!(findings[0]["citations"], 108);
 
-    let report = folder.path().join("report.md");
-    cargo_bin_cmd!("scancase").arg("report").arg(&case).args(["--format", "md", "-o"]).arg(&report).assert().success();
-    let markdown = std::fs::read_to_string(&report).expect("report written");
+    let markdown = markdown_report(folder.path(), &case);
     assert!(markdown.contains("Probe data of F-1: 108 probes"), "{markdown}");
     assert!(markdown.contains("| tcp/23 (telnet) | 24 |"), "{markdown}");
 }

@@ -356,6 +356,8 @@ impl Aggregator {
     /// Reads an ICMP or ICMPv6 message: a host-discovery request is a probe of the host, its
     /// reply marks the host as up, and an error that quotes a probe sets that probe's outcome.
     fn observe_icmp(&mut self, o: Observation, probes: &mut Vec<ProbeEvent>) {
+        // NOTE: a session-log record of ICMP without a type is no probe here, so a blocked
+        // ping sweep in a log that leaves the type out is not found.
         let Some(icmp) = o.icmp else {
             return;
         };

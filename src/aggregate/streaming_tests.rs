@@ -186,29 +186,29 @@ fn contacts_finish_once_idle() {
     // previous one. Contacts finished during the file are taken as they finish.
     let mut aggregator = Aggregator::new();
     let mut probes = Vec::new();
-    let mut taken: Vec<(u64, Contact)> = Vec::new();
-    let mut most_live_contacts = 0;
+    let mut finished: Vec<(u64, Contact)> = Vec::new();
+    let mut max_live_contacts = 0;
     for replay_number in 0..10u8 {
         let replay_scanner = IpAddr::V4(Ipv4Addr::new(10, 201, replay_number, 10));
         let shift = i64::from(replay_number) * CONTACT_IDLE_TIMEOUT_NS;
         for observation in replay(&observations, shift, scanner, replay_scanner) {
             aggregator.observe(observation, &mut probes);
-            most_live_contacts = most_live_contacts.max(aggregator.contact_entries());
-            taken.extend(aggregator.take_finished());
+            max_live_contacts = max_live_contacts.max(aggregator.contact_entries());
+            finished.extend(aggregator.take_finished());
         }
     }
-    assert!(taken.len() >= 8 * one_replay.len(), "{} contacts finished before the end", taken.len());
+    assert!(finished.len() >= 8 * one_replay.len(), "{} contacts finished before the end", finished.len());
     assert!(
-        most_live_contacts <= 2 * one_replay.len(),
-        "{most_live_contacts} contacts held, one replay has {}",
+        max_live_contacts <= 2 * one_replay.len(),
+        "{max_live_contacts} contacts held, one replay has {}",
         one_replay.len()
     );
 
     aggregator.finish(&mut probes);
-    taken.extend(aggregator.take_finished());
-    let indexes: Vec<u64> = taken.iter().map(|(index, _)| *index).collect();
+    finished.extend(aggregator.take_finished());
+    let indexes: Vec<u64> = finished.iter().map(|(index, _)| *index).collect();
     assert_eq!(indexes, (0..10 * one_replay.len() as u64).collect::<Vec<_>>(), "each index once, in order");
-    for (replay_number, chunk) in taken.chunks(one_replay.len()).enumerate() {
+    for (replay_number, chunk) in finished.chunks(one_replay.len()).enumerate() {
         for ((_, contact), expected) in chunk.iter().zip(&one_replay) {
             let label = format!("replay {replay_number}, port {:?}", expected.dst_port);
             assert_eq!(contact.dst_port, expected.dst_port, "{label}");

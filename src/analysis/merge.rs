@@ -178,10 +178,7 @@ fn continue_contact(into: &mut Contact, later: Contact) {
     into.probes += later.probes;
     into.first_ts_ns = into.first_ts_ns.min(later.first_ts_ns);
     into.last_ts_ns = into.last_ts_ns.max(later.last_ts_ns);
-    into.flags_seen |= later.flags_seen;
-    into.handshake_completed |= later.handshake_completed;
-    into.source_reset |= later.source_reset;
-    into.payload_exchanged |= later.payload_exchanged;
+    add_signs(into, &later);
     for (technique, count) in later.techniques {
         *into.techniques.entry(technique).or_insert(0) += count;
     }
@@ -191,6 +188,15 @@ fn continue_contact(into: &mut Contact, later: Contact) {
         into.outcome = later.outcome;
         into.reply = later.reply.or(into.reply);
     }
+}
+
+/// Adds what `other` saw of the conversation to `into`: TCP flags, a completed handshake, a
+/// reset from the source and payload. Any one view that saw them is enough.
+fn add_signs(into: &mut Contact, other: &Contact) {
+    into.flags_seen |= other.flags_seen;
+    into.handshake_completed |= other.handshake_completed;
+    into.source_reset |= other.source_reset;
+    into.payload_exchanged |= other.payload_exchanged;
 }
 
 /// Sets the merged contact's first and last probe from its views; see the module docs.
@@ -265,10 +271,7 @@ pub fn clock_offsets(contacts: &[&MergedContact]) -> Vec<ClockOffset> {
 /// from the views.
 fn absorb(into: &mut Contact, other: Contact) {
     into.probes = into.probes.max(other.probes);
-    into.flags_seen |= other.flags_seen;
-    into.handshake_completed |= other.handshake_completed;
-    into.source_reset |= other.source_reset;
-    into.payload_exchanged |= other.payload_exchanged;
+    add_signs(into, &other);
     for (technique, count) in other.techniques {
         let entry = into.techniques.entry(technique).or_insert(0);
         *entry = (*entry).max(count);

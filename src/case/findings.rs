@@ -202,8 +202,8 @@ impl Case {
     /// with ties in evidence and record order. The port is `None` for ICMP and ARP probes.
     ///
     /// A contact seen in several evidence files (a capture and the firewall log of the same
-    /// host) gives its points from one of them only: the file with the most cited probes of
-    /// that contact, or the earlier file on a tie. The analysis counts merged contacts the
+    /// host) gives its points from one of them only. That is the file with the most cited
+    /// probes of that contact, or the earlier file on a tie. The analysis counts merged contacts the
     /// same way, so a probe seen in two files is drawn once.
     ///
     /// NOTE: this reads every cited probe, so a report on a finding of 10 million probes
