@@ -22,6 +22,7 @@ use std::path::PathBuf;
 use rusqlite::{params, OptionalExtension, Row, Transaction};
 
 use super::findings::CITATIONS_SHOWN;
+use super::import_rows::{self, ContactRow, ProbeRow};
 use super::probe_blocks::ProbeBlock;
 use super::{audit, json_error, now_ns, sqlite_error, Case, CaseError};
 use crate::aggregate::{Aggregator, ProbeEvent};
@@ -288,89 +289,49 @@ impl EvidenceWriter<'_> {
 impl EvidenceWriter<'_> {
     /// Stores the citable probes as rows and packs the others into their contact's block.
     fn store_probes(&mut self, found: &[ProbeEvent]) -> rusqlite::Result<()> {
-        let mut statement = self.tx.prepare_cached(
-            "INSERT INTO probe (contact_id, ts_ns, record, byte_offset, technique, src_port, tcp_flags, ttl, ip_id,
-                tcp_window, tcp_options, payload_len, action, rule, source_text)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-        )?;
+        let mut rows = Vec::with_capacity(found.len());
         for event in found {
+            let contact_id = self.first_contact_id + event.contact_index as i64;
             let probe = &event.probe;
-            if !event.citable {
-                let blocks = self.blocks.entry(event.contact_index).or_default();
-                blocks.open.push(probe.ts_ns, probe.locator);
-                blocks.packed += 1;
-                if blocks.open.is_full() {
-                    let full = std::mem::take(&mut blocks.open);
-                    store_block(&self.tx, self.first_contact_id + event.contact_index as i64, &full)?;
-                }
+            if event.citable {
+                rows.push(ProbeRow { contact_id, probe });
                 continue;
             }
-            statement.execute(params![
-                self.first_contact_id + event.contact_index as i64,
-                probe.ts_ns,
-                probe.locator.record as i64,
-                probe.locator.byte_offset as i64,
-                probe.technique.as_str(),
-                probe.src_port,
-                probe.tcp_flags.map(|flags| flags.0),
-                probe.ttl,
-                probe.ip_id,
-                probe.tcp_window,
-                probe.tcp_options.as_ref().map(|options| options.as_slice()),
-                probe.payload_len,
-                probe.action.as_ref().map(|action| action.as_str()),
-                probe.rule,
-                probe.source_text,
-            ])?;
+            let blocks = self.blocks.entry(event.contact_index).or_default();
+            blocks.open.push(probe.ts_ns, probe.locator);
+            blocks.packed += 1;
+            if blocks.open.is_full() {
+                let full = std::mem::take(&mut blocks.open);
+                store_block(&self.tx, contact_id, &full)?;
+            }
         }
-        Ok(())
+        import_rows::insert_probes(&self.tx, &rows)
     }
 
     /// Stores the contacts the aggregator has finished since the last call.
     fn store_finished_contacts(&mut self) -> Result<(), CaseError> {
         let path = &self.case_path;
-        let mut statement = self
-            .tx
-            .prepare_cached(
-                "INSERT INTO contact (id, evidence_id, src, dst, protocol, dst_port, first_ts_ns, last_ts_ns, probes,
-                    flags_seen, outcome, handshake_completed, payload_exchanged, techniques_json, reply_ts_ns,
-                    reply_record, reply_byte_offset, source_reset, packed_probes)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
-            )
-            .map_err(|source| sqlite_error(path, "could not store contacts", source))?;
-        for (index, contact) in self.aggregator.take_finished() {
+        let finished = self.aggregator.take_finished();
+        let mut rows = Vec::with_capacity(finished.len());
+        for (index, contact) in finished {
+            let id = self.first_contact_id + index as i64;
             let blocks = self.blocks.remove(&index).unwrap_or_default();
             if blocks.open.probes() > 0 {
-                store_block(&self.tx, self.first_contact_id + index as i64, &blocks.open)
+                store_block(&self.tx, id, &blocks.open)
                     .map_err(|source| sqlite_error(path, "could not store packed probes", source))?;
             }
             let techniques_json = serde_json::to_string(&contact.techniques)
                 .map_err(|source| json_error(path, "could not encode probe techniques", source))?;
-            statement
-                .execute(params![
-                    self.first_contact_id + index as i64,
-                    self.evidence_id,
-                    contact.src.to_string(),
-                    contact.dst.to_string(),
-                    contact.protocol.number(),
-                    contact.dst_port,
-                    contact.first_ts_ns,
-                    contact.last_ts_ns,
-                    contact.probes as i64,
-                    contact.flags_seen,
-                    contact.outcome.as_str(),
-                    contact.handshake_completed,
-                    contact.payload_exchanged,
-                    techniques_json,
-                    contact.reply.map(|reply| reply.ts_ns),
-                    contact.reply.map(|reply| reply.locator.record as i64),
-                    contact.reply.map(|reply| reply.locator.byte_offset as i64),
-                    contact.source_reset,
-                    blocks.packed as i64,
-                ])
-                .map_err(|source| sqlite_error(path, "could not store a contact", source))?;
+            rows.push(ContactRow {
+                id,
+                evidence_id: self.evidence_id,
+                contact,
+                techniques_json,
+                packed_probes: blocks.packed,
+            });
         }
-        Ok(())
+        import_rows::insert_contacts(&self.tx, &rows)
+            .map_err(|source| sqlite_error(path, "could not store a contact", source))
     }
 }
 

@@ -15,6 +15,7 @@ mod audit;
 mod contacts;
 mod evidence;
 mod findings;
+mod import_rows;
 mod integrity;
 mod location;
 pub mod probe_blocks;
