@@ -1,15 +1,15 @@
 //! Evidence, contact and probe tables: writing one import atomically and reading it back.
 //!
-//! An import runs inside one transaction held by [`EvidenceWriter`]. The writer aggregates the
-//! observations it receives ([`crate::aggregate`]) and stores probes in small batches as they
-//! are found, so memory does not grow with the probes. Contact ids are given out when a contact
-//! is first seen. A contact's row is stored once the aggregator has finished it, after it was
-//! idle for a while in the evidence's time or at the end of the file, so memory does not grow
-//! with the contacts either. The probe table's key to the contact table is checked
-//! at commit, in [`EvidenceWriter::finish`], which also stores the anomalies and the audit
-//! entry. Dropping the writer without finishing rolls all of it back, so a failed import
-//! leaves nothing in the case. Observations that are neither probes nor replies (session
-//! traffic) are counted in the evidence summary but not stored.
+//! An import runs inside one transaction held by [`EvidenceWriter`]. The writer stores what
+//! the aggregator of [`import_aggregator`] finds, which the import runs on its parsing
+//! thread. Probes are stored in small batches as they are found, so memory does not grow with
+//! the probes. A contact's row is stored once the aggregator has finished the contact (idle
+//! for a while in the evidence's time, or at the end of the file), so memory does not grow
+//! with the contacts either. Contact ids are given out when a contact is first seen. The probe table's
+//! key to the contact table is checked at commit, in [`EvidenceWriter::finish`], which also
+//! stores the anomalies and the audit entry. Dropping the writer without finishing rolls all
+//! of it back, so a failed import leaves nothing in the case. Observations that are neither
+//! probes nor replies (session traffic) are counted in the evidence summary but not stored.
 //!
 //! A probe is stored as a row, with its header fields and log line, only when it can be one
 //! of the citations a finding shows ([`TEXTS_KEPT_PER_CONTACT`]). The other probes of a
@@ -26,7 +26,7 @@ use super::import_rows::{self, ContactRow, ProbeRow};
 use super::probe_blocks::ProbeBlock;
 use super::{audit, json_error, now_ns, sqlite_error, Case, CaseError};
 use crate::aggregate::{Aggregator, ProbeEvent};
-use crate::model::{EvidenceKind, EvidenceRecord, ImportSummary, Locator, Observation, ObservationSink, SinkError};
+use crate::model::{Contact, EvidenceKind, EvidenceRecord, ImportSummary, Locator};
 
 /// Probes per contact whose log line is stored: the citations a finding shows are its first
 /// [`CITATIONS_SHOWN`] probes by time, and those are always among the first as many of each of
@@ -37,10 +37,6 @@ use crate::model::{EvidenceKind, EvidenceRecord, ImportSummary, Locator, Observa
 /// raising [`CITATIONS_SHOWN`] later shows the extra citations of older imports without
 /// their log lines.
 const TEXTS_KEPT_PER_CONTACT: u8 = CITATIONS_SHOWN as u8;
-
-/// Probes stored with one look-up of the prepared insert statement. The batch bounds the
-/// probes held in memory; its size only spreads the statement cache's cost.
-const PROBES_PER_BATCH: usize = 256;
 
 /// Facts about an evidence file taken before it is parsed.
 #[derive(Debug, Clone)]
@@ -66,11 +62,8 @@ pub struct EvidenceWriter<'case> {
     evidence_id: i64,
     evidence: NewEvidence,
     imported_at_ns: i64,
-    aggregator: Aggregator,
     /// Row id of the first contact of this import; contact `i` gets `first_contact_id + i`.
     first_contact_id: i64,
-    /// Probes found and not yet stored; fewer than [`PROBES_PER_BATCH`] between observations.
-    found: Vec<ProbeEvent>,
     /// Probes that are not citable, packed per contact index until the block is full or the
     /// contact finishes.
     blocks: HashMap<u64, ContactBlocks>,
@@ -113,9 +106,7 @@ impl Case {
             evidence_id,
             evidence,
             imported_at_ns,
-            aggregator: Aggregator::keeping_texts(TEXTS_KEPT_PER_CONTACT),
             first_contact_id,
-            found: Vec::new(),
             blocks: HashMap::new(),
         })
     }
@@ -195,12 +186,19 @@ impl EvidenceWriter<'_> {
         Ok(())
     }
 
-    /// Stores the importer's summary, appends the audit entry and commits the import.
+    /// Stores probes the aggregator found, then contacts it finished. A contact's probes are
+    /// all found before it finishes, so they come in this call or an earlier one.
+    pub fn store(&mut self, probes: &[ProbeEvent], finished: Vec<(u64, Contact)>) -> Result<(), CaseError> {
+        self.store_probes(probes).map_err(|source| sqlite_error(&self.case_path, "could not store probes", source))?;
+        if !finished.is_empty() {
+            self.store_finished_contacts(finished)?;
+        }
+        Ok(())
+    }
+
+    /// Stores the importer's summary, appends the audit entry and commits the import. The
+    /// aggregator's last probes and contacts must have been stored first.
     pub fn finish(mut self, format: &str, summary: ImportSummary) -> Result<EvidenceRecord, CaseError> {
-        let mut found = std::mem::take(&mut self.found);
-        self.aggregator.finish(&mut found);
-        self.store_probes(&found).map_err(|source| sqlite_error(&self.case_path, "could not store probes", source))?;
-        self.store_finished_contacts()?;
         // Every contact has finished and stored its block with it, so a block is left only if
         // a probe arrived after its contact finished. Such a block is stored, not dropped.
         let mut left: Vec<(u64, ContactBlocks)> = std::mem::take(&mut self.blocks).into_iter().collect();
@@ -308,10 +306,9 @@ impl EvidenceWriter<'_> {
         import_rows::insert_probes(&self.tx, &rows)
     }
 
-    /// Stores the contacts the aggregator has finished since the last call.
-    fn store_finished_contacts(&mut self) -> Result<(), CaseError> {
+    /// Stores contacts the aggregator has finished.
+    fn store_finished_contacts(&mut self, finished: Vec<(u64, Contact)>) -> Result<(), CaseError> {
         let path = &self.case_path;
-        let finished = self.aggregator.take_finished();
         let mut rows = Vec::with_capacity(finished.len());
         for (index, contact) in finished {
             let id = self.first_contact_id + index as i64;
@@ -343,29 +340,10 @@ fn store_block(tx: &Transaction<'_>, contact_id: i64, block: &ProbeBlock) -> rus
     Ok(())
 }
 
-impl ObservationSink for EvidenceWriter<'_> {
-    /// Aggregates one observation and stores the probes found once a batch of
-    /// [`PROBES_PER_BATCH`] is complete, so a storage error is reported at the observation that
-    /// completed the batch.
-    fn push(&mut self, observation: Observation) -> Result<(), SinkError> {
-        self.aggregator.observe(observation, &mut self.found);
-        // Contacts finish in groups when their generations turn, once an hour of evidence
-        // time, and are stored at once so that memory holds only the active ones. Their last
-        // probes may still wait in the batch, so the batch is stored first.
-        let finished = self.aggregator.has_finished();
-        if self.found.len() < PROBES_PER_BATCH && !finished {
-            return Ok(());
-        }
-        let found = std::mem::take(&mut self.found);
-        let stored = self.store_probes(&found);
-        self.found = found;
-        self.found.clear();
-        stored.map_err(|error| SinkError(Box::new(error)))?;
-        if finished {
-            self.store_finished_contacts().map_err(|error| SinkError(Box::new(error)))?;
-        }
-        Ok(())
-    }
+/// Returns the aggregator whose probes and contacts an [`EvidenceWriter`] stores: it keeps the
+/// log lines of the probes that findings can cite.
+pub fn import_aggregator() -> Aggregator {
+    Aggregator::keeping_texts(TEXTS_KEPT_PER_CONTACT)
 }
 
 fn evidence_from_row(row: &Row<'_>) -> rusqlite::Result<EvidenceRecord> {

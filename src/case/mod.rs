@@ -37,7 +37,7 @@ pub use assembly::{NewTimelineEvent, SectionTextAction, MAX_EVENT_TEXT_CHARS};
 pub use attachments::{NewAttachment, MAX_SCREENSHOT_BYTES, MAX_SCREENSHOT_SIDE_PX, MAX_STATEMENT_BYTES};
 pub use audit::{hex_lower, AuditEntry, AuditLog};
 pub use contacts::{StoredContact, StoredProbe};
-pub use evidence::{EvidenceWriter, NewEvidence};
+pub use evidence::{import_aggregator, EvidenceWriter, NewEvidence};
 pub use findings::StoredAnalysis;
 pub use integrity::{remapped_path, EvidenceCheck, PathRemap};
 pub use location::sibling as sibling_path;
@@ -50,6 +50,12 @@ use crate::model::{CaseInfo, TimestampNs};
 
 /// Milliseconds a writer waits for another connection's lock before giving up.
 const BUSY_TIMEOUT_MS: u64 = 5_000;
+
+/// Page size of new case files, in bytes (SQLite's default is 4,096). An import writes each
+/// page to the WAL and then to the file, with system calls for each page, so larger pages
+/// make fewer calls. The 1 million line benchmark log imported in 1.62 s with 16 KiB pages
+/// and in 1.87 s with 4 KiB pages. Case files made with other sizes keep theirs.
+const PAGE_SIZE_BYTES: i64 = 16 * 1024;
 
 /// Upper bound of SQLite's page cache per connection, in KiB (SQLite's default is 2,000 KiB).
 /// An import writes all its rows in one transaction. With the default cache, SQLite spills
@@ -223,6 +229,10 @@ impl Case {
         let conn = Connection::open_with_flags(path, flags)
             .map_err(|source| sqlite_error(path, "could not create the file", source))?;
         let mut case = Case { conn, path: path.to_path_buf(), read_only: None };
+        // The page size is fixed when the first table is written, and WAL mode keeps it.
+        case.conn
+            .pragma_update(None, "page_size", PAGE_SIZE_BYTES)
+            .map_err(|source| case.sqlite("could not set the page size", source))?;
         case.configure()?;
         case.conn
             .pragma_update(None, "application_id", schema::APPLICATION_ID)
@@ -374,6 +384,12 @@ impl Case {
         self.conn
             .pragma_update(None, "cache_size", -PAGE_CACHE_KIB)
             .map_err(|source| self.sqlite("could not set the page cache size", source))?;
+        // SQLite's temporary files stay in memory. An import's multi-row inserts each keep a
+        // statement journal of the few pages they change, and on disk these took 7 times as
+        // many writes as the WAL. The case's queries read through indexes, so they sort little.
+        self.conn
+            .pragma_update(None, "temp_store", "MEMORY")
+            .map_err(|source| self.sqlite("could not keep temporary storage in memory", source))?;
         if self.read_only.is_none() {
             self.conn
                 .execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")

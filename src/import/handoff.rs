@@ -1,11 +1,12 @@
-//! Hand-off of observations from the parsing thread to the thread that stores them.
+//! Hand-off of an import's probes and contacts from the parsing thread to the thread that
+//! stores them.
 //!
-//! An import parses the evidence on the calling thread and aggregates and writes the case
-//! file on a second thread, so parsing and SQLite run on two cores at once. The parser pushes
-//! observations into a [`ChannelSink`], which sends them in batches through a bounded channel:
-//! when the storing thread falls behind, the parser waits, so memory stays bounded. The
-//! storing thread owns the case's transaction from start to commit, because an SQLite
-//! transaction cannot move between threads.
+//! An import parses and aggregates the evidence on the calling thread and writes the case file
+//! on a second thread, so parsing and SQLite run on two cores at once. The parser pushes
+//! observations into a [`ChannelSink`], which aggregates them into probes and contacts and
+//! sends those in batches through a bounded channel: when the storing thread falls behind, the
+//! parser waits, so memory stays bounded. The storing thread owns the case's transaction from
+//! start to commit, because an SQLite transaction cannot move between threads.
 //!
 //! The parsing thread ends the hand-off with [`Message::Finish`], which carries the import
 //! summary and the SHA-256. A channel closed without it means the parse failed or was
@@ -14,32 +15,42 @@
 use std::path::Path;
 use std::sync::mpsc::{Receiver, SyncSender};
 
-use crate::case::{Case, NewEvidence};
-use crate::model::{ImportSummary, Observation, ObservationSink, SinkError};
+use crate::aggregate::{Aggregator, ProbeEvent};
+use crate::case::{import_aggregator, Case, NewEvidence};
+use crate::model::{Contact, ImportSummary, Observation, ObservationSink, SinkError};
 
 use super::{ImportError, ImportResult};
 
-/// Observations sent to the storing thread in one message. A batch amortises the channel's
-/// locking over many observations; 1,024 observations of a log take about 400 KiB with their
-/// line texts.
-const OBSERVATIONS_PER_BATCH: usize = 1024;
+/// Probes sent to the storing thread in one message, unless contacts finish first. A batch
+/// amortises the channel's locking over many probes; 256 probes of a log take about 100 KiB
+/// with their line texts.
+const PROBES_PER_BATCH: usize = 256;
 
 /// Maximum number of batches queued in the channel before the parser waits for the storing
 /// thread. Two cores run the two threads, so a short queue only smooths out bursts.
-pub(super) const QUEUED_BATCHES: usize = 8;
+pub(super) const QUEUED_BATCHES: usize = 32;
 
 /// A message from the parsing thread to the storing thread.
 pub(super) enum Message {
-    /// Observations in file order.
-    Batch(Vec<Observation>),
+    /// Probes found, then contacts finished, in the aggregator's order.
+    Found {
+        probes: Vec<ProbeEvent>,
+        finished: Vec<(u64, Contact)>,
+        /// Record (line or frame number) of the observation that completed the batch, named
+        /// when the batch cannot be stored.
+        record: u64,
+    },
     /// The end of the file: the importer's summary and the file's SHA-256.
     Finish { summary: ImportSummary, sha256: String },
 }
 
-/// A sink that sends observations to the storing thread.
+/// A sink that aggregates observations and sends what it finds to the storing thread.
 pub(super) struct ChannelSink {
     sender: SyncSender<Message>,
-    batch: Vec<Observation>,
+    aggregator: Aggregator,
+    probes: Vec<ProbeEvent>,
+    /// Record of the last observation pushed.
+    record: u64,
 }
 
 /// The error a [`ChannelSink`] returns once the storing thread has stopped; that thread's own
@@ -50,31 +61,37 @@ pub(super) struct StoringStopped;
 
 impl ChannelSink {
     pub(super) fn new(sender: SyncSender<Message>) -> Self {
-        Self { sender, batch: Vec::with_capacity(OBSERVATIONS_PER_BATCH) }
+        Self { sender, aggregator: import_aggregator(), probes: Vec::with_capacity(PROBES_PER_BATCH), record: 0 }
     }
 
-    /// Sends the observations still batched and then the end of the import.
+    /// Finishes the aggregation, sends what it found and then the end of the import.
     pub(super) fn finish(mut self, summary: ImportSummary, sha256: String) -> Result<(), StoringStopped> {
-        self.send_batch()?;
+        self.aggregator.finish(&mut self.probes);
+        self.send_found()?;
         self.sender.send(Message::Finish { summary, sha256 }).map_err(|_| StoringStopped)
     }
 
-    fn send_batch(&mut self) -> Result<(), StoringStopped> {
-        if self.batch.is_empty() {
+    fn send_found(&mut self) -> Result<(), StoringStopped> {
+        let finished = self.aggregator.take_finished();
+        if self.probes.is_empty() && finished.is_empty() {
             return Ok(());
         }
-        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(OBSERVATIONS_PER_BATCH));
-        self.sender.send(Message::Batch(batch)).map_err(|_| StoringStopped)
+        let probes = std::mem::replace(&mut self.probes, Vec::with_capacity(PROBES_PER_BATCH));
+        self.sender.send(Message::Found { probes, finished, record: self.record }).map_err(|_| StoringStopped)
     }
 }
 
 impl ObservationSink for ChannelSink {
+    /// Aggregates one observation. Found probes are sent once a batch is complete. Contacts
+    /// finish in groups when the aggregator's generations turn, once an hour of evidence time,
+    /// and are sent at once so that memory holds only the active ones.
     fn push(&mut self, observation: Observation) -> Result<(), SinkError> {
-        self.batch.push(observation);
-        if self.batch.len() < OBSERVATIONS_PER_BATCH {
+        self.record = observation.locator.record;
+        self.aggregator.observe(observation, &mut self.probes);
+        if self.probes.len() < PROBES_PER_BATCH && !self.aggregator.has_finished() {
             return Ok(());
         }
-        self.send_batch().map_err(|error| SinkError(Box::new(error)))
+        self.send_found().map_err(|error| SinkError(Box::new(error)))
     }
 }
 
@@ -82,16 +99,16 @@ impl ObservationSink for ChannelSink {
 pub(super) enum StoreFailure {
     /// The case could not start, check or commit the import.
     Import(ImportError),
-    /// The case did not accept the observation of this record (line or frame number).
+    /// The case did not store what was found up to this record (line or frame number).
     Observation { record: u64, source: SinkError },
     /// The parsing thread closed the channel without [`Message::Finish`], and its own error
     /// gives the cause.
     Abandoned,
 }
 
-/// Stores the observations received until [`Message::Finish`] and commits the import, or rolls
-/// it back when the channel closes first. Runs on the storing thread.
-pub(super) fn store_observations(
+/// Stores the probes and contacts received until [`Message::Finish`] and commits the import,
+/// or rolls it back when the channel closes first. Runs on the storing thread.
+pub(super) fn store_found(
     case: &mut Case,
     evidence: NewEvidence,
     path: &Path,
@@ -105,11 +122,10 @@ pub(super) fn store_observations(
             return Err(StoreFailure::Abandoned);
         };
         let (summary, sha256) = match message {
-            Message::Batch(observations) => {
-                for observation in observations {
-                    let record = observation.locator.record;
-                    writer.push(observation).map_err(|source| StoreFailure::Observation { record, source })?;
-                }
+            Message::Found { probes, finished, record } => {
+                writer
+                    .store(&probes, finished)
+                    .map_err(|error| StoreFailure::Observation { record, source: SinkError(Box::new(error)) })?;
                 continue;
             }
             Message::Finish { summary, sha256 } => (summary, sha256),

@@ -188,8 +188,8 @@ pub fn import_file(
         modified_ns: source.modified.and_then(|time| time.timestamp_nanos_opt()),
     };
 
-    // Three threads share the work: this one parses, a second takes the SHA-256 of the same
-    // bytes, and a third aggregates the observations and writes them to the case file
+    // Three threads share the work: this one parses and aggregates, a second takes the SHA-256
+    // of the same bytes, and a third writes the probes and contacts to the case file
     // ([`handoff`]). The machines this runs on have two or more cores, and the hashing thread
     // needs far less time than the other two.
     let cancelled = AtomicBool::new(false);
@@ -197,7 +197,7 @@ pub fn import_file(
     std::thread::scope(|scope| {
         let hashing = scope.spawn(|| source::hash_source(&source, &cancelled));
         let (sender, receiver) = mpsc::sync_channel(handoff::QUEUED_BATCHES);
-        let storing = scope.spawn(move || handoff::store_observations(case, evidence, path, receiver));
+        let storing = scope.spawn(move || handoff::store_found(case, evidence, path, receiver));
 
         let mut sink = handoff::ChannelSink::new(sender);
         let parsed = read_evidence(&source, options, observer, &mut sink);
