@@ -38,6 +38,11 @@ use crate::model::{Contact, EvidenceKind, EvidenceRecord, ImportSummary, Locator
 /// their log lines.
 const TEXTS_KEPT_PER_CONTACT: u8 = CITATIONS_SHOWN as u8;
 
+/// Contact rows built before they are inserted. The aggregator finishes every contact still
+/// active at the end of the file at once, 985,006 of them in a fast sweep of a /16, so the rows
+/// are built and inserted in groups of this many to keep memory flat.
+const CONTACT_ROWS_HELD: usize = 1024;
+
 /// Facts about an evidence file taken before it is parsed.
 #[derive(Debug, Clone)]
 pub struct NewEvidence {
@@ -309,7 +314,7 @@ impl EvidenceWriter<'_> {
     /// Stores contacts the aggregator has finished.
     fn store_finished_contacts(&mut self, finished: Vec<(u64, Contact)>) -> Result<(), CaseError> {
         let path = &self.case_path;
-        let mut rows = Vec::with_capacity(finished.len());
+        let mut rows = Vec::with_capacity(finished.len().min(CONTACT_ROWS_HELD));
         for (index, contact) in finished {
             let id = self.first_contact_id + index as i64;
             let blocks = self.blocks.remove(&index).unwrap_or_default();
@@ -326,6 +331,11 @@ impl EvidenceWriter<'_> {
                 techniques_json,
                 packed_probes: blocks.packed,
             });
+            if rows.len() == CONTACT_ROWS_HELD {
+                import_rows::insert_contacts(&self.tx, &rows)
+                    .map_err(|source| sqlite_error(path, "could not store a contact", source))?;
+                rows.clear();
+            }
         }
         import_rows::insert_contacts(&self.tx, &rows)
             .map_err(|source| sqlite_error(path, "could not store a contact", source))
