@@ -346,3 +346,28 @@ fn packed_probes_count_in_finding() {
     assert!(markdown.contains("Probe data of F-1: 108 probes"), "{markdown}");
     assert!(markdown.contains("| tcp/23 (telnet) | 24 |"), "{markdown}");
 }
+
+/// A SYN scan of 2,500 ports in one second: every contact is still active at the end of the
+/// file, so the aggregator finishes all of them at once and the case stores them in groups.
+#[test]
+fn contacts_finished_together_all_stored() {
+    let folder = tempfile::tempdir().expect("temporary folder");
+    let scan = std::fs::read_to_string(fixture("scan_nmap_sS_8ports_vic1.log")).expect("fixture");
+    let first = scan.lines().next().expect("a line");
+    let port = field(first, "DPT").expect("a destination port");
+    let lines: String =
+        (1..=2500).map(|dpt| first.replace(&format!("DPT={port} "), &format!("DPT={dpt} ")) + "\n").collect();
+    let log = folder.path().join("wide.log");
+    std::fs::write(&log, lines).expect("log written");
+
+    let case = import(folder.path(), &log);
+    assert_eq!(contact_count(&case), 2500);
+    let probes = stored_probes(&case);
+    assert_eq!(probes.len(), 2500);
+    let contacts: BTreeSet<i64> = probes.iter().map(|probe| probe.contact_id).collect();
+    assert_eq!(contacts.len(), 2500, "one probe per contact");
+
+    let findings = analyzed_findings(&case);
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0]["contacts"], 2500);
+}
