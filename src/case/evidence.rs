@@ -5,11 +5,12 @@
 //! thread. Probes are stored in small batches as they are found, so memory does not grow with
 //! the probes. A contact's row is stored once the aggregator has finished the contact (idle
 //! for a while in the evidence's time, or at the end of the file), so memory does not grow
-//! with the contacts either. Contact ids are given out when a contact is first seen. The probe table's
-//! key to the contact table is checked at commit, in [`EvidenceWriter::finish`], which also
-//! stores the anomalies and the audit entry. Dropping the writer without finishing rolls all
-//! of it back, so a failed import leaves nothing in the case. Observations that are neither
-//! probes nor replies (session traffic) are counted in the evidence summary but not stored.
+//! with the contacts either. Contact ids are given out when a contact is first seen. The
+//! probe table's key to the contact table is checked at commit, in [`EvidenceWriter::finish`],
+//! which also stores the anomalies and the audit entry. Dropping the writer without finishing
+//! rolls all of it back, so a failed import leaves nothing in the case. Observations that are
+//! neither probes nor replies (session traffic) are counted in the evidence summary but not
+//! stored.
 //!
 //! A probe is stored as a row, with its header fields and log line, only when it can be one
 //! of the citations a finding shows ([`TEXTS_KEPT_PER_CONTACT`]). The other probes of a
