@@ -10,6 +10,7 @@
 //! time, or sooner when the current generation reaches [`MAX_FLOWS_PER_GENERATION`] entries,
 //! and those of contacts every [`CONTACT_IDLE_TIMEOUT_NS`].
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::hash::Hash;
 
@@ -66,21 +67,19 @@ impl<K: Eq + Hash + Copy, V> Generations<K, V> {
 
     /// Returns the entry for `key` and moves it to the current generation.
     pub(super) fn get_mut(&mut self, key: &K) -> Option<&mut V> {
-        if !self.current.contains_key(key) {
-            let value = self.previous.remove(key)?;
-            return Some(self.current.entry(*key).or_insert(value));
+        match self.current.entry(*key) {
+            Entry::Occupied(entry) => Some(entry.into_mut()),
+            Entry::Vacant(entry) => Some(entry.insert(self.previous.remove(key)?)),
         }
-        self.current.get_mut(key)
     }
 
     /// Returns the entry for `key`, inserted with `make` when missing, in the current
     /// generation.
     pub(super) fn get_or_insert_with(&mut self, key: K, make: impl FnOnce() -> V) -> &mut V {
-        if !self.current.contains_key(&key) {
-            let value = self.previous.remove(&key).unwrap_or_else(make);
-            return self.current.entry(key).or_insert(value);
+        match self.current.entry(key) {
+            Entry::Occupied(entry) => entry.into_mut(),
+            Entry::Vacant(entry) => entry.insert(self.previous.remove(&key).unwrap_or_else(make)),
         }
-        self.current.get_mut(&key).expect("the key was just found")
     }
 
     /// Removes the entry for `key` from both generations.
