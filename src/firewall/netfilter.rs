@@ -123,8 +123,8 @@ fn find_anchor(text: &str) -> Option<usize> {
 fn split_log_text(message: &str, has_host_and_tag: bool) -> Option<LogText<'_>> {
     let mut rest = message;
     if has_host_and_tag {
-        if let Some((host, after)) = rest.split_once(' ') {
-            if host != "kernel:" && !host.contains('=') {
+        if let Some((host, after)) = split_at_byte(rest, b' ') {
+            if host != "kernel:" && !host.as_bytes().contains(&b'=') {
                 rest = after;
             }
         }
@@ -141,7 +141,7 @@ fn split_log_text(message: &str, has_host_and_tag: bool) -> Option<LogText<'_>> 
 pub(super) fn split_kernel_message(message: &str) -> Option<LogText<'_>> {
     let mut rest = message.trim_start_matches(' ');
     if let Some(after_bracket) = rest.strip_prefix('[') {
-        if let Some((inside, after)) = after_bracket.split_once(']') {
+        if let Some((inside, after)) = split_at_byte(after_bracket, b']') {
             let uptime = inside.trim_start_matches(' ');
             let is_uptime = !uptime.is_empty() && uptime.bytes().all(|byte| byte.is_ascii_digit() || byte == b'.');
             if is_uptime {
@@ -151,6 +151,13 @@ pub(super) fn split_kernel_message(message: &str) -> Option<LogText<'_>> {
     }
     let anchor = find_anchor(rest)?;
     Some(LogText { prefix: rest[..anchor].trim(), body: &rest[anchor..] })
+}
+
+/// Splits `text` at the first `byte`, an ASCII character. memchr finds it in fewer
+/// instructions than `split_once` with a char pattern (callgrind).
+fn split_at_byte(text: &str, byte: u8) -> Option<(&str, &str)> {
+    let at = memchr::memchr(byte, text.as_bytes())?;
+    Some((&text[..at], &text[at + 1..]))
 }
 
 /// Returns true when `line` is a netfilter LOG line with a readable syslog time.
