@@ -39,9 +39,9 @@ use crate::model::{Contact, EvidenceKind, EvidenceRecord, ImportSummary, Locator
 /// their log lines.
 const TEXTS_KEPT_PER_CONTACT: u8 = CITATIONS_SHOWN as u8;
 
-/// Contact rows built before they are inserted. The aggregator finishes every contact still
-/// active at the end of the file at once, 985,006 of them in a fast sweep of a /16, so the rows
-/// are built and inserted in groups of this many to keep memory flat.
+/// Contact rows built before they are inserted. At the end of the file the aggregator finishes
+/// every contact still active at once, 985,006 of them in a fast sweep of a /16. Building and
+/// inserting the rows in groups of this many keeps memory flat.
 const CONTACT_ROWS_HELD: usize = 1024;
 
 /// Facts about an evidence file taken before it is parsed.

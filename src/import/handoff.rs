@@ -22,8 +22,8 @@ use crate::model::{Contact, ImportSummary, Observation, ObservationSink, SinkErr
 use super::{ImportError, ImportResult};
 
 /// Probes sent to the storing thread in one message, unless contacts finish first. A batch
-/// amortises the channel's locking over many probes; 256 probes of a log take about 100 KiB
-/// with their line texts.
+/// spreads the channel's locking over many probes. 256 probes of a log take an estimated
+/// 100 KiB with their line texts.
 const PROBES_PER_BATCH: usize = 256;
 
 /// Maximum number of batches queued in the channel before the parser waits for the storing
