@@ -234,7 +234,7 @@ fn run_one(
     let folder = std::env::temp_dir().join(format!("scancase-eval-{}-{run}", std::process::id()));
     std::fs::create_dir_all(&folder).map_err(|error| error.to_string())?;
     let case_path = folder.join("evaluation.scancase");
-    for suffix in ["", "-wal", "-shm"] {
+    for suffix in ["", "-journal", "-wal", "-shm"] {
         let _ = std::fs::remove_file(crate::case::sibling_path(&case_path, suffix));
     }
     let result = (|| {

@@ -363,3 +363,92 @@ fn approval_through_library_locks_revision() {
     let delete = connection.execute("DELETE FROM report_revision", []);
     assert!(delete.unwrap_err().to_string().contains("never deleted"));
 }
+
+/// Returns the journal mode SQLite reports for a case file, in lower case.
+fn journal_mode(case: &Path) -> String {
+    let connection = Connection::open(case).expect("open case");
+    let mode: String = connection.query_row("PRAGMA journal_mode", [], |row| row.get(0)).expect("journal mode");
+    mode.to_ascii_lowercase()
+}
+
+#[test]
+fn case_single_file_after_commands() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let (case, _) = case_with_copy(dir.path(), "capture/scan_nmap_sS_8ports_vic1.pcap");
+    scancase().arg("analyze").arg(&case).assert().success();
+    assert_eq!(journal_mode(&case), "delete");
+    for suffix in ["-journal", "-wal", "-shm"] {
+        assert!(!dir.path().join(format!("c.scancase{suffix}")).exists(), "{suffix} file left beside the case");
+    }
+}
+
+#[test]
+fn wal_case_converted_on_open() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let (case, _) = case_with_copy(dir.path(), "capture/scan_nmap_sS_8ports_vic1.pcap");
+    // Case files made by earlier versions are in WAL mode.
+    let connection = Connection::open(&case).expect("open case");
+    let mode: String = connection.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0)).expect("set WAL");
+    assert_eq!(mode, "wal");
+    drop(connection);
+
+    scancase().arg("analyze").arg(&case).assert().success();
+    assert_eq!(journal_mode(&case), "delete");
+    assert!(!dir.path().join("c.scancase-wal").exists());
+    let output = scancase().arg("findings").arg(&case).output().expect("run scancase");
+    assert!(stdout_of(&output).contains("10.200.0.10"), "{}", stdout_of(&output));
+}
+
+/// Returns how many anomalies of the case's first evidence file have the given message, read
+/// through scancase in the given mode.
+fn anomalies_with_message(
+    case: &Path,
+    mode: scancase::case::OpenMode,
+    message: &str,
+) -> Result<usize, scancase::case::CaseError> {
+    let evidence = scancase::case::Case::open_with(case, mode)?.evidence()?;
+    Ok(evidence[0].summary.anomalies.iter().filter(|anomaly| anomaly.message == message).count())
+}
+
+#[test]
+fn unfinished_write_copy_not_read() {
+    use scancase::case::OpenMode;
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let (case, _) = case_with_copy(dir.path(), "capture/scan_nmap_sS_8ports_vic1.pcap");
+    let rows = 20_000usize;
+    let mut writer = Connection::open(&case).expect("open case");
+    let tx = writer.transaction().expect("begin");
+    for record in 0..rows {
+        tx.execute(
+            "INSERT INTO anomaly (evidence_id, record, byte_offset, message) VALUES (1, ?1, 0, 'committed row')",
+            [record as i64],
+        )
+        .expect("insert");
+    }
+    tx.commit().expect("commit");
+
+    // A writer in the middle of a large change: with a small page cache SQLite has written
+    // changed pages into the file and kept their earlier content in the journal. Copying both
+    // files now gives what a crash leaves behind.
+    writer.execute_batch("PRAGMA cache_size = 8").expect("small cache");
+    let tx = writer.transaction().expect("begin");
+    tx.execute("UPDATE anomaly SET message = 'unfinished change'", []).expect("update");
+    let copy_folder = dir.path().join("copy");
+    std::fs::create_dir(&copy_folder).expect("create folder");
+    let journal = dir.path().join("c.scancase-journal");
+    assert!(journal.exists(), "the writer has a rollback journal");
+    std::fs::copy(&case, copy_folder.join("c.scancase")).expect("copy case");
+    std::fs::copy(&journal, copy_folder.join("c.scancase-journal")).expect("copy journal");
+    drop(tx);
+    drop(writer);
+
+    // Read-only, the copy is rejected or read as it was before the change.
+    let copy = copy_folder.join("c.scancase");
+    match anomalies_with_message(&copy, OpenMode::ReadOnly, "unfinished change") {
+        Ok(count) => assert_eq!(count, 0, "the read-only copy shows rows of the unfinished change"),
+        Err(error) => assert!(format!("{error:#}").contains("rollback journal"), "{error:#}"),
+    }
+    // Opened for writing, the unfinished change is rolled back.
+    assert_eq!(anomalies_with_message(&copy, OpenMode::ReadWrite, "committed row").expect("read copy"), rows);
+    assert!(!copy_folder.join("c.scancase-journal").exists());
+}

@@ -1,5 +1,5 @@
-//! Checks on a case file's location: whether its file or folder can be written, whether its
-//! WAL files are present, and whether it is on a network file system.
+//! Checks on a case file's location: whether its file or folder can be written, whether
+//! SQLite's journal or WAL files are present, and whether it is on a network file system.
 
 use std::path::{Path, PathBuf};
 
@@ -15,10 +15,10 @@ pub fn is_read_only(path: &Path) -> bool {
     file_read_only || !can_write_folder(path) || !can_open_for_writing(path)
 }
 
-/// Returns true when the WAL and shared-memory files of a case are both absent, as on a
-/// read-only copy made without them.
-pub fn wal_files_absent(path: &Path) -> bool {
-    !sibling(path, "-wal").exists() && !sibling(path, "-shm").exists()
+/// Returns true when no rollback journal, WAL or shared-memory file lies beside a case, as
+/// after a clean close or on a copy made without them.
+pub fn journal_files_absent(path: &Path) -> bool {
+    ["-journal", "-wal", "-shm"].iter().all(|suffix| !sibling(path, suffix).exists())
 }
 
 /// Returns the path with a suffix appended to its file name, such as `case.scancase-wal`.
@@ -32,7 +32,7 @@ fn can_open_for_writing(path: &Path) -> bool {
     std::fs::OpenOptions::new().append(true).open(path).is_ok()
 }
 
-/// Checks that a file can be created in the case's folder, as SQLite must for its WAL files.
+/// Checks that a file can be created in the case's folder, as SQLite must for its journal.
 fn can_write_folder(path: &Path) -> bool {
     let folder = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),

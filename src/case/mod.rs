@@ -51,15 +51,30 @@ use crate::model::{CaseInfo, TimestampNs};
 /// Milliseconds a writer waits for another connection's lock before giving up.
 const BUSY_TIMEOUT_MS: u64 = 5_000;
 
-/// Page size of new case files, in bytes (SQLite's default is 4,096). An import writes each
-/// page to the WAL and then to the file, with system calls for each page, so larger pages
-/// make fewer calls. The 1 million line benchmark log imported in 1.62 s with 16 KiB pages
-/// and in 1.87 s with 4 KiB pages. Case files made with other sizes keep theirs.
+/// Page size of new case files, in bytes (SQLite's default is 4,096). An import writes its
+/// pages with a system call for each, so larger pages make fewer calls. The 1 million line
+/// benchmark log imported in 1.62 s with 16 KiB pages and in 1.87 s with 4 KiB pages (WAL
+/// mode, before [`JOURNAL_MODE`]). Case files made with other sizes keep theirs.
 const PAGE_SIZE_BYTES: i64 = 16 * 1024;
+
+/// SQLite journal mode of case files: a rollback journal, deleted at each commit.
+///
+/// A case file is what investigators copy, archive and hand on, so a committed change is in
+/// the file itself at once, not in a WAL file beside it that a copy of the case alone would
+/// lack. An import also writes its rows once: new pages at the end of the file need no
+/// journal, where WAL mode writes every page to the WAL and copies it into the file at the
+/// checkpoint. The 1 million line benchmark log imported in 1.40 s against 1.62 s in WAL mode
+/// (median of three runs each, `benches/fwlog_bench.sh`). The price is that a reader waits
+/// while an import writes; the desktop app and the command line use one connection per case.
+const JOURNAL_MODE: &str = "DELETE";
+
+/// Error context of a read-only open of a case beside which an interrupted write left its
+/// journal.
+const UNFINISHED_WRITE: &str = "could not read the case: an interrupted write left its rollback journal beside the file; open the case once for writing (without --read-only, on writable media) to roll that write back";
 
 /// Upper bound of SQLite's page cache per connection, in KiB (SQLite's default is 2,000 KiB).
 /// An import writes all its rows in one transaction. With the default cache, SQLite spills
-/// the dirty index pages of a large import to the WAL and reads them back at every insert.
+/// the dirty index pages of a large import to disk and reads them back at every insert.
 /// The cache grows only as pages are used, so small cases stay small. With 16 KiB pages,
 /// 16 MiB imported the 1 and 4 million line benchmark logs as fast as 64 MiB did, with half
 /// the peak memory (60 against 110 MiB), and analysed them as fast.
@@ -231,7 +246,7 @@ impl Case {
         let conn = Connection::open_with_flags(path, flags)
             .map_err(|source| sqlite_error(path, "could not create the file", source))?;
         let mut case = Case { conn, path: path.to_path_buf(), read_only: None };
-        // The page size is fixed when the first table is written, and WAL mode keeps it.
+        // The page size is fixed when the first table is written.
         case.conn
             .pragma_update(None, "page_size", PAGE_SIZE_BYTES)
             .map_err(|source| case.sqlite("could not set the page size", source))?;
@@ -268,8 +283,9 @@ impl Case {
 
     /// Opens an existing case file in the given mode.
     ///
-    /// A read-only case whose WAL and shared-memory files are missing (closed cleanly, or a copy
-    /// on read-only media) is opened as immutable, so that SQLite creates no files beside it.
+    /// A read-only case without journal, WAL and shared-memory files beside it (closed cleanly,
+    /// or a copy on read-only media) is opened as immutable, so that SQLite creates no files
+    /// beside it.
     pub fn open_with(path: &Path, mode: OpenMode) -> Result<Case, CaseError> {
         if !path.is_file() {
             return Err(CaseError::NotFound { path: path.to_path_buf() });
@@ -291,9 +307,11 @@ impl Case {
         let conn = match &read_only {
             None => Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | NO_MUTEX),
             Some(_) => {
-                // Without WAL files no writer has the case open, and a read-only connection
-                // would otherwise create them beside the case.
-                let immutable = location::wal_files_absent(path);
+                // Without journal or WAL files no writer has the case open or left an
+                // unfinished transaction, and SQLite need not lock or read anything beside it.
+                // With a rollback journal left by an interrupted import, a normal read-only
+                // connection rejects the file instead of reading the unfinished rows.
+                let immutable = location::journal_files_absent(path);
                 let uri = sqlite_uri(path, immutable);
                 Connection::open_with_flags(
                     uri,
@@ -304,10 +322,16 @@ impl Case {
         .map_err(|source| sqlite_error(path, "could not open the file", source))?;
 
         let mut case = Case { conn, path: path.to_path_buf(), read_only };
-        let application_id: i32 = case
-            .conn
-            .pragma_query_value(None, "application_id", |row| row.get(0))
-            .map_err(|_| CaseError::NotACase { path: path.to_path_buf(), found: 0 })?;
+        let application_id: i32 =
+            case.conn.pragma_query_value(None, "application_id", |row| row.get(0)).map_err(|source| {
+                // Read-only, SQLite cannot roll back a journal left by an interrupted write, so it
+                // rejects the file.
+                if location::sibling(path, "-journal").exists() {
+                    sqlite_error(path, UNFINISHED_WRITE, source)
+                } else {
+                    CaseError::NotACase { path: path.to_path_buf(), found: 0 }
+                }
+            })?;
         if application_id != schema::APPLICATION_ID {
             return Err(CaseError::NotACase { path: path.to_path_buf(), found: application_id });
         }
@@ -394,11 +418,32 @@ impl Case {
             .pragma_update(None, "temp_store", "MEMORY")
             .map_err(|source| self.sqlite("could not keep temporary storage in memory", source))?;
         if self.read_only.is_none() {
-            self.conn
-                .execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
-                .map_err(|source| self.sqlite("could not apply the connection settings", source))?;
+            self.use_rollback_journal()?;
         }
         Ok(())
+    }
+
+    /// Keeps the case in one file: SQLite's rollback journal ([`JOURNAL_MODE`]) with a full
+    /// sync at each commit. A case file made in WAL mode is switched to this mode when it is
+    /// opened for writing. While another connection has it open, it stays in WAL mode until
+    /// the next open.
+    fn use_rollback_journal(&mut self) -> Result<(), CaseError> {
+        let mode: Result<String, _> =
+            self.conn.pragma_update_and_check(None, "journal_mode", JOURNAL_MODE, |row| row.get(0));
+        match mode {
+            Ok(mode) if mode.eq_ignore_ascii_case(JOURNAL_MODE) => {}
+            Ok(mode) => log::info!(
+                "{}: could not switch to the rollback journal; {mode} journal mode kept until the next open",
+                self.path.display()
+            ),
+            Err(error) => log::info!(
+                "{}: could not switch to the rollback journal ({error}); journal mode kept until the next open",
+                self.path.display()
+            ),
+        }
+        self.conn
+            .pragma_update(None, "synchronous", "FULL")
+            .map_err(|source| self.sqlite("could not apply the connection settings", source))
     }
 
     /// Applies the migrations this file lacks, each in its own transaction.

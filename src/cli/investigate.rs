@@ -82,9 +82,9 @@ fn case_name(evidence: &[PathBuf]) -> String {
     }
 }
 
-/// Removes a case file this run created, with its WAL and shared-memory files.
+/// Removes a case file this run created, with any journal, WAL and shared-memory file.
 fn remove_case(case_path: &Path) {
-    for suffix in ["", "-wal", "-shm"] {
+    for suffix in ["", "-journal", "-wal", "-shm"] {
         let mut path = case_path.as_os_str().to_owned();
         path.push(suffix);
         let _ = std::fs::remove_file(PathBuf::from(path));
