@@ -166,12 +166,23 @@ pub(super) fn open_content<'a>(
     }
 }
 
+/// Nice value of the thread that hashes an evidence file beside the parse: the lowest
+/// priority (setpriority(2)). The parsing thread of a log import is the busiest, and the storing
+/// thread leaves about a third of its core idle. At this priority the hash runs mostly in that
+/// idle time instead of taking turns with the parser. The 1 million line benchmark log
+/// imported in 1.23 to 1.43 s (median 1.26 s) against 1.34 to 1.48 s (median 1.37 s) at the
+/// default priority, five alternated runs each.
+#[cfg(target_os = "linux")]
+const HASHING_NICE: i32 = 19;
+
 /// Hashes an identified evidence file with SHA-256 and returns the lower-case hex digest.
 ///
-/// Runs on its own thread beside the parse, so it takes no progress observer; `cancelled`
-/// stops it early (the result is then an error). The size read must equal the size
-/// [`identify`] saw, else the file changed during the import.
+/// Runs on its own thread beside the parse, so it takes no progress observer, and lowers that
+/// thread's priority to [`HASHING_NICE`] on Linux, where the nice value is per thread.
+/// `cancelled` stops it early (the result is then an error). The size read must equal the
+/// size [`identify`] saw, else the file changed during the import.
 pub fn hash_source(source: &EvidenceSource, cancelled: &AtomicBool) -> std::io::Result<String> {
+    lower_thread_priority();
     let mut file = File::open(&source.path)?;
     let mut hasher = Sha256::new();
     let mut buffer = vec![0u8; READ_BUFFER_BYTES];
@@ -194,6 +205,18 @@ pub fn hash_source(source: &EvidenceSource, cancelled: &AtomicBool) -> std::io::
         )));
     }
     Ok(crate::case::hex_lower(&hasher.finalize()))
+}
+
+/// Lowers the calling thread's priority to [`HASHING_NICE`]. A failure only leaves the thread at
+/// its priority, so it is logged, not returned.
+fn lower_thread_priority() {
+    #[cfg(target_os = "linux")]
+    {
+        let thread = Some(rustix::thread::gettid());
+        if let Err(error) = rustix::process::setpriority_process(thread, HASHING_NICE) {
+            log::debug!("could not lower the priority of the hashing thread: {error}");
+        }
+    }
 }
 
 /// Reads up to [`DETECTION_HEAD_BYTES`] from a reader. A gzip stream that ends early still
