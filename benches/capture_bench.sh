@@ -20,7 +20,9 @@ scancase="$root/target/release/scancase"
 tshark_fields="-e frame.time_epoch -e ip.src -e ip.dst -e tcp.dstport -e tcp.flags"
 
 mkdir -p "$bench_dir"
-for tool in rustc tshark tcpdump /usr/bin/time; do
+tools="rustc tcpdump /usr/bin/time"
+[ "${SKIP_TSHARK:-0}" = 1 ] || tools="$tools tshark"
+for tool in $tools; do
     command -v "$tool" >/dev/null || { echo "capture_bench: $tool not found" >&2; exit 1; }
 done
 
@@ -28,7 +30,7 @@ echo "== machine"
 echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) cores"
 echo "ram: $(free -g | awk '/^Mem:/ {print $2}') GiB"
 echo "kernel: $(uname -r)"
-tshark --version | head -n 1
+[ "${SKIP_TSHARK:-0}" = 1 ] || tshark --version | head -n 1
 tcpdump --version 2>&1 | head -n 1
 
 (cd "$root" && cargo build --release --quiet)

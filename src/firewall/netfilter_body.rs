@@ -190,10 +190,9 @@ fn split_key_value(token: &str) -> Option<(&str, &str)> {
     Some((&token[..at], &token[at + 1..]))
 }
 
-/// Splits the body into the packet's dump and the dump quoted by an ICMP error, if any.
-fn split_dumps(body: &str) -> (Dump<'_>, Option<Dump<'_>>) {
-    let mut outer = Dump::default();
-    let mut quoted: Option<Dump<'_>> = None;
+/// Splits the body into the packet's dump, `outer`, and the dump quoted by an ICMP error, if
+/// any.
+fn split_dumps<'a>(body: &'a str, outer: &mut Dump<'a>, quoted: &mut Option<Dump<'a>>) {
     let mut in_quote = false;
     let mut tokens = body.split_ascii_whitespace().peekable();
     while let Some(mut token) = tokens.next() {
@@ -209,7 +208,7 @@ fn split_dumps(body: &str) -> (Dump<'_>, Option<Dump<'_>>) {
             }
         }
         if token == "INCOMPLETE" {
-            let dump = if in_quote { quoted.get_or_insert_with(Dump::default) } else { &mut outer };
+            let dump = if in_quote { quoted.get_or_insert_with(Dump::default) } else { &mut *outer };
             dump.mark_incomplete();
             // "INCOMPLETE [N bytes]": skip the byte count.
             let counts_bytes = tokens.peek().is_some_and(|next| {
@@ -234,7 +233,7 @@ fn split_dumps(body: &str) -> (Dump<'_>, Option<Dump<'_>>) {
         if closes_quote {
             token = &token[..token.len() - 1];
         }
-        let dump = if in_quote { quoted.get_or_insert_with(Dump::default) } else { &mut outer };
+        let dump = if in_quote { quoted.get_or_insert_with(Dump::default) } else { &mut *outer };
         let is_option_bytes = token == "OPT" || token.starts_with('(') || token.ends_with(')');
         if token == "OPT" && !dump.has_proto() {
             dump.has_ip_options = true;
@@ -250,7 +249,6 @@ fn split_dumps(body: &str) -> (Dump<'_>, Option<Dump<'_>>) {
             in_quote = false;
         }
     }
-    (outer, quoted)
 }
 
 fn parse_number<T: FromStr>(key: &str, value: &str) -> Result<T, String> {
@@ -307,7 +305,10 @@ fn parse_quoted(dump: &Dump<'_>) -> Result<QuotedPacket, String> {
 ///
 /// Returns an error message naming the field when a value is missing or invalid.
 pub(super) fn parse_body(body: &str) -> Result<Body, String> {
-    let (outer, quoted) = split_dumps(body);
+    // The dumps are filled in place: returned by value, they were copied twice per line.
+    let mut outer = Dump::default();
+    let mut quoted = None;
+    split_dumps(body, &mut outer, &mut quoted);
     if outer.src.is_none() {
         return Ok(Body::NoIpPacket);
     }
