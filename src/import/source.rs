@@ -231,3 +231,26 @@ fn read_head(reader: impl Read) -> std::io::Result<Vec<u8>> {
         Err(error) => Err(error),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn hashing_thread_gets_lowest_priority() {
+        let priority_in_thread = || {
+            let thread = Some(rustix::thread::gettid());
+            let before = rustix::process::getpriority_process(thread).expect("read the priority");
+            lower_thread_priority();
+            (before, rustix::process::getpriority_process(thread).expect("read the priority"))
+        };
+        let (before, after) = std::thread::spawn(priority_in_thread).join().expect("thread runs");
+        assert_eq!(after, HASHING_NICE);
+
+        // Only the hashing thread is lowered, not the process.
+        let calling_thread =
+            rustix::process::getpriority_process(Some(rustix::thread::gettid())).expect("read the priority");
+        assert_eq!(calling_thread, before);
+    }
+}
