@@ -452,3 +452,19 @@ fn unfinished_write_copy_not_read() {
     assert_eq!(anomalies_with_message(&copy, OpenMode::ReadWrite, "committed row").expect("read copy"), rows);
     assert!(!copy_folder.join("c.scancase-journal").exists());
 }
+
+#[test]
+fn locked_case_names_other_writer() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let (case, _) = case_with_copy(dir.path(), "capture/scan_nmap_sS_8ports_vic1.pcap");
+    // An import in another process holds the lock this way once its changes outgrow the page
+    // cache, until it commits.
+    let writer = Connection::open(&case).expect("open case");
+    writer.execute_batch("BEGIN EXCLUSIVE").expect("lock the case");
+
+    let output = scancase().arg("findings").arg(&case).output().expect("run scancase");
+
+    assert!(!output.status.success());
+    assert!(stderr_of(&output).contains("another process is writing the case"), "{}", stderr_of(&output));
+    writer.execute_batch("ROLLBACK").expect("unlock the case");
+}

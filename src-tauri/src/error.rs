@@ -139,6 +139,7 @@ fn case_error_path(error: &CaseError) -> Option<&Path> {
         | CaseError::NotACase { path, .. }
         | CaseError::NewerSchema { path, .. }
         | CaseError::Sqlite { path, .. }
+        | CaseError::Busy { path, .. }
         | CaseError::ReadOnly { path, .. }
         | CaseError::Cancelled { path, .. }
         | CaseError::EvidenceNotFound { path, .. }

@@ -128,6 +128,20 @@ pub enum CaseError {
         #[source]
         source: rusqlite::Error,
     },
+    /// Another connection kept the case locked for longer than [`BUSY_TIMEOUT_MS`], as an
+    /// import or analysis in another process does while it writes.
+    #[error(
+        "case file {path}: {context}: another process is writing the case, such as an import or analysis in another window or terminal; try again when it has finished"
+    )]
+    Busy {
+        /// Path of the case.
+        path: PathBuf,
+        /// The operation that timed out waiting for the lock.
+        context: String,
+        /// The SQLite error.
+        #[source]
+        source: rusqlite::Error,
+    },
     /// A long step was cancelled by its caller before it stored its result.
     #[error("{path}: the {job} was cancelled; {outcome}")]
     Cancelled {
@@ -324,12 +338,14 @@ impl Case {
         let mut case = Case { conn, path: path.to_path_buf(), read_only };
         let application_id: i32 =
             case.conn.pragma_query_value(None, "application_id", |row| row.get(0)).map_err(|source| {
-                // Read-only, SQLite cannot roll back a journal left by an interrupted write, so it
-                // rejects the file.
-                if location::sibling(path, "-journal").exists() {
-                    sqlite_error(path, UNFINISHED_WRITE, source)
-                } else {
-                    CaseError::NotACase { path: path.to_path_buf(), found: 0 }
+                match source.sqlite_error_code() {
+                    Some(rusqlite::ErrorCode::DatabaseBusy) => sqlite_error(path, "could not read the case", source),
+                    // Read-only, SQLite cannot roll back a journal left by an interrupted write,
+                    // so it rejects the file.
+                    Some(rusqlite::ErrorCode::ReadOnly) if location::sibling(path, "-journal").exists() => {
+                        sqlite_error(path, UNFINISHED_WRITE, source)
+                    }
+                    _ => CaseError::NotACase { path: path.to_path_buf(), found: 0 },
                 }
             })?;
         if application_id != schema::APPLICATION_ID {
@@ -516,9 +532,15 @@ fn sqlite_uri(path: &Path, immutable: bool) -> String {
     uri
 }
 
-/// Wraps an SQLite error with the case path and what was being done.
+/// Wraps an SQLite error with the case path and what was being done. A lock held by another
+/// connection past the busy timeout becomes [`CaseError::Busy`].
 fn sqlite_error(path: &Path, context: &str, source: rusqlite::Error) -> CaseError {
-    CaseError::Sqlite { path: path.to_path_buf(), context: context.to_string(), source }
+    let path = path.to_path_buf();
+    let context = context.to_string();
+    match source.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DatabaseBusy) => CaseError::Busy { path, context, source },
+        _ => CaseError::Sqlite { path, context, source },
+    }
 }
 
 /// Wraps a JSON error with the case path and what was being done.
