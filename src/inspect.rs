@@ -25,7 +25,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use serde::ser::Serializer;
 use serde::Serialize;
 
-use crate::import::source::hash_source;
+use crate::import::source::hash_source_in_background;
 use crate::import::{identify, read_evidence, EvidenceSource, ImportError, ImportObserver, ImportOptions};
 use crate::model::{
     Anomaly, ArpOperation, EvidenceKind, ImportSummary, IpProtocol, Locator, Observation, ObservationSink, SinkError,
@@ -83,7 +83,7 @@ pub fn inspect_file(
     let cancelled = AtomicBool::new(false);
     let (summary, hashed) = std::thread::scope(|scope| {
         let identified = &source;
-        let hashing = scope.spawn(|| hash_source(identified, &cancelled));
+        let hashing = scope.spawn(|| hash_source_in_background(identified, &cancelled));
         let summary = read_evidence(identified, options, observer, &mut writer);
         if summary.is_err() {
             cancelled.store(true, Ordering::Relaxed);

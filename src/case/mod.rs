@@ -63,9 +63,11 @@ const PAGE_SIZE_BYTES: i64 = 16 * 1024;
 /// the file itself at once, not in a WAL file beside it that a copy of the case alone would
 /// lack. An import also writes its rows once: new pages at the end of the file need no
 /// journal, where WAL mode writes every page to the WAL and copies it into the file at the
-/// checkpoint. The 1 million line benchmark log imported in 1.40 s against 1.62 s in WAL mode
-/// (median of three runs each, `benches/fwlog_bench.sh`). The price is that a reader waits
-/// while an import writes; the desktop app and the command line use one connection per case.
+/// checkpoint. The 1 million line benchmark log imported in 1.49 to 1.71 s against 1.68 to
+/// 1.83 s in WAL mode (five alternated runs each), and the 4 million line log in 5.30 to
+/// 5.85 s against 7.99 and 8.28 s (`benches/fwlog_bench.sh`, docs/benchmarks.md). The price is
+/// that a reader in another process waits while an import writes ([`CaseError::Busy`] after
+/// [`BUSY_TIMEOUT_MS`]). The desktop app and the command line use one connection per case.
 const JOURNAL_MODE: &str = "DELETE";
 
 /// Error context of a read-only open of a case beside which an interrupted write left its

@@ -195,7 +195,7 @@ pub fn import_file(
     let cancelled = AtomicBool::new(false);
     let kind = evidence.kind;
     std::thread::scope(|scope| {
-        let hashing = scope.spawn(|| source::hash_source(&source, &cancelled));
+        let hashing = scope.spawn(|| source::hash_source_in_background(&source, &cancelled));
         let (sender, receiver) = mpsc::sync_channel(handoff::QUEUED_BATCHES);
         let storing = scope.spawn(move || handoff::store_found(case, evidence, path, receiver));
 

@@ -175,14 +175,20 @@ pub(super) fn open_content<'a>(
 #[cfg(target_os = "linux")]
 const HASHING_NICE: i32 = 19;
 
+/// Hashes an evidence file as [`hash_source`] does, at the lowest priority ([`HASHING_NICE`] on
+/// Linux, where the nice value is per thread). The priority stays lowered, so call it only on
+/// a thread started for the hash.
+pub fn hash_source_in_background(source: &EvidenceSource, cancelled: &AtomicBool) -> std::io::Result<String> {
+    lower_thread_priority();
+    hash_source(source, cancelled)
+}
+
 /// Hashes an identified evidence file with SHA-256 and returns the lower-case hex digest.
 ///
-/// Runs on its own thread beside the parse, so it takes no progress observer, and lowers that
-/// thread's priority to [`HASHING_NICE`] on Linux, where the nice value is per thread.
-/// `cancelled` stops it early (the result is then an error). The size read must equal the
-/// size [`identify`] saw, else the file changed during the import.
+/// Runs on its own thread beside the parse, so it takes no progress observer; `cancelled`
+/// stops it early (the result is then an error). The size read must equal the size
+/// [`identify`] saw, else the file changed during the import.
 pub fn hash_source(source: &EvidenceSource, cancelled: &AtomicBool) -> std::io::Result<String> {
-    lower_thread_priority();
     let mut file = File::open(&source.path)?;
     let mut hasher = Sha256::new();
     let mut buffer = vec![0u8; READ_BUFFER_BYTES];
