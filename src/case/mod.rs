@@ -64,8 +64,8 @@ const PAGE_SIZE_BYTES: i64 = 16 * 1024;
 /// lack. An import also writes its rows once: new pages at the end of the file need no
 /// journal, where WAL mode writes every page to the WAL and copies it into the file at the
 /// checkpoint. The 1 million line benchmark log imported in 1.49 to 1.71 s against 1.68 to
-/// 1.83 s in WAL mode (five alternated runs each), and the 4 million line log in 5.30 to
-/// 5.85 s against 7.99 and 8.28 s (`benches/fwlog_bench.sh`, docs/benchmarks.md). The price is
+/// 1.83 s in WAL mode, in five alternated runs each. The 4 million line log imported in 5.30
+/// to 5.85 s against 7.99 and 8.28 s (`benches/fwlog_bench.sh`, docs/benchmarks.md). The price is
 /// that a reader in another process waits while an import writes ([`CaseError::Busy`] after
 /// [`BUSY_TIMEOUT_MS`]). The desktop app and the command line use one connection per case.
 const JOURNAL_MODE: &str = "DELETE";
@@ -342,8 +342,8 @@ impl Case {
             case.conn.pragma_query_value(None, "application_id", |row| row.get(0)).map_err(|source| {
                 match source.sqlite_error_code() {
                     Some(rusqlite::ErrorCode::DatabaseBusy) => sqlite_error(path, "could not read the case", source),
-                    // Read-only, SQLite cannot roll back a journal left by an interrupted write,
-                    // so it rejects the file.
+                    // A read-only connection cannot roll back a journal left by an interrupted
+                    // write, so SQLite rejects the file.
                     Some(rusqlite::ErrorCode::ReadOnly) if location::sibling(path, "-journal").exists() => {
                         sqlite_error(path, UNFINISHED_WRITE, source)
                     }
@@ -443,8 +443,8 @@ impl Case {
 
     /// Keeps the case in one file: SQLite's rollback journal ([`JOURNAL_MODE`]) with a full
     /// sync at each commit. A case file made in WAL mode is switched to this mode when it is
-    /// opened for writing. While another connection has it open, it stays in WAL mode until
-    /// the next open.
+    /// opened for writing. While another connection has it open, SQLite reports it locked at
+    /// once and the case stays in WAL mode until the next open.
     fn use_rollback_journal(&mut self) -> Result<(), CaseError> {
         let mode: Result<String, _> =
             self.conn.pragma_update_and_check(None, "journal_mode", JOURNAL_MODE, |row| row.get(0));

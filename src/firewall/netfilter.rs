@@ -215,6 +215,9 @@ fn read_line(
     if line.trim().is_empty() {
         return LineOutcome::Skipped(SKIP_BLANK);
     }
+    // NOTE: split_log_text searches for the anchor again. The two searches take about 4 % of the
+    // parsing thread's instructions (callgrind, 100,000-line benchmark log), so reusing this
+    // position would save about half of that.
     if find_anchor(line).is_none() {
         return LineOutcome::Skipped(SKIP_NOT_NETFILTER);
     }

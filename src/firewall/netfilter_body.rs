@@ -305,7 +305,8 @@ fn parse_quoted(dump: &Dump<'_>) -> Result<QuotedPacket, String> {
 ///
 /// Returns an error message naming the field when a value is missing or invalid.
 pub(super) fn parse_body(body: &str) -> Result<Body, String> {
-    // The dumps are filled in place: returned by value, they were copied twice per line.
+    // The dumps are filled in place, because returning them by value copied them twice per
+    // line.
     let mut outer = Dump::default();
     let mut quoted = None;
     split_dumps(body, &mut outer, &mut quoted);
