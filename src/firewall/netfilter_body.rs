@@ -17,6 +17,8 @@
 //! `INCOMPLETE [N bytes]` after `PROTO=` means the transport header was cut short. Fragments with
 //! an offset above zero carry no transport header, and their ports are never reported.
 
+mod kernel_order;
+
 use std::net::IpAddr;
 use std::str::FromStr;
 
@@ -61,7 +63,7 @@ pub(super) enum Body {
 }
 
 /// The raw values of one header dump, each the first occurrence of its key in its layer.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq)]
 struct Dump<'a> {
     src: Option<&'a str>,
     dst: Option<&'a str>,
@@ -307,9 +309,12 @@ fn parse_quoted(dump: &Dump<'_>) -> Result<QuotedPacket, String> {
 pub(super) fn parse_body(body: &str) -> Result<Body, String> {
     // The dumps are filled in place, because returning them by value copied them twice per
     // line.
-    let mut outer = Dump::default();
     let mut quoted = None;
-    split_dumps(body, &mut outer, &mut quoted);
+    let mut outer = Dump::default();
+    if !kernel_order::read(body, &mut outer) {
+        outer = Dump::default();
+        split_dumps(body, &mut outer, &mut quoted);
+    }
     if outer.src.is_none() {
         return Ok(Body::NoIpPacket);
     }
