@@ -118,7 +118,7 @@ fn find_anchor(text: &str) -> Option<usize> {
     None
 }
 
-/// The anchor of a line, found by searching the whole line.
+/// Position of a line's first anchor, found by searching the whole line.
 #[derive(Debug, Clone, Copy)]
 struct LineAnchor<'a> {
     line: &'a str,
@@ -166,7 +166,8 @@ pub(super) fn split_kernel_message(message: &str) -> Option<LogText<'_>> {
     split_message_reusing(message, None)
 }
 
-/// Splits a kernel message as [`split_kernel_message`] does, reusing the line's anchor.
+/// Splits a kernel message as [`split_kernel_message`] does, reusing `known`, the line's
+/// anchor, when it is given.
 fn split_message_reusing<'a>(message: &'a str, known: Option<LineAnchor<'_>>) -> Option<LogText<'a>> {
     let mut rest = message.trim_start_matches(' ');
     if let Some(after_bracket) = rest.strip_prefix('[') {
@@ -191,8 +192,11 @@ fn split_at_byte(text: &str, byte: u8) -> Option<(&str, &str)> {
 
 /// Returns true when `line` is a netfilter LOG line with a readable syslog time.
 pub(super) fn is_netfilter_line(line: &str) -> bool {
-    find_anchor(line).is_some()
-        && parse_header(line).is_ok_and(|header| split_log_text(header.rest, header.rfc5424.is_none(), None).is_some())
+    let Some(position) = find_anchor(line) else {
+        return false;
+    };
+    let known = Some(LineAnchor { line, position });
+    parse_header(line).is_ok_and(|header| split_log_text(header.rest, header.rfc5424.is_none(), known).is_some())
 }
 
 /// Prefix words and the action they name, highest precedence first, as in the table of the

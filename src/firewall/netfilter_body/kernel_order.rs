@@ -42,12 +42,12 @@ pub(super) fn read<'a>(body: &'a str, dump: &mut Dump<'a>) -> bool {
     read_fields(&mut Fields { text: body, at: 0 }, dump).is_some()
 }
 
+/// Reads the body's fields into `dump`, stopping with `None` where they depart from the
+/// kernel's order.
 fn read_fields<'a>(fields: &mut Fields<'a>, dump: &mut Dump<'a>) -> Option<()> {
     fields.value_of("IN")?;
     fields.value_of("OUT")?;
-    while let Some(key) = LINK_KEYS.into_iter().find(|key| fields.next_key_is(key)) {
-        fields.value_of(key)?;
-    }
+    fields.skip_values_of(&LINK_KEYS)?;
 
     dump.src = Some(fields.value_of("SRC")?);
     dump.dst = Some(fields.value_of("DST")?);
@@ -76,9 +76,7 @@ fn read_fields<'a>(fields: &mut Fields<'a>, dump: &mut Dump<'a>) -> Option<()> {
         _ => return None,
     }
 
-    while let Some(key) = TRAILING_KEYS.into_iter().find(|key| fields.next_key_is(key)) {
-        fields.value_of(key)?;
-    }
+    fields.skip_values_of(&TRAILING_KEYS)?;
     fields.at_end().then_some(())
 }
 
@@ -136,6 +134,14 @@ impl<'a> Fields<'a> {
         }
         let value = self.take_to_space(self.at + key.len() + 1)?;
         (!value.ends_with(')')).then_some(value)
+    }
+
+    /// Skips the next tokens whose keys are among `keys`, in any order.
+    fn skip_values_of(&mut self, keys: &[&str]) -> Option<()> {
+        while let Some(key) = keys.iter().find(|key| self.next_key_is(key)) {
+            self.value_of(key)?;
+        }
+        Some(())
     }
 
     /// Takes the next token, which must not be empty.
