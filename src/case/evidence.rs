@@ -6,8 +6,9 @@
 //! the probes. A contact's row is stored once the aggregator has finished the contact (idle
 //! for a while in the evidence's time, or at the end of the file), so memory does not grow
 //! with the contacts either. Contact ids are given out when a contact is first seen. The
-//! probe table's key to the contact table is checked at commit, in [`EvidenceWriter::finish`],
-//! which also stores the anomalies and the audit entry. Dropping the writer without finishing
+//! foreign keys are off while the import writes, and [`EvidenceWriter::finish`] checks the
+//! references of the new rows once before the commit ([`super::import_keys`]). It also
+//! stores the anomalies and the audit entry. Dropping the writer without finishing
 //! rolls all of it back, so a failed import leaves nothing in the case. Observations that are
 //! neither probes nor replies (session traffic) are counted in the evidence summary but not
 //! stored.
@@ -20,9 +21,10 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
-use rusqlite::{params, OptionalExtension, Row, Transaction};
+use rusqlite::{params, OptionalExtension, Row, Transaction, TransactionBehavior};
 
 use super::findings::CITATIONS_SHOWN;
+use super::import_keys::{check_new_rows, FirstNewRows, KeysOff};
 use super::import_rows::{self, ContactRow, ProbeRow};
 use super::probe_blocks::ProbeBlock;
 use super::{audit, json_error, now_ns, sqlite_error, Case, CaseError};
@@ -64,12 +66,17 @@ pub struct NewEvidence {
 /// Writes one evidence file's observations inside a transaction; see the module docs.
 pub struct EvidenceWriter<'case> {
     tx: Transaction<'case>,
+    /// The case's foreign keys, off for this import and on again when the writer is dropped,
+    /// after `tx` (fields drop in order).
+    _keys_off: KeysOff<'case>,
     case_path: PathBuf,
     evidence_id: i64,
     evidence: NewEvidence,
     imported_at_ns: i64,
     /// Row id of the first contact of this import; contact `i` gets `first_contact_id + i`.
     first_contact_id: i64,
+    /// The first row ids of this import, whose references are checked before the commit.
+    first_new_rows: FirstNewRows,
     /// Probes that are not citable, packed per contact index until the block is full or the
     /// contact finishes.
     blocks: HashMap<u64, ContactBlocks>,
@@ -87,7 +94,12 @@ impl Case {
     pub fn begin_evidence(&mut self, evidence: NewEvidence) -> Result<EvidenceWriter<'_>, CaseError> {
         let case_path = self.path.clone();
         let imported_at_ns = now_ns();
-        let tx = self.transaction("could not start the import")?;
+        if let Some(reason) = &self.read_only {
+            return Err(CaseError::ReadOnly { path: case_path, reason: reason.clone() });
+        }
+        let start_error = |source| sqlite_error(&case_path, "could not start the import", source);
+        let keys_off = KeysOff::new(&self.conn).map_err(start_error)?;
+        let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate).map_err(start_error)?;
         tx.execute(
             "INSERT INTO evidence (path, size_bytes, sha256, kind, format, imported_at_ns, imported_by, modified_ns)
              VALUES (?1, ?2, ?3, ?4, '', ?5, ?6, ?7)",
@@ -103,16 +115,17 @@ impl Case {
         )
         .map_err(|source| sqlite_error(&case_path, "could not record the evidence", source))?;
         let evidence_id = tx.last_insert_rowid();
-        let first_contact_id: i64 = tx
-            .query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM contact", [], |row| row.get(0))
+        let first_new_rows = FirstNewRows::read(&tx)
             .map_err(|source| sqlite_error(&case_path, "could not number the contacts", source))?;
         Ok(EvidenceWriter {
             tx,
+            _keys_off: keys_off,
             case_path,
             evidence_id,
             evidence,
             imported_at_ns,
-            first_contact_id,
+            first_contact_id: first_new_rows.contact,
+            first_new_rows,
             blocks: HashMap::new(),
         })
     }
@@ -271,6 +284,8 @@ impl EvidenceWriter<'_> {
                 "time_assumption": summary.time_assumption,
             }),
         )?;
+        check_new_rows(&self.tx, self.first_new_rows, self.evidence_id)
+            .map_err(|source| sqlite_error(path, "could not save the import", source))?;
         self.tx.commit().map_err(|source| sqlite_error(path, "could not save the import", source))?;
         let mut summary = summary;
         summary.format = format.to_string();
@@ -383,4 +398,47 @@ fn evidence_from_row(row: &Row<'_>) -> rusqlite::Result<EvidenceRecord> {
         verification: None,
         custody: Vec::new(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::NewEvidence;
+    use crate::case::Case;
+    use crate::model::{EvidenceKind, ImportSummary};
+
+    /// A probe row naming a contact the import did not store fails the commit, as the foreign
+    /// key would, and leaves nothing of the import.
+    #[test]
+    fn probe_without_contact_not_committed() {
+        let folder = tempfile::tempdir().expect("temporary folder");
+        let mut case = Case::create(&folder.path().join("case.scancase"), "orphan", None).expect("case");
+        let evidence = NewEvidence {
+            path: "/evidence/orphan.log".to_string(),
+            size_bytes: 1,
+            sha256: "00".repeat(32),
+            kind: EvidenceKind::FirewallLog,
+            imported_by: None,
+            modified_ns: None,
+        };
+        let writer = case.begin_evidence(evidence).expect("import started");
+        writer
+            .tx
+            .execute(
+                "INSERT INTO probe (contact_id, ts_ns, record, byte_offset, technique) VALUES (?1, 0, 1, 0, 'tcp_syn')",
+                [writer.first_contact_id],
+            )
+            .expect("probe row");
+
+        let error = writer.finish("netfilter-syslog", ImportSummary::default()).expect_err("commit refused");
+
+        assert!(error.to_string().contains("could not save the import"), "{error}");
+        assert!(format!("{error:?}").contains("probe rows whose contact was not stored: 1"), "{error:?}");
+        let rows: i64 = case
+            .conn
+            .query_row("SELECT (SELECT COUNT(*) FROM evidence) + (SELECT COUNT(*) FROM probe)", [], |row| row.get(0))
+            .expect("count");
+        assert_eq!(rows, 0);
+        let keys: bool = case.conn.query_row("PRAGMA foreign_keys", [], |row| row.get(0)).expect("pragma");
+        assert!(keys);
+    }
 }

@@ -5,11 +5,12 @@
 //! storing thread than one statement run per row (callgrind, 100,000-line benchmark log). Rows
 //! keep their order, so row ids come out as with one insert per row.
 
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::IpAddr;
 use std::sync::LazyLock;
 
 use rusqlite::{Statement, Transaction};
 
+use super::address_text::{address_text, MAX_ADDRESS_TEXT};
 use crate::model::{Contact, Probe};
 
 /// Rows inserted by one run of an insert statement, largest first. Rows go in groups of the
@@ -156,51 +157,18 @@ fn bind_contact(statement: &mut Statement<'_>, offset: usize, row: &ContactRow) 
     statement.raw_bind_parameter(offset + 19, row.packed_probes as i64)
 }
 
-/// Binds an address as text. An IPv4 address is written without the formatting machinery,
-/// which took about 870 instructions more per address, 5 % of a contact row's cost
-/// (callgrind, 100,000-line benchmark log).
+/// Binds an address as text, written without the formatting machinery
+/// ([`address_text`]).
 fn bind_address(statement: &mut Statement<'_>, index: usize, address: IpAddr) -> rusqlite::Result<()> {
-    match address {
-        IpAddr::V4(v4) => {
-            let mut buffer = [0u8; MAX_IPV4_TEXT];
-            statement.raw_bind_parameter(index, ipv4_text(v4, &mut buffer))
-        }
-        IpAddr::V6(_) => statement.raw_bind_parameter(index, address.to_string()),
-    }
-}
-
-/// Length of the longest dotted-decimal IPv4 address, `255.255.255.255`.
-const MAX_IPV4_TEXT: usize = 15;
-
-/// Writes `address` in dotted decimal, as `Ipv4Addr`'s `Display` does, and returns the text.
-fn ipv4_text(address: Ipv4Addr, buffer: &mut [u8; MAX_IPV4_TEXT]) -> &str {
-    let mut length = 0;
-    for (position, octet) in address.octets().into_iter().enumerate() {
-        if position > 0 {
-            buffer[length] = b'.';
-            length += 1;
-        }
-        if octet >= 100 {
-            buffer[length] = b'0' + octet / 100;
-            length += 1;
-        }
-        if octet >= 10 {
-            buffer[length] = b'0' + octet / 10 % 10;
-            length += 1;
-        }
-        buffer[length] = b'0' + octet % 10;
-        length += 1;
-    }
-    // Only ASCII digits and dots were written.
-    std::str::from_utf8(&buffer[..length]).unwrap_or_default()
+    let mut buffer = [0u8; MAX_ADDRESS_TEXT];
+    statement.raw_bind_parameter(index, address_text(address, &mut buffer))
 }
 
 #[cfg(test)]
 mod tests {
-    use std::net::Ipv4Addr;
     use std::path::Path;
 
-    use super::{insert_sql, ipv4_text, MAX_IPV4_TEXT};
+    use super::insert_sql;
     use crate::case::Case;
     use crate::import::{import_file, ImportOptions, NoProgress};
 
@@ -227,18 +195,6 @@ mod tests {
             let rows: i64 =
                 case.conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |row| row.get(0)).expect("count");
             assert_eq!(rows, 0, "{table}");
-        }
-    }
-
-    #[test]
-    fn ipv4_text_as_display() {
-        let octets = [0u8, 1, 9, 10, 99, 100, 101, 199, 200, 250, 255];
-        for a in octets {
-            for b in octets {
-                let address = Ipv4Addr::new(a, b, 255 - b, a / 2);
-                let mut buffer = [0u8; MAX_IPV4_TEXT];
-                assert_eq!(ipv4_text(address, &mut buffer), address.to_string());
-            }
         }
     }
 

@@ -9,12 +9,14 @@
 //! `user_version` (see [`schema`]). A case made by a newer scancase is rejected rather than
 //! misread.
 
+mod address_text;
 mod assembly;
 mod attachments;
 mod audit;
 mod contacts;
 mod evidence;
 mod findings;
+mod import_keys;
 mod import_rows;
 mod integrity;
 mod location;
