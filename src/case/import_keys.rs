@@ -110,7 +110,7 @@ mod tests {
     use rusqlite::{params, Transaction, TransactionBehavior};
 
     use super::{check_new_rows, FirstNewRows};
-    use crate::case::Case;
+    use crate::case::{Case, OpenMode};
     use crate::import::{import_file, ImportOptions, ImportResult, NoProgress};
 
     fn foreign_keys_on(case: &Case) -> bool {
@@ -149,7 +149,7 @@ mod tests {
     #[test]
     fn wrong_references_found() {
         let folder = tempfile::tempdir().expect("temporary folder");
-        let mut case = Case::create(&folder.path().join("case.scancase"), "keys", None).expect("case");
+        let case = Case::create(&folder.path().join("case.scancase"), "keys", None).expect("case");
         case.conn.execute_batch("PRAGMA foreign_keys = OFF").expect("keys off");
         let earlier = {
             let tx = Transaction::new_unchecked(&case.conn, TransactionBehavior::Immediate).expect("transaction");
@@ -202,6 +202,27 @@ mod tests {
             .expect("anomaly row");
         let error = check_new_rows(&anomaly, first, evidence_id).expect_err("anomaly of another file");
         assert!(error.to_string().contains("anomalies of another evidence file: 1"), "{error}");
+    }
+
+    /// An import into a case opened read-only is rejected before anything is written, with
+    /// the foreign keys left on.
+    #[test]
+    fn read_only_case_rejected() {
+        let folder = tempfile::tempdir().expect("temporary folder");
+        let path = folder.path().join("case.scancase");
+        drop(Case::create(&path, "read only", None).expect("case"));
+        let mut case = Case::open_with(&path, OpenMode::ReadOnly).expect("case opened read-only");
+        let log = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/fwlog/scan_nmap_sS_8ports_vic1.log");
+        let options = ImportOptions { year: Some(2026), ..ImportOptions::default() };
+
+        let error = import_file(&mut case, &log, &options, &mut NoProgress).expect_err("import rejected");
+
+        assert!(format!("{error:?}").contains("ReadOnly"), "{error:?}");
+        assert!(foreign_keys_on(&case));
+        let writable = Case::open(&path).expect("case");
+        let evidence: i64 =
+            writable.conn.query_row("SELECT COUNT(*) FROM evidence", [], |row| row.get(0)).expect("count");
+        assert_eq!(evidence, 0);
     }
 
     /// The connection's foreign keys are on again after an import that committed, after one

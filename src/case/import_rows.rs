@@ -189,7 +189,7 @@ mod tests {
 
         let imported = import_file(&mut case, &capture, &ImportOptions::default(), &mut NoProgress);
 
-        let error = imported.err().expect("the import fails");
+        let error = imported.expect_err("the import fails");
         assert!(format!("{error:?}").contains("probe 46 rejected"), "{error:?}");
         for table in ["evidence", "contact", "probe", "probe_block"] {
             let rows: i64 =

@@ -133,7 +133,7 @@ fn session(event: Event, text: &str) -> Result<Session<'_>, String> {
     let protocol_at = protocol_at.ok_or("missing the protocol number")?;
     let number = words[protocol_at].split('(').next().unwrap_or("");
     let protocol = number.parse().map_err(|_| format!("invalid protocol number {number:?}"))?;
-    let policy = words.get(protocol_at + 1).map(|policy| *policy);
+    let policy = words.get(protocol_at + 1).copied();
     let zones = match (words.get(protocol_at + 2), words.get(protocol_at + 3)) {
         (Some(from), Some(to)) => Some((*from, *to)),
         _ => None,

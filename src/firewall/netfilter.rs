@@ -215,13 +215,12 @@ fn unifi_action(prefix: &str) -> Option<FirewallAction> {
     let inside = prefix[start + 1..].split(']').next()?;
     let mut parts = inside.split('-');
     parts.next()?;
-    let action = parts.find_map(|part| match part {
+    parts.find_map(|part| match part {
         "A" => Some(FirewallAction::Allow),
         "D" => Some(FirewallAction::Drop),
         "R" => Some(FirewallAction::Reject),
         _ => None,
-    });
-    action
+    })
 }
 
 /// Returns the action a LOG prefix names, or [`FirewallAction::Log`] when no word names one.

@@ -407,7 +407,7 @@ fn tcp_option_kinds(hex: &str) -> Result<TcpOptionKinds, String> {
     let digits = hex.as_bytes();
     // One pass without branches: any byte that is not a hex digit sets the high bits.
     let all_digits = digits.iter().fold(0u8, |seen, &digit| seen | HEX_DIGIT_VALUES[usize::from(digit)]);
-    if digits.len() % 2 != 0 || all_digits > 0x0F {
+    if !digits.len().is_multiple_of(2) || all_digits > 0x0F {
         return Err(format!("OPT ({hex}) is not a whole number of hex bytes"));
     }
     let byte_count = digits.len() / 2;

@@ -112,7 +112,7 @@ pub(super) fn tcp_header_len_from_ip_len(src: IpAddr, ip_len: u32) -> Option<u8>
     let ip_header = if src.is_ipv4() { IPV4_HEADER_BYTES } else { IPV6_HEADER_BYTES };
     let tcp_header = ip_len.checked_sub(ip_header)?;
     let whole = (MIN_TCP_HEADER_BYTES..=MAX_TCP_HEADER_BYTES).contains(&tcp_header) && tcp_header % 4 == 0;
-    whole.then(|| tcp_header as u8)
+    whole.then_some(tcp_header as u8)
 }
 
 /// Returns the TCP flags written as letters (`S`, `SA`, `FPU`), as pf, tcpdump and Zeek do:

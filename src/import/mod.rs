@@ -28,7 +28,7 @@ pub use progress::{ImportObserver, ImportPhase, NoProgress};
 pub use source::{identify, EvidenceFormat, EvidenceSource};
 
 /// Settings an import needs beyond the file itself.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ImportOptions {
     /// Time zone for log timestamps that carry none; `None` takes the case's default time
     /// zone, or UTC when the case has none.
@@ -40,12 +40,6 @@ pub struct ImportOptions {
     pub format: Option<String>,
     /// Examiner doing the import, recorded with the evidence.
     pub examiner: Option<String>,
-}
-
-impl Default for ImportOptions {
-    fn default() -> Self {
-        Self { zone: None, year: None, format: None, examiner: None }
-    }
 }
 
 /// Result of importing one evidence file.
