@@ -37,7 +37,7 @@ use memchr::memmem;
 
 use super::netfilter_body::{parse_body, Body, PacketFields};
 use super::outcome::{DialectReader, LineOutcome};
-use super::syslog_header::parse_header;
+use super::syslog_header::{parse_header, HeaderReader};
 use super::syslog_time::LocalTimeResolver;
 use super::{LogDialect, TimeContext, SKIP_BLANK, SKIP_INVALID_NETFILTER, SKIP_NOT_NETFILTER, SKIP_NO_IP_PACKET};
 use crate::model::{FirewallAction, Locator, Observation, TimestampNs};
@@ -45,6 +45,8 @@ use crate::model::{FirewallAction, Locator, Observation, TimestampNs};
 /// Reader of the `netfilter-syslog` dialect.
 pub(super) struct NetfilterReader {
     resolver: LocalTimeResolver,
+    /// The syslog header reader, which remembers the previous line's time.
+    headers: HeaderReader,
     /// The previous line's prefix and its action: most lines of a log share a few prefixes.
     last_action: Option<(String, FirewallAction)>,
 }
@@ -52,7 +54,7 @@ pub(super) struct NetfilterReader {
 impl NetfilterReader {
     /// Creates a reader for one file.
     pub(super) fn new(time: &TimeContext) -> Self {
-        Self { resolver: LocalTimeResolver::new(time), last_action: None }
+        Self { resolver: LocalTimeResolver::new(time), headers: HeaderReader::default(), last_action: None }
     }
 }
 
@@ -74,7 +76,7 @@ impl DialectReader for NetfilterReader {
     }
 
     fn read_line(&mut self, line: &str, locator: Locator) -> LineOutcome {
-        read_line(line, locator, &mut self.resolver, &mut self.last_action)
+        read_line(line, locator, self)
     }
 
     fn invalid_reason(&self) -> &'static str {
@@ -238,19 +240,14 @@ pub(super) fn action_from_prefix(prefix: &str) -> FirewallAction {
 }
 
 /// Reads one line (line ending removed) into an observation or a skip reason.
-fn read_line(
-    line: &str,
-    locator: Locator,
-    resolver: &mut LocalTimeResolver,
-    last_action: &mut Option<(String, FirewallAction)>,
-) -> LineOutcome {
+fn read_line(line: &str, locator: Locator, reader: &mut NetfilterReader) -> LineOutcome {
     if line.trim().is_empty() {
         return LineOutcome::Skipped(SKIP_BLANK);
     }
     let Some(position) = find_anchor(line) else {
         return LineOutcome::Skipped(SKIP_NOT_NETFILTER);
     };
-    let header = match parse_header(line) {
+    let header = match reader.headers.parse(line) {
         Ok(header) => header,
         Err(message) => return LineOutcome::Invalid(message),
     };
@@ -265,9 +262,9 @@ fn read_line(
         Ok(Body::NoIpPacket) => return LineOutcome::Skipped(SKIP_NO_IP_PACKET),
         Err(message) => return LineOutcome::Invalid(message),
     };
-    match resolver.resolve_header(header.time) {
+    match reader.resolver.resolve_header(header.time) {
         Ok(resolved) => {
-            let action = cached_action(last_action, log.prefix);
+            let action = cached_action(&mut reader.last_action, log.prefix);
             build_outcome(log.prefix, action, fields, resolved.ts_ns, resolved.note, locator)
         }
         Err(message) => LineOutcome::Invalid(message),

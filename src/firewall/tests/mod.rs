@@ -6,6 +6,7 @@ mod cisco_asa;
 mod detection;
 mod filterlog;
 mod fortigate;
+mod header_reader;
 mod juniper_srx;
 mod juniper_srx_text;
 mod mikrotik;
