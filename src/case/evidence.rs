@@ -92,11 +92,9 @@ struct ContactBlocks {
 impl Case {
     /// Starts importing one evidence file: inserts its row in a new transaction.
     pub fn begin_evidence(&mut self, evidence: NewEvidence) -> Result<EvidenceWriter<'_>, CaseError> {
+        self.check_writable()?;
         let case_path = self.path.clone();
         let imported_at_ns = now_ns();
-        if let Some(reason) = &self.read_only {
-            return Err(CaseError::ReadOnly { path: case_path, reason: reason.clone() });
-        }
         let start_error = |source| sqlite_error(&case_path, "could not start the import", source);
         let keys_off = KeysOff::new(&self.conn).map_err(start_error)?;
         let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate).map_err(start_error)?;

@@ -151,6 +151,7 @@ mod tests {
         let folder = tempfile::tempdir().expect("temporary folder");
         let case = Case::create(&folder.path().join("case.scancase"), "keys", None).expect("case");
         case.conn.execute_batch("PRAGMA foreign_keys = OFF").expect("keys off");
+
         let earlier = {
             let tx = Transaction::new_unchecked(&case.conn, TransactionBehavior::Immediate).expect("transaction");
             let evidence_id = evidence_row(&tx, "a");
@@ -159,6 +160,7 @@ mod tests {
             tx.commit().expect("commit");
             evidence_id
         };
+
         type Damage = fn(&Transaction<'_>, i64, i64);
         let cases: [(&str, Damage); 6] = [
             ("", |_, _, _| {}),
@@ -174,6 +176,7 @@ mod tests {
                 .expect("block row");
             }),
         ];
+
         for (expected, damage) in cases {
             let tx = Transaction::new_unchecked(&case.conn, TransactionBehavior::Immediate).expect("transaction");
             let evidence_id = evidence_row(&tx, "b");
@@ -186,11 +189,13 @@ mod tests {
             match checked {
                 Ok(()) => assert_eq!(expected, "", "the check passed"),
                 Err(error) => {
-                    assert!(!expected.is_empty() && error.to_string().contains(expected), "{expected}: {error}")
+                    assert!(!expected.is_empty(), "the check failed: {error}");
+                    assert!(error.to_string().contains(expected), "{expected}: {error}");
                 }
             }
             drop(tx);
         }
+
         let anomaly = Transaction::new_unchecked(&case.conn, TransactionBehavior::Immediate).expect("transaction");
         let evidence_id = evidence_row(&anomaly, "c");
         let first = FirstNewRows::read(&anomaly).expect("first rows");

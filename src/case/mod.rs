@@ -495,13 +495,19 @@ impl Case {
     }
 
     fn transaction(&mut self, context: &str) -> Result<rusqlite::Transaction<'_>, CaseError> {
+        self.check_writable()?;
         let path = self.path.clone();
-        if let Some(reason) = &self.read_only {
-            return Err(CaseError::ReadOnly { path, reason: reason.clone() });
-        }
         self.conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(|source| sqlite_error(&path, context, source))
+    }
+
+    /// Returns [`CaseError::ReadOnly`] when the case was opened read-only.
+    fn check_writable(&self) -> Result<(), CaseError> {
+        match &self.read_only {
+            Some(reason) => Err(CaseError::ReadOnly { path: self.path.clone(), reason: reason.clone() }),
+            None => Ok(()),
+        }
     }
 
     fn sqlite(&self, context: &str, source: rusqlite::Error) -> CaseError {

@@ -168,11 +168,8 @@ impl HeaderReader {
             return parse_header(whole_line);
         }
         let (time, consumed) = parse_rfc3164(line)?;
-        let last = self.last.get_or_insert_with(|| LastTime { text: String::new(), next: None, time });
-        last.text.clear();
-        last.text.push_str(&line[..consumed]);
-        last.next = line.as_bytes().get(consumed).copied();
-        last.time = time;
+        let next = line.as_bytes().get(consumed).copied();
+        self.last = Some(LastTime { text: line[..consumed].to_string(), next, time });
         header_after_time(line, time, consumed)
     }
 
