@@ -13,6 +13,7 @@ pub mod gzip_limit;
 mod handoff;
 pub mod progress;
 pub mod source;
+mod writeback;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -185,11 +186,15 @@ pub fn import_file(
     // Three threads share the work: this one parses and aggregates, a second takes the SHA-256
     // of the same bytes, and a third writes the probes and contacts to the case file
     // ([`handoff`]). The machines this runs on have two or more cores, and the hashing thread
-    // needs far less time than the other two.
+    // needs far less time than the other two. A fourth thread, mostly waiting for the disk,
+    // writes the case file's new pages out early ([`writeback`]).
     let cancelled = AtomicBool::new(false);
     let kind = evidence.kind;
+    let case_path = case.path().to_path_buf();
     std::thread::scope(|scope| {
         let hashing = scope.spawn(|| source::hash_source_in_background(&source, &cancelled));
+        let (transaction_ended, writeback_end) = mpsc::channel::<()>();
+        let writeback = scope.spawn(move || writeback::write_back_until_ended(&case_path, writeback_end));
         let (sender, receiver) = mpsc::sync_channel(handoff::QUEUED_BATCHES);
         let storing = scope.spawn(move || handoff::store_found(case, evidence, path, receiver));
 
@@ -216,6 +221,9 @@ pub fn import_file(
             }
         };
         let stored = storing.join().expect("the storing thread does not panic");
+        // The storing thread has committed or rolled back, so the writeback handle may close.
+        drop(transaction_ended);
+        writeback.join().expect("the writeback thread does not panic");
         match stored {
             Ok(result) => Ok(result),
             // The storing thread abandons the import only after a parse error, so the fallback
