@@ -125,6 +125,35 @@ impl<R: BufRead> LineReader<R> {
     }
 }
 
+/// Returns true when `text` is empty or only white space (Unicode `White_Space`, as
+/// [`str::trim`] reads it). The first byte decides for nearly every line.
+pub(super) fn is_blank(text: &str) -> bool {
+    match text.as_bytes().first() {
+        Some(&byte) if is_ascii_text(byte) => false,
+        _ => text.trim().is_empty(),
+    }
+}
+
+/// Returns `text` without leading and trailing white space, as [`str::trim`] does. Trailing
+/// ASCII spaces, such as the one between a netfilter prefix and `IN=`, are cut first. The text
+/// is then returned as it is when its first and last bytes are ASCII and not white space.
+pub(super) fn trim_white_space(text: &str) -> &str {
+    let mut end = text.len();
+    while end > 0 && text.as_bytes()[end - 1] == b' ' {
+        end -= 1;
+    }
+    let text = &text[..end];
+    match (text.as_bytes().first(), text.as_bytes().last()) {
+        (Some(&first), Some(&last)) if is_ascii_text(first) && is_ascii_text(last) => text,
+        _ => text.trim(),
+    }
+}
+
+/// Returns true when `byte` is an ASCII character other than white space.
+fn is_ascii_text(byte: u8) -> bool {
+    byte.is_ascii() && !char::from(byte).is_whitespace()
+}
+
 /// Finds a line that lies whole, line end included, at the start of `available` and is shorter
 /// than [`MAX_LINE_BYTES`]. Returns the length of its text and its length with the line end.
 /// A CR at the end of `available` may be the first half of a CRLF, so that line is not whole.
@@ -171,6 +200,61 @@ mod tests {
             lines.push((line.number, line.byte_offset, line.bytes.to_vec()));
         }
         lines
+    }
+
+    /// Texts with white space of each kind (ASCII, vertical tab, next line, no-break space,
+    /// line separator, ideographic space) before and after them.
+    fn spaced_texts() -> Vec<String> {
+        let spaces = ["", " ", "  ", "\t", "\x0b", "\u{85}", "\u{a0}", "\u{2028}", "\u{3000}"];
+        let cores = ["", "x", "IPT-IN", "[UFW BLOCK]", "é", "a b", "\u{a0}x"];
+        let mut texts = Vec::new();
+        for lead in spaces {
+            for core in cores {
+                for trail in spaces {
+                    texts.push(format!("{lead}{core}{trail}"));
+                }
+            }
+        }
+        texts
+    }
+
+    #[test]
+    fn blank_as_trim_reads_it() {
+        for text in spaced_texts() {
+            assert_eq!(is_blank(&text), text.trim().is_empty(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn white_space_trimmed_as_trim() {
+        for text in spaced_texts() {
+            assert_eq!(trim_white_space(&text), text.trim(), "{text:?}");
+        }
+    }
+
+    /// Every line of the log fixtures (gzip files read as bytes), and its first part up to each
+    /// space, trims and reads as blank or not as `str::trim` does.
+    #[test]
+    fn fixture_lines_trimmed_as_trim() {
+        let mut pending = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/fwlog")];
+        let mut checked = 0;
+        while let Some(path) = pending.pop() {
+            if path.is_dir() {
+                pending.extend(std::fs::read_dir(&path).expect("folder").map(|entry| entry.expect("entry").path()));
+                continue;
+            }
+            let bytes = std::fs::read(&path).expect("log");
+            for line in String::from_utf8_lossy(&bytes).lines() {
+                let ends = line.match_indices(' ').map(|(at, _)| at + 1).chain([line.len()]);
+                for end in ends {
+                    let part = &line[..end];
+                    assert_eq!(trim_white_space(part), part.trim(), "{part:?}");
+                    assert_eq!(is_blank(part), part.trim().is_empty(), "{part:?}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 100_000, "{checked} texts checked");
     }
 
     #[test]

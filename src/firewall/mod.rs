@@ -326,15 +326,16 @@ fn read_lines<R: BufRead>(
             continue;
         }
         // Strict validation first: it is faster than the lossy decoder on valid text, which
-        // nearly every line is.
-        let text = match std::str::from_utf8(line.bytes) {
+        // nearly every line is. simdutf8 checks 16 or 32 bytes per step where the processor
+        // allows it, with the same result as the standard library's check.
+        let text = match simdutf8::basic::from_utf8(line.bytes) {
             Ok(text) => Cow::Borrowed(text),
             Err(_) => String::from_utf8_lossy(line.bytes),
         };
         if let Cow::Owned(_) = text {
             summary.add_anomaly(locator, "line contains invalid UTF-8; the invalid bytes were read as U+FFFD");
         }
-        if text.trim().is_empty() {
+        if lines::is_blank(&text) {
             summary.count_skipped(SKIP_BLANK);
             continue;
         }

@@ -35,6 +35,7 @@ use std::sync::LazyLock;
 
 use memchr::memmem;
 
+use super::lines::{is_blank, trim_white_space};
 use super::netfilter_body::{parse_body, Body, PacketFields};
 use super::outcome::{DialectReader, LineOutcome};
 use super::syslog_header::{parse_header, HeaderReader};
@@ -182,7 +183,7 @@ fn split_message_reusing<'a>(message: &'a str, known: Option<LineAnchor<'_>>) ->
         }
     }
     let anchor = find_anchor_reusing(rest, known)?;
-    Some(LogText { prefix: rest[..anchor].trim(), body: &rest[anchor..] })
+    Some(LogText { prefix: trim_white_space(&rest[..anchor]), body: &rest[anchor..] })
 }
 
 /// Splits `text` at the first `byte`, an ASCII character. memchr finds it in fewer
@@ -241,7 +242,7 @@ pub(super) fn action_from_prefix(prefix: &str) -> FirewallAction {
 
 /// Reads one line (line ending removed) into an observation or a skip reason.
 fn read_line(line: &str, locator: Locator, reader: &mut NetfilterReader) -> LineOutcome {
-    if line.trim().is_empty() {
+    if is_blank(line) {
         return LineOutcome::Skipped(SKIP_BLANK);
     }
     let Some(position) = find_anchor(line) else {
