@@ -196,7 +196,14 @@ pub fn import_file(
         let (transaction_ended, writeback_end) = mpsc::channel::<()>();
         let writeback = scope.spawn(move || writeback::write_back_until_ended(&case_path, writeback_end));
         let (sender, receiver) = mpsc::sync_channel(handoff::QUEUED_BATCHES);
-        let storing = scope.spawn(move || handoff::store_found(case, evidence, path, receiver));
+        let storing = scope.spawn(move || {
+            let stored = handoff::store_found(case, evidence, path, receiver);
+            // The import's transaction has ended here, committed or rolled back, so the
+            // writeback handle may close. A panic in store_found drops the sender after the
+            // transaction too, as this closure unwinds.
+            drop(transaction_ended);
+            stored
+        });
 
         let mut sink = handoff::ChannelSink::new(sender);
         let parsed = read_evidence(&source, options, observer, &mut sink);
@@ -221,8 +228,6 @@ pub fn import_file(
             }
         };
         let stored = storing.join().expect("the storing thread does not panic");
-        // The storing thread has committed or rolled back, so the writeback handle may close.
-        drop(transaction_ended);
         writeback.join().expect("the writeback thread does not panic");
         match stored {
             Ok(result) => Ok(result),
