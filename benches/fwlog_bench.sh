@@ -6,7 +6,10 @@
 #
 # Usage: benches/fwlog_bench.sh [LINES...]   (default: 1000000; for example 1000000 4000000)
 # Environment: BENCH_DIR (default /tmp/scancase-bench) contains the generated logs, cases,
-# psad's configuration and data folders, and each tool's output; SKIP_PSAD=1 leaves psad out.
+# psad's configuration and data folders, and each tool's output; SKIP_PSAD=1 leaves psad out;
+# RUNS (default 5) is how many times grep and the import run, one after the other. The
+# ratios use the median wall times, because those of one command vary by 10 to 30 % between
+# runs on a shared 2-core machine. psad runs once.
 #
 # Needs: cargo and rustc, psad (Debian package `psad`), GNU grep, GNU time (/usr/bin/time,
 # Debian package `time`).
@@ -18,6 +21,7 @@ sizes=${*:-1000000}
 fixtures="$root/fixtures/fwlog"
 scancase="${CARGO_TARGET_DIR:-$root/target}/release/scancase"
 skip_psad=${SKIP_PSAD:-0}
+runs=${RUNS:-5}
 
 mkdir -p "$bench_dir"
 tools="rustc grep /usr/bin/time"
@@ -89,15 +93,18 @@ for lines in $sizes; do
     out="$bench_dir/fwlog-${lines}"
     : >"$results"
 
-    measure grep "$out-grep.out" grep -c SRC= "$log" | tee -a "$results"
-    echo "grep: $(cat "$out-grep.out") lines contain SRC="
-
     case_file="$bench_dir/fwlog-${lines}.scancase"
-    rm -f "$case_file" "$case_file-wal" "$case_file-shm"
-    "$scancase" --log-level warn new "$case_file" >/dev/null
-    measure scancase_import "$out-scancase.out" \
-        "$scancase" --log-level info import "$case_file" "$log" --tz UTC --year 2026 | tee -a "$results"
-    echo "scancase import output:"
+    run=1
+    while [ "$run" -le "$runs" ]; do
+        measure grep "$out-grep.out" grep -c SRC= "$log" | tee -a "$results"
+        rm -f "$case_file" "$case_file-journal" "$case_file-wal" "$case_file-shm"
+        "$scancase" --log-level warn new "$case_file" >/dev/null
+        measure scancase_import "$out-scancase.out" \
+            "$scancase" --log-level info import "$case_file" "$log" --tz UTC --year 2026 | tee -a "$results"
+        run=$((run + 1))
+    done
+    echo "grep: $(cat "$out-grep.out") lines contain SRC="
+    echo "scancase import output (last run):"
     sed 's/^/  /' "$out-scancase.out"
     echo "case file: $(stat -c %s "$case_file") bytes"
 
@@ -109,17 +116,31 @@ for lines in $sizes; do
     fi
     echo "load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)"
 
+    # One line per label: the median wall time, the CPU time (user plus system) of the middle run, the
+    # largest peak memory and the number of runs.
+    summary="$bench_dir/fwlog-summary-${lines}.txt"
+    : >"$summary"
+    for label in grep scancase_import psad; do
+        grep "^$label " "$results" | awk '{ print $2, $4 + $5, $3 }' | sort -n | awk -v label="$label" '
+            { wall[NR] = $1; peak = ($3 > peak) ? $3 : peak; cpu[NR] = $2 }
+            END {
+                if (NR == 0) exit
+                middle = int((NR + 1) / 2)
+                print label, (NR % 2) ? wall[middle] : (wall[middle] + wall[middle + 1]) / 2, cpu[middle], peak, NR
+            }' >>"$summary"
+    done
+
     awk '
-        { seconds[$1] = $2; peak[$1] = $3; cpu[$1] = $4 + $5 }
+        { seconds[$1] = $2; cpu[$1] = $3; peak[$1] = $4; count[$1] = $5 }
         END {
             import = seconds["scancase_import"]
-            printf "scancase import: %.2f s (%.2f s of CPU), peak %.0f MiB\n", import, cpu["scancase_import"], peak["scancase_import"] / 1024
-            printf "grep -c: %.2f s, peak %.1f MiB\n", seconds["grep"], peak["grep"] / 1024
+            printf "scancase import: median %.2f s of %d runs (%.2f s of CPU in the middle run), peak %.0f MiB\n", import, count["scancase_import"], cpu["scancase_import"], peak["scancase_import"] / 1024
+            printf "grep -c: median %.2f s of %d runs, peak %.1f MiB\n", seconds["grep"], count["grep"], peak["grep"] / 1024
             if ("psad" in seconds) {
                 printf "psad -A: %.2f s, peak %.0f MiB\n", seconds["psad"], peak["psad"] / 1024
                 printf "psad / import: %.1fx (target >= 100x)\n", seconds["psad"] / import
             }
             if (seconds["grep"] > 0) printf "import / grep: %.1fx (target <= 5x)\n", import / seconds["grep"]
             else print "import / grep: not computed, grep took less than 0.01 s"
-        }' "$results"
+        }' "$summary"
 done
