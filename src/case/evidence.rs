@@ -73,9 +73,9 @@ pub struct EvidenceWriter<'case> {
     evidence_id: i64,
     evidence: NewEvidence,
     imported_at_ns: i64,
-    /// Row id of the first contact of this import; contact `i` gets `first_contact_id + i`.
-    first_contact_id: i64,
     /// The first row ids of this import, whose references are checked before the commit.
+    /// Contact `i` of the aggregator gets the row id `first_new_rows.contact + i`
+    /// ([`EvidenceWriter::contact_id`]).
     first_new_rows: FirstNewRows,
     /// Probes that are not citable, packed per contact index until the block is full or the
     /// contact finishes. The standard library's SipHash took 12.9 million instructions here on
@@ -124,7 +124,6 @@ impl Case {
             evidence_id,
             evidence,
             imported_at_ns,
-            first_contact_id: first_new_rows.contact,
             first_new_rows,
             blocks: HashMap::default(),
         })
@@ -223,7 +222,7 @@ impl EvidenceWriter<'_> {
         let mut left: Vec<(u64, ContactBlocks)> = std::mem::take(&mut self.blocks).into_iter().collect();
         left.sort_unstable_by_key(|(index, _)| *index);
         for (index, blocks) in left {
-            let contact_id = self.first_contact_id + index as i64;
+            let contact_id = self.contact_id(index);
             let stored = store_block(&self.tx, contact_id, &blocks.open).and_then(|()| {
                 self.tx.execute(
                     "UPDATE contact SET packed_probes = packed_probes + ?1 WHERE id = ?2",
@@ -306,11 +305,16 @@ impl EvidenceWriter<'_> {
 }
 
 impl EvidenceWriter<'_> {
+    /// Returns the row id of the contact with the aggregator's index `index`.
+    fn contact_id(&self, index: u64) -> i64 {
+        self.first_new_rows.contact + index as i64
+    }
+
     /// Stores the citable probes as rows and packs the others into their contact's block.
     fn store_probes(&mut self, found: &[ProbeEvent]) -> rusqlite::Result<()> {
         let mut rows = Vec::with_capacity(found.len());
         for event in found {
-            let contact_id = self.first_contact_id + event.contact_index as i64;
+            let contact_id = self.contact_id(event.contact_index);
             let probe = &event.probe;
             if event.citable {
                 rows.push(ProbeRow { contact_id, probe });
@@ -332,7 +336,7 @@ impl EvidenceWriter<'_> {
         let path = &self.case_path;
         let mut rows = Vec::with_capacity(finished.len().min(CONTACT_ROWS_HELD));
         for (index, contact) in finished {
-            let id = self.first_contact_id + index as i64;
+            let id = self.contact_id(index);
             let blocks = self.blocks.remove(&index).unwrap_or_default();
             if blocks.open.probes() > 0 {
                 store_block(&self.tx, id, &blocks.open)
@@ -425,7 +429,7 @@ mod tests {
             .tx
             .execute(
                 "INSERT INTO probe (contact_id, ts_ns, record, byte_offset, technique) VALUES (?1, 0, 1, 0, 'tcp_syn')",
-                [writer.first_contact_id],
+                [writer.contact_id(0)],
             )
             .expect("probe row");
 

@@ -8,7 +8,7 @@
 //!
 //! An import therefore switches the foreign keys off for its own transaction ([`KeysOff`]) and
 //! checks the rows it added in one query before it commits ([`check_new_rows`]). The check
-//! finds what the foreign keys would have refused, so a wrong reference still fails the import
+//! finds what the foreign keys would have rejected, so a wrong reference still fails the import
 //! and leaves nothing in the case. The keys are on again once the transaction has ended,
 //! committed or rolled back.
 

@@ -7,10 +7,11 @@
 //! interval. The extra syncs change nothing in SQLite's commit protocol: they make pages
 //! durable earlier than the commit would.
 //!
-//! The thread holds its own handle of the case file. On Linux, closing any handle of a file
-//! releases every POSIX advisory lock the process holds on that file, SQLite's own locks
-//! included. The handle is therefore kept open, also after a failed sync, until the importer
-//! says the import's transaction has ended by closing the channel.
+//! The thread syncs through a handle of the case file that it opens itself. On Linux, closing
+//! any handle of a file releases every POSIX advisory lock the process has on that file,
+//! SQLite's own locks included. The handle is therefore kept open, also after a failed sync,
+//! until the storing thread reports the end of the import's transaction by closing the
+//! channel.
 //!
 //! Only Linux gets the early writeback ([`EARLY_WRITEBACK`]).
 
@@ -38,7 +39,7 @@ pub(super) fn write_back_until_ended(case_path: &Path, ended: Receiver<()>) {
     if !EARLY_WRITEBACK {
         return;
     }
-    // Linux syncs a file opened for reading as well.
+    // fdatasync on Linux accepts a file opened for reading.
     let file = match File::open(case_path) {
         Ok(file) => file,
         Err(error) => {
@@ -138,7 +139,8 @@ mod tests {
         writeback.join().expect("writeback thread");
     }
 
-    /// A case file that cannot be opened gets no early writeback, and the import goes on.
+    /// A case file that cannot be opened gets no early writeback, and the function returns at
+    /// once.
     #[test]
     fn missing_file_ends_writeback() {
         let folder = tempfile::tempdir().expect("temporary folder");
